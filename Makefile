@@ -1,0 +1,96 @@
+# Sésame — every set-up step lives here, so that `make run` and `make test` work
+# on a fresh machine. Env A (.venv/rasa): the Rasa server. Env B (.venv/actions):
+# the action server, bot/ and the test tools. Both use CPython 3.10 from pyenv.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON310 ?= $(shell ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -n 1 || true)
+ifeq ($(PYTHON310),)
+PYTHON310 := $(shell command -v python3.10 2>/dev/null)
+endif
+RASA_ENV := .venv/rasa
+ACTIONS_ENV := .venv/actions
+RASA := RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) $(RASA_ENV)/bin/rasa
+PY_B := PYTHONPATH=$(CURDIR) $(ACTIONS_ENV)/bin/python
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+MODEL := models/sesame.tar.gz
+TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml)
+
+.PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit validate \
+        story-test nlu-eval bench clean
+
+help:
+	@echo "make run   — installe, entraîne si besoin et lance Sésame"
+	@echo "make test  — tout ce que la CI vérifie"
+	@echo "make bench — mesures de vitesse (entraînement, taille, latence)"
+
+# --- environments -----------------------------------------------------------------
+
+$(RASA_ENV)/.installed: requirements/rasa.lock
+	@test -n "$(PYTHON310)" || { echo "CPython 3.10 introuvable (pyenv install 3.10.13)"; exit 1; }
+	rm -rf $(RASA_ENV) && $(PYTHON310) -m venv $(RASA_ENV)
+	$(RASA_ENV)/bin/python -m pip install -q --no-deps -r requirements/rasa.lock
+	$(RASA_ENV)/bin/python -m pip check
+	touch $@
+
+$(ACTIONS_ENV)/.installed: requirements/actions.lock
+	@test -n "$(PYTHON310)" || { echo "CPython 3.10 introuvable (pyenv install 3.10.13)"; exit 1; }
+	rm -rf $(ACTIONS_ENV) && $(PYTHON310) -m venv $(ACTIONS_ENV)
+	$(ACTIONS_ENV)/bin/python -m pip install -q --no-deps -r requirements/actions.lock
+	$(ACTIONS_ENV)/bin/python -m pip check
+	touch $@
+
+venv-rasa: $(RASA_ENV)/.installed
+venv-actions: $(ACTIONS_ENV)/.installed
+venvs: venv-rasa venv-actions
+
+# --- model: retrained only when the data or the configuration change ---------------
+
+$(MODEL): $(TRAINING_FILES) $(RASA_ENV)/.installed
+	mkdir -p models
+	$(RASA) train --fixed-model-name sesame --out models --quiet
+	touch $@
+
+model: $(MODEL)
+
+# --- run ---------------------------------------------------------------------------
+
+run: venvs $(MODEL)
+	@bash scripts/run.sh
+
+# --- test --------------------------------------------------------------------------
+
+lint: venv-actions
+	$(ACTIONS_ENV)/bin/ruff check bot actions rasa_addons scripts tests
+	$(ACTIONS_ENV)/bin/ruff format --check bot actions rasa_addons scripts tests
+
+typecheck: venv-actions
+	$(PY_B) -m mypy bot actions
+
+unit: venv-actions
+	$(PY_B) -m pytest -q tests
+
+validate: venv-rasa
+	$(RASA) data validate --fail-on-warnings --quiet
+
+story-test: $(MODEL)
+	rm -rf reports/stories && mkdir -p reports/stories
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	  --out reports/stories --fail-on-prediction-errors --quiet
+	@echo "Histoires de test : toutes les prédictions sont correctes ($$(grep -c '^- story:' tests/test_stories.yml) histoires)."
+
+nlu-eval: $(MODEL)
+	rm -rf reports/nlu && mkdir -p reports/nlu
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
+	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json --min-macro-f1 0.92
+
+test: lint typecheck unit validate story-test nlu-eval
+
+bench: venvs $(MODEL)
+	$(PY_B) scripts/bench.py
+
+clean:
+	rm -rf models reports var .venv

@@ -1,0 +1,129 @@
+"""Write data/nlu/secrets.yml: examples of members typing a NIR or an access code.
+
+The numbers are generated, never real: NIRs are random but valid by checksum
+(python-stdnum), access codes are random 6-digit strings. Run from env B:
+``.venv/actions/bin/python scripts/make_secret_examples.py``. The output is
+committed; re-running with the same seed gives the same file.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from stdnum.fr import nir
+
+SEED = 2026
+OUTPUT = Path(__file__).resolve().parent.parent / "data" / "nlu" / "secrets.yml"
+
+NIR_SENTENCES = [
+    "{n}",
+    "mon numéro de sécurité sociale est le {n}",
+    "mon numero de secu c'est {n}",
+    "n° ss : {n}",
+    "voici mon numéro de sécu {n}",
+    "numero securite sociale {n}",
+    "c'est le {n}",
+    "mon nir {n}",
+    "Mon numéro : {n}",
+    "le numero c {n}",
+    "jvous donne mon num de secu {n}",
+    "Bonjour, mon numéro de Sécurité sociale est {n}",
+    "N° de sécurité sociale {n}",
+    "voila {n}",
+    "mon n° de ss est {n}",
+    "{n} c'est mon numero",
+]
+
+CODE_SENTENCES = [
+    "{c}",
+    "{c}",
+    "{c}",
+    " {c}",
+    "mon code c'est {c}",
+    "mon code d'acces est {c}",
+    "voici mon code {c}",
+    "code {c}",
+    "le code : {c}",
+    "mon code perso {c}",
+    "tenez mon code {c}",
+    "mon mot de passe c {c}",
+    "Mon code d'accès est le {c}",
+    "c'est {c} mon code",
+    "je vous donne mon code {c}",
+    "{c} c'est mon code",
+    "code d acces {c}",
+    "voila le code {c}",
+    "mdp {c}",
+    "mon code secret {c}",
+    "{c} voila",
+    "mon code est {c} vous pouvez verifier",
+    "voici le code à 6 chiffres {c}",
+    "le code recu par courrier c'est {c}",
+    "{c} ?",
+]
+
+
+def random_nir(rng: random.Random) -> str:
+    """A structurally plausible NIR whose 2-digit key matches (never a real person's)."""
+    body = (
+        rng.choice("12")
+        + f"{rng.randint(0, 99):02d}"
+        + f"{rng.randint(1, 12):02d}"
+        + rng.choice([f"{rng.randint(1, 95):02d}", "2A", "2B"]).replace("20", "21")
+        + f"{rng.randint(1, 990):03d}"
+        + f"{rng.randint(1, 999):03d}"
+    )
+    number = body + nir.calc_check_digits(body)
+    assert nir.is_valid(number)
+    return number
+
+
+def spell(number: str, rng: random.Random) -> str:
+    """Write a NIR the way members do: grouped with spaces, dots or dashes, or not."""
+    groups = [number[0], number[1:3], number[3:5], number[5:7], number[7:10], number[10:13]]
+    key = number[13:]
+    style = rng.choice(["plain", "space", "dot", "dash", "space", "nokey"])
+    if style == "plain":
+        return number
+    if style == "nokey":
+        return " ".join(groups)
+    sep = {"space": " ", "dot": ".", "dash": "-"}[style]
+    return sep.join(groups + [key])
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    nir_lines = []
+    for template in NIR_SENTENCES * 2:
+        written = spell(random_nir(rng), rng)
+        nir_lines.append("    - " + template.format(n=f"[{written}](nir)"))
+    code_lines = sorted(
+        {"    - " + t.format(c=f"{rng.randint(0, 999999):06d}").strip() for t in CODE_SENTENCES}
+    )
+    header = (
+        "# Généré par scripts/make_secret_examples.py — ne pas modifier à la main.\n"
+        "# Numéros FICTIFS : NIR tirés au hasard (clé valide), codes au hasard.\n"
+        "# Ne mettez jamais ici le numéro ou le code d'une vraie personne.\n"
+    )
+    regex = (
+        "- regex: nir\n"
+        "  examples: |\n"
+        r"    - (?<![0-9A-Za-z])[12378][\s.\-/]*\d{2}[\s.\-/]*\d{2}[\s.\-/]*(?:\d{2}|2[ABab])"
+        r"[\s.\-/]*\d{3}[\s.\-/]*\d{3}(?:[\s.\-/]*\d{2})?(?![0-9A-Za-z])" "\n"
+        "- regex: access_code\n"
+        "  examples: |\n"
+        r"    - ^\s*\d{6}\s*$" "\n"
+        r"    - (?<![\d.\-/])\d{6}(?![\d.\-/])" "\n"
+    )
+    body = (
+        'version: "3.1"\nnlu:\n'
+        + "- intent: provide_nir\n  examples: |\n" + "\n".join(nir_lines) + "\n"
+        + "- intent: share_access_code\n  examples: |\n" + "\n".join(code_lines) + "\n"
+        + regex
+    )
+    OUTPUT.write_text(header + body, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Shared helpers for the test suite: the project's YAML files and generated NIRs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def domain() -> dict[str, Any]:
+    return load_yaml(ROOT / "domain.yml")
+
+
+@pytest.fixture(scope="session")
+def nlu_examples() -> dict[str, list[str]]:
+    """Training examples by intent, entity annotations stripped."""
+    return examples_by_intent(sorted((ROOT / "data" / "nlu").glob("*.yml")))
+
+
+@pytest.fixture(scope="session")
+def holdout_examples() -> dict[str, list[str]]:
+    return examples_by_intent([ROOT / "tests" / "nlu_holdout.yml"])
+
+
+def examples_by_intent(paths: list[Path]) -> dict[str, list[str]]:
+    import re
+
+    annotation = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        for block in load_yaml(path).get("nlu", []):
+            if "intent" not in block:
+                continue
+            lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
+            found.setdefault(block["intent"], []).extend(annotation.sub(r"\1", x) for x in lines)
+    return found

@@ -1,0 +1,31 @@
+"""Each cause offered by the diagnostic question leads to its help-document answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER, answer_for
+
+
+def test_every_slot_value_has_an_answer_in_the_domain(domain: dict[str, Any]) -> None:
+    values = domain["slots"]["login_problem"]["values"]
+    assert set(values) == set(PROBLEM_ANSWERS)
+    for value in values:
+        assert answer_for(value) in domain["responses"]
+
+
+def test_diagnostic_buttons_fill_the_slot(domain: dict[str, Any]) -> None:
+    """Every button of the question maps, through its intent, to one slot value."""
+    buttons = domain["responses"]["utter_ask_login_problem"][0]["buttons"]
+    mapped = {m["intent"]: m["value"] for m in domain["slots"]["login_problem"]["mappings"]}
+    assert sorted(mapped[b["payload"].lstrip("/")] for b in buttons) == sorted(PROBLEM_ANSWERS)
+
+
+def test_captcha_cause_gets_the_captcha_answer() -> None:
+    assert answer_for("captcha") == "utter_too_many_attempts"
+
+
+def test_unknown_or_missing_cause_gets_a_general_answer(domain: dict[str, Any]) -> None:
+    assert answer_for(None) == UNKNOWN_PROBLEM_ANSWER
+    assert answer_for("n'importe quoi") == UNKNOWN_PROBLEM_ANSWER
+    assert UNKNOWN_PROBLEM_ANSWER in domain["responses"]

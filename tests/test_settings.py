@@ -1,0 +1,40 @@
+"""Settings: process environment over .env over defaults; .env.example stays true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from dotenv import dotenv_values
+
+from bot.settings import DEFAULTS, load_settings, shell_exports
+from tests.conftest import ROOT
+
+
+def test_env_example_documents_every_setting_with_its_default() -> None:
+    documented = dotenv_values(ROOT / ".env.example")
+    assert dict(documented) == DEFAULTS
+
+
+def test_process_environment_wins_over_dotenv(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("RASA_PORT=6000\nSMTP_PORT=2525\n", encoding="utf-8")
+    settings = load_settings(env_file, environ={"RASA_PORT": "7000"})
+    assert settings["RASA_PORT"] == "7000"
+    assert settings["SMTP_PORT"] == "2525"
+    assert settings["ACTIONS_PORT"] == DEFAULTS["ACTIONS_PORT"]
+
+
+def test_missing_dotenv_gives_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "absent", environ={}).values == DEFAULTS
+
+
+def test_bad_integer_gets_a_french_error(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent", environ={"RASA_PORT": "cinq"})
+    with pytest.raises(ValueError, match="nombre entier"):
+        settings.as_int("RASA_PORT")
+
+
+def test_shell_exports_quote_values(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent", environ={"MAIL_FROM": "A B <a@b.fr>"})
+    assert "export MAIL_FROM='A B <a@b.fr>'" in shell_exports(settings).splitlines()
