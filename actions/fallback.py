@@ -30,8 +30,6 @@ class ActionDefaultAskAffirmation(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
-        buttons = [
-            {"title": s.title, "payload": s.payload} for s in suggestions(ranking)
-        ]
+        buttons = [{"title": s.title, "payload": s.payload} for s in suggestions(ranking)]
         dispatcher.utter_message(text=AFFIRMATION_QUESTION, buttons=buttons)
         return []

@@ -6,8 +6,8 @@ have meant, in the member's own voice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 INTENT_LABELS: Mapping[str, str] = {
     "how_to_login": "Comment me connecter à mon Espace Adhérent",

@@ -6,7 +6,7 @@ document, i.e. one answer of the domain.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 # Values of the ``login_problem`` slot, in the order the question offers them.
 PROBLEM_ANSWERS: Mapping[str, str] = {

@@ -9,7 +9,8 @@ dependency on Rasa and can be tested alone.
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from bot.patterns import NIR_MASK, redact
 

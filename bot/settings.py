@@ -63,17 +63,13 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
     environ = dict(os.environ) if environ is None else environ
     path = env_file if env_file is not None else PROJECT_ROOT / ".env"
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
-    resolved = {
-        name: environ.get(name, from_file.get(name, default)) for name, default in DEFAULTS.items()
-    }
+    resolved = {name: environ.get(name, from_file.get(name, default)) for name, default in DEFAULTS.items()}
     return Settings(resolved)
 
 
 def shell_exports(settings: Settings) -> str:
     """``export NAME=value`` lines, for the shell scripts that start the services."""
-    return "\n".join(
-        f"export {name}={shlex.quote(value)}" for name, value in settings.values.items()
-    )
+    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in settings.values.items())
 
 
 __all__ = ["DEFAULTS", "SECRETS", "Settings", "load_settings", "shell_exports"]

@@ -21,9 +21,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = json.loads(args.report.read_text(encoding="utf-8"))
     macro_f1 = float(report["macro avg"]["f1-score"])
-    per_intent = {
-        name: values for name, values in report.items() if name not in SUMMARY_KEYS
-    }
+    per_intent = {name: values for name, values in report.items() if name not in SUMMARY_KEYS}
     weakest = sorted(per_intent.items(), key=lambda item: item[1]["f1-score"])[:5]
     print(f"NLU held-out: {int(report['macro avg']['support'])} phrases, {len(per_intent)} intents")
     print(f"NLU held-out intent macro-F1 = {macro_f1:.3f} (minimum {args.min_macro_f1:.2f})")

@@ -89,7 +89,7 @@ def spell(number: str, rng: random.Random) -> str:
     if style == "nokey":
         return " ".join(groups)
     sep = {"space": " ", "dot": ".", "dash": "-"}[style]
-    return sep.join(groups + [key])
+    return sep.join([*groups, key])
 
 
 def main() -> None:
@@ -110,16 +110,23 @@ def main() -> None:
         "- regex: nir\n"
         "  examples: |\n"
         r"    - (?<![0-9A-Za-z])[12378][\s.\-/]*\d{2}[\s.\-/]*\d{2}[\s.\-/]*(?:\d{2}|2[ABab])"
-        r"[\s.\-/]*\d{3}[\s.\-/]*\d{3}(?:[\s.\-/]*\d{2})?(?![0-9A-Za-z])" "\n"
+        r"[\s.\-/]*\d{3}[\s.\-/]*\d{3}(?:[\s.\-/]*\d{2})?(?![0-9A-Za-z])"
+        "\n"
         "- regex: access_code\n"
         "  examples: |\n"
-        r"    - ^\s*\d{6}\s*$" "\n"
-        r"    - (?<![\d.\-/])\d{6}(?![\d.\-/])" "\n"
+        r"    - ^\s*\d{6}\s*$"
+        "\n"
+        r"    - (?<![\d.\-/])\d{6}(?![\d.\-/])"
+        "\n"
     )
     body = (
         'version: "3.1"\nnlu:\n'
-        + "- intent: provide_nir\n  examples: |\n" + "\n".join(nir_lines) + "\n"
-        + "- intent: share_access_code\n  examples: |\n" + "\n".join(code_lines) + "\n"
+        + "- intent: provide_nir\n  examples: |\n"
+        + "\n".join(nir_lines)
+        + "\n"
+        + "- intent: share_access_code\n  examples: |\n"
+        + "\n".join(code_lines)
+        + "\n"
         + regex
     )
     OUTPUT.write_text(header + body, encoding="utf-8")

@@ -57,7 +57,11 @@ def test_affirmation_offers_french_labels_of_the_top_intents(domain: dict[str, A
     assert events == []
     (message,) = messages
     assert "Vouliez-vous dire" in message["text"]
-    assert [b["payload"] for b in message["buttons"]] == ["/email_not_received", "/postal_letter", "/out_of_scope"]
+    assert [b["payload"] for b in message["buttons"]] == [
+        "/email_not_received",
+        "/postal_letter",
+        "/out_of_scope",
+    ]
     assert message["buttons"][0]["title"] == "Je n'ai pas reçu l'e-mail de réinitialisation"
     assert "kod pa recu" not in str(message)
 

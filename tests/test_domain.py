@@ -27,7 +27,7 @@ def test_every_design_intent_and_the_nir_entity_exist(domain: dict[str, Any]) ->
 @pytest.mark.parametrize(
     ("response", "facts"),
     [
-        ("utter_how_to_login", ["acs-assurances.cpms.fr", "Espace Adhérent", "Sécurité sociale", "code d'accès"]),
+        ("utter_how_to_login", ["acs-assurances.cpms.fr", "Espace Adhérent", "code d'accès sécurisé"]),
         ("utter_where_is_access_code", ["décomptes Santé ACS", "carte de tiers payant"]),
         (
             "utter_forgot_access_code",
@@ -42,7 +42,9 @@ def test_every_design_intent_and_the_nir_entity_exist(domain: dict[str, Any]) ->
         ("utter_ask_website", ["acs-assurances.cpms.fr"]),
     ],
 )  # fmt: skip
-def test_answers_state_the_help_document_facts(domain: dict[str, Any], response: str, facts: list[str]) -> None:
+def test_answers_state_the_help_document_facts(
+    domain: dict[str, Any], response: str, facts: list[str]
+) -> None:
     text = all_texts(domain, response)
     for fact in facts:
         assert fact in text, f"{response} should say {fact!r}"
@@ -65,7 +67,11 @@ def test_every_button_payload_is_a_known_intent(domain: dict[str, Any]) -> None:
 def test_every_action_used_in_rules_and_stories_exists(domain: dict[str, Any]) -> None:
     known = set(domain["responses"]) | set(domain["actions"]) | set(domain["forms"])
     known |= {"action_deactivate_loop", "action_two_stage_fallback", "action_listen"}
-    for path in [ROOT / "data" / "rules.yml", ROOT / "data" / "stories.yml", ROOT / "tests" / "test_stories.yml"]:
+    for path in [
+        ROOT / "data" / "rules.yml",
+        ROOT / "data" / "stories.yml",
+        ROOT / "tests" / "test_stories.yml",
+    ]:
         data = load_yaml(path)
         for flow in data.get("rules", []) + data.get("stories", []):
             for step in flow["steps"]:
