@@ -12,13 +12,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.intent_labels import suggestions
-
-AFFIRMATION_QUESTION = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous dire :"
+from bot.intent_labels import clarification
 
 
 class ActionDefaultAskAffirmation(Action):
-    """Offer the classifier's best guesses as French buttons, plus « Autre chose »."""
+    """Offer the classifier's best guesses as French buttons, or the topic menu."""
 
     def name(self) -> str:
         return "action_default_ask_affirmation"
@@ -30,6 +28,7 @@ class ActionDefaultAskAffirmation(Action):
         domain: dict[str, Any],
     ) -> list[EventType]:
         ranking = tracker.latest_message.get("intent_ranking") or []
-        buttons = [{"title": s.title, "payload": s.payload} for s in suggestions(ranking)]
-        dispatcher.utter_message(text=AFFIRMATION_QUESTION, buttons=buttons)
+        prompt = clarification(ranking)
+        buttons = [{"title": b.title, "payload": b.payload} for b in prompt.buttons]
+        dispatcher.utter_message(text=prompt.text, buttons=buttons)
         return []

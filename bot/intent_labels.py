@@ -41,7 +41,7 @@ class Suggestion:
 def suggestions(
     ranking: Iterable[Mapping[str, object]],
     limit: int = 2,
-    min_confidence: float = 0.05,
+    min_confidence: float = 0.1,
 ) -> list[Suggestion]:
     """The best guesses of the classifier that we know how to phrase, best first.
 
@@ -60,3 +60,37 @@ def suggestions(
             break
     picked.append(Suggestion(OTHER_LABEL, OTHER_PAYLOAD))
     return picked
+
+
+GUESS_QUESTION = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous dire :"
+MENU_QUESTION = (
+    "Je n'ai pas compris votre message. Voici les sujets sur lesquels je peux vous aider, "
+    "ou posez votre question en quelques mots :"
+)
+
+# What the bot knows how to do, offered when it has no sensible guess (empty
+# message, emoji, another language, text pasted by mistake).
+TOPIC_MENU: tuple[str, ...] = (
+    "cannot_login",
+    "forgot_access_code",
+    "first_login",
+    "where_is_access_code",
+    "request_human",
+)
+
+
+@dataclass(frozen=True)
+class Clarification:
+    """The first stage of the fallback: a question and the buttons that answer it."""
+
+    text: str
+    buttons: list[Suggestion]
+
+
+def clarification(ranking: Iterable[Mapping[str, object]]) -> Clarification:
+    """Offer the classifier's guesses, or the topic menu when it has none worth offering."""
+    guesses = suggestions(ranking)
+    if len(guesses) > 1:
+        return Clarification(GUESS_QUESTION, guesses)
+    menu = [Suggestion(INTENT_LABELS[name], f"/{name}") for name in TOPIC_MENU]
+    return Clarification(MENU_QUESTION, menu)

@@ -66,6 +66,7 @@ def test_affirmation_offers_french_labels_of_the_top_intents(domain: dict[str, A
     assert "kod pa recu" not in str(message)
 
 
-def test_affirmation_without_ranking_still_offers_a_way_out(domain: dict[str, Any]) -> None:
+def test_affirmation_without_ranking_offers_the_topics(domain: dict[str, Any]) -> None:
     messages, _ = run(ActionDefaultAskAffirmation(), tracker(latest={"text": ""}), domain)
-    assert [b["payload"] for b in messages[0]["buttons"]] == ["/out_of_scope"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert "/request_human" in payloads and "/forgot_access_code" in payloads

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.intent_labels import INTENT_LABELS, OTHER_PAYLOAD, suggestions
+from bot.intent_labels import INTENT_LABELS, OTHER_PAYLOAD, TOPIC_MENU, clarification, suggestions
 
 
 def test_best_labelled_guesses_come_first_and_other_last() -> None:
@@ -36,3 +36,17 @@ def test_every_help_document_intent_has_a_label() -> None:
         "email_not_received", "postal_letter", "terms_of_use", "ask_website",
     }  # fmt: skip
     assert help_intents <= set(INTENT_LABELS)
+
+
+def test_no_sensible_guess_offers_the_topic_menu() -> None:
+    prompt = clarification(
+        [{"name": "nlu_fallback", "confidence": 0.9}, {"name": "greet", "confidence": 0.1}]
+    )
+    assert prompt.text.startswith("Je n'ai pas compris")
+    assert [b.payload for b in prompt.buttons] == [f"/{name}" for name in TOPIC_MENU]
+
+
+def test_a_sensible_guess_is_asked_about() -> None:
+    prompt = clarification([{"name": "postal_letter", "confidence": 0.4}])
+    assert "Vouliez-vous dire" in prompt.text
+    assert prompt.buttons[0].payload == "/postal_letter"

@@ -1,0 +1,48 @@
+"""Make what a member types safe to hand to the NLU.
+
+Rasa reads a message that starts with "/" as an intent payload, with entities in
+JSON after it. Buttons rely on that ("/forgot_access_code"), but a member must not
+be able to type "/provide_nir{...}" and inject entities, nor land on an intent the
+bot does not know. Very long pastes are cut: nobody explains a login problem in
+more than a few sentences, and the classifier's time grows with the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection
+
+MAX_MESSAGE_LENGTH = 1000
+
+# Intents a button may send as "/intent": everything a member can be offered.
+BUTTON_INTENTS = frozenset(
+    {
+        "how_to_login", "where_is_access_code", "forgot_access_code", "first_login",
+        "too_many_attempts", "personalized_code_rejected", "cannot_login", "access_code_rules",
+        "email_not_received", "postal_letter", "terms_of_use", "ask_website", "request_human",
+        "bot_challenge", "affirm", "deny", "out_of_scope",
+    }
+)  # fmt: skip
+
+_PLAIN_PAYLOAD = re.compile(r"^/([a-z_]+)$")
+_CONTROL_CATEGORIES = {"Cc", "Cf"}
+
+
+def clean_message(text: str | None, button_intents: Collection[str]) -> str:
+    """The message the NLU should see.
+
+    A bare "/intent" payload is kept when ``intent`` is one a button may send;
+    any other leading "/" is removed so the text goes through normal
+    understanding. Control characters are dropped and the length is capped.
+    """
+    if not text:
+        return ""
+    text = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL_CATEGORIES else " " for ch in text
+    ).strip()
+    payload = _PLAIN_PAYLOAD.match(text)
+    if payload and payload.group(1) in button_intents:
+        return text
+    text = text.lstrip("/").strip()
+    return text[:MAX_MESSAGE_LENGTH]

@@ -1,0 +1,189 @@
+"""Speed of Sésame next to the stock `rasa init` bot, measured the same way.
+
+For each bot: training time (forced, from scratch), model size, then median and
+p95 round-trip latency of 100 sequential REST messages against a running server
+(Sésame with its action server, so custom actions are included). Results go to
+reports/bench.json and are printed as a table. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
+MESSAGES = 100
+BENCH_RASA_PORT = 5105
+BENCH_ACTIONS_PORT = 5155
+
+SESAME_CONVERSATION = [
+    "bonjour",
+    "jarrive pas a me connecter",
+    "on me demande un captcha",
+    "j'ai oublié mon code d'accès",
+    "c'est quoi le site deja",
+    "mon code doit faire combien de chiffres ?",
+    "je me suis jamais connecte",
+    "je n'ai pas recu le mail",
+    "merci beaucoup",
+    "au revoir",
+]
+STOCK_CONVERSATION = [
+    "hello",
+    "I am sad",
+    "yes",
+    "great",
+    "are you a bot?",
+    "good morning",
+    "very good",
+    "no",
+    "bye",
+    "hi there",
+]
+
+
+@dataclass
+class Result:
+    bot: str
+    training_seconds: float
+    model_megabytes: float
+    median_ms: float
+    p95_ms: float
+    messages: int
+
+
+def env() -> dict[str, str]:
+    variables = dict(os.environ)
+    variables.update(
+        RASA_TELEMETRY_ENABLED="false",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        PYTHONPATH=str(ROOT),
+        ACTIONS_PORT=str(BENCH_ACTIONS_PORT),
+        TRACKER_STORE_URL="sqlite:///" + str(Path(tempfile.gettempdir()) / "sesame-bench-tracker.db"),
+    )
+    return variables
+
+
+def train(project: Path, out: Path) -> tuple[float, Path]:
+    started = time.perf_counter()
+    subprocess.run(
+        [str(RASA), "train", "--force", "--fixed-model-name", "bench", "--out", str(out), "--quiet"],
+        cwd=project,
+        env=env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started, out / "bench.tar.gz"
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 240) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited while starting ({url})")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server not up after {seconds}s: {url}")
+
+
+def send(sender: str, text: str) -> float:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{BENCH_RASA_PORT}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.loads(response.read())
+    elapsed = time.perf_counter() - started
+    if not answer:
+        raise RuntimeError(f"no answer to {text!r}")
+    return elapsed
+
+
+def measure(name: str, project: Path, conversation: list[str], with_actions: bool) -> Result:
+    with tempfile.TemporaryDirectory() as tmp:
+        training_seconds, model = train(project, Path(tmp))
+        processes: list[subprocess.Popen[bytes]] = []
+        try:
+            if with_actions:
+                actions = subprocess.Popen(
+                    [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
+                     str(BENCH_ACTIONS_PORT)],
+                    cwd=project, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )  # fmt: skip
+                processes.append(actions)
+                wait_until_up(f"http://127.0.0.1:{BENCH_ACTIONS_PORT}/health", actions)
+            server = subprocess.Popen(
+                [str(RASA), "run", "--model", str(model), "--port", str(BENCH_RASA_PORT)],
+                cwd=project, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            processes.append(server)
+            wait_until_up(f"http://127.0.0.1:{BENCH_RASA_PORT}/", server)
+            send("warm-up", conversation[0])
+            timings = [
+                send(f"bench-{i // len(conversation)}", conversation[i % len(conversation)])
+                for i in range(MESSAGES)
+            ]
+        finally:
+            for process in processes:
+                process.send_signal(signal.SIGINT)
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        timings_ms = sorted(t * 1000 for t in timings)
+        return Result(
+            bot=name,
+            training_seconds=round(training_seconds, 1),
+            model_megabytes=round(model.stat().st_size / 1e6, 2),
+            median_ms=round(statistics.median(timings_ms), 1),
+            p95_ms=round(timings_ms[int(0.95 * len(timings_ms)) - 1], 1),
+            messages=len(timings_ms),
+        )
+
+
+def stock_project(where: Path) -> Path:
+    project = where / "stock"
+    subprocess.run(
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(project)],
+        env=env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    shutil.rmtree(project / "models", ignore_errors=True)
+    return project
+
+
+def main() -> int:
+    results = [measure("Sésame", ROOT, SESAME_CONVERSATION, with_actions=True)]
+    with tempfile.TemporaryDirectory() as tmp:
+        results.append(measure("rasa init (stock)", stock_project(Path(tmp)), STOCK_CONVERSATION, False))
+    report = ROOT / "reports" / "bench.json"
+    report.parent.mkdir(exist_ok=True)
+    report.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
+    print(f"{'bot':<20}{'training s':>12}{'model MB':>10}{'median ms':>11}{'p95 ms':>9}")
+    for r in results:
+        print(f"{r.bot:<20}{r.training_seconds:>12}{r.model_megabytes:>10}{r.median_ms:>11}{r.p95_ms:>9}")
+    print(f"({MESSAGES} sequential REST messages per bot; written to {report.relative_to(ROOT)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
