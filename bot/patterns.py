@@ -52,3 +52,11 @@ def redact(text: str) -> str:
     masked = NIR_CANDIDATE.sub(NIR_MASK, text)
     masked = LONG_DIGIT_RUN.sub(NIR_MASK, masked)
     return ACCESS_CODE_IN_TEXT.sub(CODE_MASK, masked)
+
+
+def contains_access_code(text: str) -> bool:
+    """True when the message holds six digits on their own (not part of a NIR or phone number)."""
+    if not text:
+        return False
+    without_long_numbers = LONG_DIGIT_RUN.sub(" ", NIR_CANDIDATE.sub(" ", text))
+    return bool(ACCESS_CODE_IN_TEXT.search(without_long_numbers))

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.patterns import CODE_MASK, NIR_MASK, looks_like_access_code, redact
-from tests.nirs import spellings, valid_nirs
+from bot.patterns import CODE_MASK, NIR_MASK, contains_access_code, looks_like_access_code, redact
+from tests.nirs import spellings, valid_nirs, with_key
 
 
 @given(valid_nirs, st.sampled_from(["", "mon numéro est ", "n° ss : ", "voila "]))
@@ -52,3 +52,20 @@ def test_six_digits_alone_look_like_an_access_code(text: str) -> None:
 @pytest.mark.parametrize("text", ["12345", "1234567", "mon code 123456", "12 34 56", "abcdef"])
 def test_other_messages_do_not_look_like_an_access_code(text: str) -> None:
     assert not looks_like_access_code(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mon code 123456 ne marche pas", True),
+        ("482913", True),
+        ("c'est 004512 ?", True),
+        ("mon code a 6 chiffres ne marche pas", False),
+        ("j'habite au 75008 paris", False),
+        ("appelez le 06 12 34 56 78", False),
+        ("né le 12/05/1984", False),
+        (spellings(with_key("1841275108234"))[1], False),
+    ],
+)
+def test_contains_access_code(text: str, expected: bool) -> None:
+    assert contains_access_code(text) is expected
