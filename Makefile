@@ -68,7 +68,7 @@ lint: venv-actions
 	$(ACTIONS_ENV)/bin/ruff format --check bot actions rasa_addons scripts tests
 
 typecheck: venv-actions
-	$(PY_B) -m mypy bot actions
+	$(PY_B) -m mypy bot actions scripts tests
 
 unit: venv-actions
 	$(PY_B) -m pytest -q tests
@@ -80,7 +80,7 @@ story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
 	  --out reports/stories --fail-on-prediction-errors --quiet
-	@echo "Histoires de test : toutes les prédictions sont correctes ($$(grep -c '^- story:' tests/test_stories.yml) histoires)."
+	$(PY_B) scripts/check_story_report.py reports/stories/story_report.json
 
 nlu-eval: $(MODEL)
 	rm -rf reports/nlu && mkdir -p reports/nlu

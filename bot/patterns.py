@@ -60,3 +60,11 @@ def contains_access_code(text: str) -> bool:
         return False
     without_long_numbers = LONG_DIGIT_RUN.sub(" ", NIR_CANDIDATE.sub(" ", text))
     return bool(ACCESS_CODE_IN_TEXT.search(without_long_numbers))
+
+
+def is_nir_alone(text: str) -> bool:
+    """True when the message is a NIR-like number and nothing else but punctuation."""
+    if not text or not NIR_CANDIDATE.search(text):
+        return False
+    rest = NIR_CANDIDATE.sub(" ", text)
+    return not any(ch.isalnum() for ch in rest)

@@ -95,7 +95,7 @@ def spell(number: str, rng: random.Random) -> str:
 def main() -> None:
     rng = random.Random(SEED)
     nir_lines = []
-    for template in NIR_SENTENCES * 2:
+    for template in NIR_SENTENCES * 3:
         written = spell(random_nir(rng), rng)
         nir_lines.append("    - " + template.format(n=f"[{written}](nir)"))
     code_lines = sorted(

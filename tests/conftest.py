@@ -17,7 +17,8 @@ def load_yaml(path: Path) -> Any:
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return load_yaml(ROOT / "domain.yml")
+    data: dict[str, Any] = load_yaml(ROOT / "domain.yml")
+    return data
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from stdnum.fr import nir
 
@@ -25,7 +26,9 @@ def test_each_help_document_intent_has_enough_examples(nlu_examples: dict[str, l
         assert len(nlu_examples.get(intent, [])) >= MIN_EXAMPLES, intent
 
 
-def test_every_domain_intent_has_training_examples(nlu_examples: dict[str, list[str]], domain) -> None:  # type: ignore[no-untyped-def]
+def test_every_domain_intent_has_training_examples(
+    nlu_examples: dict[str, list[str]], domain: dict[str, Any]
+) -> None:
     missing = [i for i in domain["intents"] if i != "nlu_fallback" and not nlu_examples.get(i)]
     assert missing == []
 

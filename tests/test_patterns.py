@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.patterns import CODE_MASK, NIR_MASK, contains_access_code, looks_like_access_code, redact
+from bot.patterns import (
+    CODE_MASK,
+    NIR_MASK,
+    contains_access_code,
+    is_nir_alone,
+    looks_like_access_code,
+    redact,
+)
 from tests.nirs import spellings, valid_nirs, with_key
 
 
@@ -69,3 +76,15 @@ def test_other_messages_do_not_look_like_an_access_code(text: str) -> None:
 )
 def test_contains_access_code(text: str, expected: bool) -> None:
     assert contains_access_code(text) is expected
+
+
+@given(valid_nirs)
+def test_a_nir_alone_is_recognised_in_every_spelling(number: str) -> None:
+    for written in spellings(number):
+        assert is_nir_alone(f" {written} ")
+        assert not is_nir_alone(f"mon numero {written} ne marche pas")
+
+
+@pytest.mark.parametrize("text", ["", "123", "bonjour", "06 12 34 56 78"])
+def test_other_messages_are_not_a_nir_alone(text: str) -> None:
+    assert not is_nir_alone(text)

@@ -1,9 +1,9 @@
-"""Never let an access code typed in the chat go unnoticed.
+"""Recognise secrets typed in the chat whatever the classifier thinks.
 
-The classifier may hesitate on "mon code 123456 ne marche pas"; the member must be
-told never to share their code whatever else the message says. This component
-runs after the statistical classifier and forces the ``share_access_code`` intent
-when the text holds six digits on their own (``bot.patterns``).
+The statistical classifier may hesitate on "mon code 123456 ne marche pas" or on a
+bare 15-digit number; the bot must still warn about a shared access code and
+treat a lone NIR as a NIR. This component runs after the classifier and forces
+the intent when ``bot.patterns`` recognises the message.
 """
 
 from __future__ import annotations
@@ -18,14 +18,24 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.patterns import contains_access_code
+from bot.patterns import contains_access_code, is_nir_alone
 
 SHARE_ACCESS_CODE = "share_access_code"
+PROVIDE_NIR = "provide_nir"
+
+
+def forced_intent(text: str) -> str | None:
+    """The intent a secret in ``text`` imposes, if any (an access code comes first)."""
+    if contains_access_code(text):
+        return SHARE_ACCESS_CODE
+    if is_nir_alone(text):
+        return PROVIDE_NIR
+    return None
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AccessCodeGuard(GraphComponent, IntentClassifier):  # type: ignore[misc]
-    """Sets the intent to ``share_access_code`` when a code appears in the message."""
+class SecretGuard(GraphComponent, IntentClassifier):  # type: ignore[misc]
+    """Sets the intent when a message is, or holds, a secret."""
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -38,18 +48,17 @@ class AccessCodeGuard(GraphComponent, IntentClassifier):  # type: ignore[misc]
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> AccessCodeGuard:
+    ) -> SecretGuard:
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if not contains_access_code(message.get(TEXT) or ""):
+            intent = forced_intent(message.get(TEXT) or "")
+            if intent is None:
                 continue
-            forced = {"name": SHARE_ACCESS_CODE, "confidence": 1.0}
+            forced = {"name": intent, "confidence": 1.0}
             ranking = [forced] + [
-                entry
-                for entry in message.get(INTENT_RANKING_KEY) or []
-                if entry.get("name") != SHARE_ACCESS_CODE
+                entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get("name") != intent
             ]
             message.set(INTENT, forced, add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
