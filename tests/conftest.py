@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from tests.db import db_url, engine, postgres_url  # noqa: F401 - fixtures for every test module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -1,0 +1,1 @@
+"""The member database: engine factory, one session per unit of work, ORM models."""
