@@ -1,7 +1,8 @@
 """Route the answer to "je n'arrive pas à me connecter" once we know the cause.
 
 The diagnostic question offers a few causes; each maps to one section of the help
-document, i.e. one answer of the domain.
+document, i.e. one answer of the domain. "J'ai oublié mon code" is not among them:
+it leaves the diagnostic for the reset form (see data/rules.yml).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ PROBLEM_ANSWERS: Mapping[str, str] = {
     "code_refuse": "utter_personalized_code_rejected",
     "premiere_connexion": "utter_first_login",
     "pas_de_code": "utter_where_is_access_code",
-    "code_oublie": "utter_forgot_access_code",
 }
 
 UNKNOWN_PROBLEM_ANSWER = "utter_login_problem_unknown"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Start Sésame on this machine: the action server and the Rasa server (REST channel).
+# Start Sésame on this machine: migrate and seed the member database, then the local
+# SMTP sink (unless an SMTP server already listens on SMTP_PORT), the mail worker, the
+# web pages, the action server and the Rasa server (REST channel).
 # Ctrl-C (or SIGTERM) stops everything this script started. Needs no terminal input.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,28 @@ wait_for() {  # wait_for NAME URL SECONDS
   done
 }
 
+PY=.venv/actions/bin/python
+echo "Base des adhérents : migration et adhérents de démonstration…"
+$PY -m bot db upgrade
+$PY -m bot members seed-demo
+
+if $PY -m bot.smtp_sink --check >/dev/null 2>&1; then
+  echo "Démarrage du puits SMTP local (port $SMTP_PORT, e-mails dans var/mail/)…"
+  $PY -m bot mail sink >var/log/smtp-sink.log 2>&1 &
+  pids+=($!)
+else
+  echo "Un serveur écoute déjà sur le port $SMTP_PORT : les e-mails lui sont confiés."
+fi
+
+echo "Démarrage de l'envoi des e-mails (file d'attente)…"
+$PY -m bot mail worker >var/log/mail-worker.log 2>&1 &
+pids+=($!)
+
+echo "Démarrage des pages web (port $WEB_PORT)…"
+$PY -m bot.web >var/log/web.log 2>&1 &
+pids+=($!)
+wait_for "les pages web" "http://127.0.0.1:$WEB_PORT/" 30
+
 echo "Démarrage du serveur d'actions (port $ACTIONS_PORT)…"
 .venv/actions/bin/python -m rasa_sdk --actions actions --port "$ACTIONS_PORT" \
   >var/log/actions.log 2>&1 &
@@ -49,6 +73,9 @@ cat <<MSG
 
 Sésame est prêt.
   Discuter en ligne de commande :  ./sesame chat
+  Page web :  http://127.0.0.1:$WEB_PORT/
+  E-mails reçus (puits local) :  var/mail/
+  Courriers à imprimer :  ./sesame letters export
   API REST :  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\
                 -H 'Content-Type: application/json' \\
                 -d '{"sender": "essai", "message": "j ai oublie mon code"}'

@@ -21,8 +21,19 @@ PG_SERVER_URL = os.environ.get("SESAME_TEST_PG_URL", "postgresql+psycopg://postg
 
 
 def create_schema(engine: Engine) -> None:
-    """Bring an empty database to the current schema (Alembic when migrations exist)."""
-    Base.metadata.create_all(engine)
+    """Bring an empty database to the current schema through the Alembic migrations.
+
+    Tests then run on the schema production gets, not on ``create_all``'s. An empty
+    database may still hold ``alembic_version`` (``drop_all`` leaves it behind), which
+    would make ``upgrade head`` a no-op: it is dropped first.
+    """
+    from alembic import command
+
+    from bot.db.migrate import alembic_config
+
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        command.upgrade(alembic_config(connection=connection), "head")
 
 
 @pytest.fixture(scope="session")

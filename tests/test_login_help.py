@@ -14,11 +14,13 @@ def test_every_slot_value_has_an_answer_in_the_domain(domain: dict[str, Any]) ->
         assert answer_for(value) in domain["responses"]
 
 
-def test_diagnostic_buttons_fill_the_slot(domain: dict[str, Any]) -> None:
-    """Every button of the question maps, through its intent, to one slot value."""
+def test_diagnostic_buttons_fill_the_slot_or_start_the_reset(domain: dict[str, Any]) -> None:
+    """Every button of the question maps to one slot value, except "forgotten code" (reset form)."""
     buttons = domain["responses"]["utter_ask_login_problem"][0]["buttons"]
     mapped = {m["intent"]: m["value"] for m in domain["slots"]["login_problem"]["mappings"]}
-    assert sorted(mapped[b["payload"].lstrip("/")] for b in buttons) == sorted(PROBLEM_ANSWERS)
+    intents = [b["payload"].lstrip("/") for b in buttons]
+    assert "forgot_access_code" in intents
+    assert sorted(mapped[i] for i in intents if i != "forgot_access_code") == sorted(PROBLEM_ANSWERS)
 
 
 def test_captcha_cause_gets_the_captcha_answer() -> None:

@@ -2,8 +2,8 @@
 
 The schema is only ever created by the migrations, never by ``create_all``: the
 database the bot reads is then exactly the one the next migration expects.
-``alembic.ini`` stays the single configuration; its relative ``script_location``
-is made absolute here so the commands work from any directory.
+``alembic.ini`` stays the single configuration (its paths are relative to the
+file itself, so this works from any directory).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ def alembic_config(url: str | None = None, connection: Connection | None = None)
     command, and applying it inside the bot or pytest would silence their loggers.
     """
     config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["configure_logger"] = False
     if url is not None:
         config.attributes["url"] = url

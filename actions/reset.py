@@ -1,0 +1,159 @@
+"""The reset form and the "rien reçu ?" answers: thin adapters over ``bot.reset_dialogue``.
+
+Each database access is one unit of work (``session_scope``). A database failure
+is told to the member in French and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.engine import make_engine, session_scope
+from bot.db.models import utcnow
+from bot.reset_dialogue import (
+    MemberFound,
+    Reply,
+    attempts_exhausted,
+    check_nir,
+    confirmation_question,
+    find_by_ref,
+    reply_for_outcome,
+    reply_for_status,
+)
+from bot.resets import request_reset, reset_status
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS_TO_CLEAR = ("reset_wanted", "nir", "reset_confirmed", "reset_destination")
+
+
+def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    dispatcher.utter_message(response=reply.response, **reply.values)
+
+
+class ValidateResetForm(FormValidationAction):
+    """Offer → NIR (verified, looked up, at most 3 tries) → confirmation."""
+
+    def name(self) -> str:
+        return "validate_reset_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if tracker.get_slot("reset_wanted") is False:
+            return []
+        if attempts_exhausted(tracker.get_slot("nir_attempts")) and not tracker.get_slot("member_ref"):
+            return []
+        return domain_slots
+
+    def validate_nir(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        settings = load_settings()
+        attempts = int(tracker.get_slot("nir_attempts") or 0)
+        try:
+            with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+                result = check_nir(session, str(value or ""), settings["NIR_HASH_KEY"])
+        except SQLAlchemyError:
+            logger.exception("member look-up failed")
+            dispatcher.utter_message(response="utter_reset_unavailable")
+            return {"nir": None}
+        if isinstance(result, MemberFound):
+            return {
+                "nir": result.masked_nir,
+                "member_ref": result.member_ref,
+                "reset_destination": result.masked_email or "",
+            }
+        attempts += 1
+        if not attempts_exhausted(attempts):
+            if result.message:
+                dispatcher.utter_message(text=result.message)
+            elif result.reply:
+                say(dispatcher, result.reply)
+        return {"nir": None, "member_ref": None, "nir_attempts": float(attempts)}
+
+
+class ActionAskResetConfirmed(Action):
+    """Ask to confirm, naming the masked email or announcing a letter."""
+
+    def name(self) -> str:
+        return "action_ask_reset_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, confirmation_question(tracker.get_slot("reset_destination") or None))
+        return []
+
+
+class ActionSubmitReset(Action):
+    """Record the request (email or letter) once the member confirmed."""
+
+    def name(self) -> str:
+        return "action_submit_reset"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        clear = [SlotSet(slot, None) for slot in FORM_SLOTS_TO_CLEAR]
+        member_ref = tracker.get_slot("member_ref")
+        if tracker.get_slot("reset_wanted") is False:
+            dispatcher.utter_message(response="utter_reset_declined")
+            return clear
+        if not member_ref:
+            dispatcher.utter_message(response="utter_nir_attempts_exhausted")
+            return clear
+        if tracker.get_slot("reset_confirmed") is not True:
+            dispatcher.utter_message(response="utter_reset_cancelled")
+            return clear
+        settings = load_settings()
+        now = utcnow()
+        try:
+            with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+                member = find_by_ref(session, member_ref)
+                if member is None:
+                    dispatcher.utter_message(response="utter_nir_unknown")
+                    return clear
+                outcome = request_reset(session, member, now)
+        except SQLAlchemyError:
+            logger.exception("reset request failed")
+            dispatcher.utter_message(response="utter_reset_unavailable")
+            return clear
+        say(dispatcher, reply_for_outcome(outcome, settings.as_int("RESET_TOKEN_TTL_MINUTES"), now))
+        return clear
+
+
+class ActionResetStatus(Action):
+    """ "Je n'ai pas reçu l'e-mail / le courrier": from the database when we know the member."""
+
+    def name(self) -> str:
+        return "action_reset_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        member_ref = tracker.get_slot("member_ref")
+        status = None
+        if member_ref:
+            settings = load_settings()
+            try:
+                with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+                    member = find_by_ref(session, member_ref)
+                    status = reset_status(session, member) if member else None
+            except SQLAlchemyError:
+                logger.exception("reset status look-up failed")
+        say(dispatcher, reply_for_status(status, intent, utcnow()))
+        return []
