@@ -45,6 +45,8 @@ SUBJECT = "Réinitialisation de votre code d'accès ACS"
 MAX_ATTEMPTS = 10
 BACKOFF_FIRST = dt.timedelta(seconds=30)
 BACKOFF_CAP = dt.timedelta(minutes=30)
+# While the SMTP server is unreachable, how often the queue tries again.
+SMTP_DOWN_RETRY = dt.timedelta(seconds=30)
 # How long a worker may keep a row in "sending" before another worker takes it
 # back; far above SMTP_TIMEOUT_SECONDS so a live worker never loses its row.
 SENDING_LEASE = dt.timedelta(minutes=5)
@@ -252,16 +254,25 @@ def mark_sent(engine: Engine, claim: Claim, now: dt.datetime) -> bool:
         return done is not None
 
 
-def record_failure(engine: Engine, claim: Claim, exc: BaseException, now: dt.datetime) -> str:
+def record_failure(
+    engine: Engine, claim: Claim, exc: BaseException, now: dt.datetime, *, server_unreachable: bool = False
+) -> str:
     """Put the email back in the queue after a backoff, or give up; returns "postponed" or "failed".
 
-    Returns "lost" if the row was no longer ours (another worker took it back).
+    When the SMTP server cannot be reached at all the email is not at fault: the
+    try is not counted and it is retried every ``SMTP_DOWN_RETRY``, however long
+    the outage lasts, so nothing is lost. Returns "lost" if the row was no longer
+    ours (another worker took it back).
     """
     error = describe_error(exc)
-    give_up = is_permanent(exc) or claim.attempts >= MAX_ATTEMPTS
+    give_up = not server_unreachable and (is_permanent(exc) or claim.attempts >= MAX_ATTEMPTS)
     values: dict[str, object] = {"last_error": error}
     if give_up:
         values["status"] = "failed"
+    elif server_unreachable:
+        values.update(
+            status="pending", attempts=OutgoingEmail.attempts - 1, next_attempt_at=now + SMTP_DOWN_RETRY
+        )
     else:
         values.update(status="pending", next_attempt_at=now + backoff(claim.attempts))
     with session_scope(engine) as session:
@@ -436,7 +447,9 @@ def deliver_due(
                 connection.send(message)
             except Exception as exc:
                 cause = exc.cause if isinstance(exc, SmtpUnavailable) else exc
-                outcome = record_failure(engine, claim, cause, clock())
+                outcome = record_failure(
+                    engine, claim, cause, clock(), server_unreachable=isinstance(exc, SmtpUnavailable)
+                )
                 logger.warning(
                     "E-mail n°%s non envoyé (%s) : %s.",
                     claim.outbox_id,

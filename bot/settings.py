@@ -68,8 +68,16 @@ def load_settings(env_file: Path | None = None, environ: dict[str, str] | None =
 
 
 def shell_exports(settings: Settings) -> str:
-    """``export NAME=value`` lines, for the shell scripts that start the services."""
-    return "\n".join(f"export {name}={shlex.quote(value)}" for name, value in settings.values.items())
+    """``export NAME=value`` lines, for the shell scripts that start the services.
+
+    Secrets are left out: every Python process reads them itself through
+    ``load_settings``, so they never pass through a shell or a terminal.
+    """
+    return "\n".join(
+        f"export {name}={shlex.quote(value)}"
+        for name, value in settings.values.items()
+        if name not in SECRETS
+    )
 
 
 __all__ = ["DEFAULTS", "SECRETS", "Settings", "load_settings", "shell_exports"]

@@ -44,7 +44,7 @@ if $PY -m bot.smtp_sink --check >/dev/null 2>&1; then
   $PY -m bot mail sink >var/log/smtp-sink.log 2>&1 &
   pids+=($!)
 else
-  echo "Un serveur écoute déjà sur le port $SMTP_PORT : les e-mails lui sont confiés."
+  $PY -m bot.smtp_sink --check || true
 fi
 
 echo "Démarrage de l'envoi des e-mails (file d'attente)…"

@@ -58,6 +58,7 @@ class Inbox:
     """aiosmtpd handler keeping what it receives; ``refuse`` answers 550 to every RCPT."""
 
     refuse: bool = False
+    busy: bool = False
     received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
 
     async def handle_RCPT(
@@ -65,6 +66,8 @@ class Inbox:
     ) -> str:
         if self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if self.busy:
+            return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -265,7 +268,8 @@ def test_smtp_down_then_up_sends_exactly_once(engine: Engine, tmp_path: Path) ->
     report = deliver_due(engine, settings, now=NOW)
     assert (report.sent, report.postponed, report.smtp_unavailable) == (0, 1, True)
     row = outbox_row(engine, first)
-    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, NOW + dt.timedelta(seconds=30))
+    # The server being down is not the email's fault: the try is not counted.
+    assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 0, NOW + dt.timedelta(seconds=30))
     assert row.last_error == "serveur SMTP injoignable (connexion refusée)"
     # The pass stopped at the first failure: the other email was not even tried.
     untouched = outbox_row(engine, second)
@@ -286,7 +290,7 @@ def test_smtp_down_then_up_sends_exactly_once(engine: Engine, tmp_path: Path) ->
         "zoe.martin@exemple.fr",
     ]
     row = outbox_row(engine, first)
-    assert (row.status, row.attempts, row.sent_at) == ("sent", 2, NOW + dt.timedelta(seconds=31))
+    assert (row.status, row.attempts, row.sent_at) == ("sent", 1, NOW + dt.timedelta(seconds=31))
     # The link that went out is the one the database knows (minted at the second try).
     zoe = next(m for rs, m in server.inbox.received if rs == ["zoe.martin@exemple.fr"])
     match = LINK.search(plain_text(zoe))
@@ -294,11 +298,26 @@ def test_smtp_down_then_up_sends_exactly_once(engine: Engine, tmp_path: Path) ->
     assert request_of(engine, first).token_hash == hashlib.sha256(match.group(1).encode()).hexdigest()
 
 
+def test_a_long_smtp_outage_never_loses_the_email(engine: Engine, tmp_path: Path) -> None:
+    outbox_id = queue_email(engine)
+    settings = settings_for(free_port(), tmp_path)  # nothing listens there, for two days
+    for minutes in range(0, 2 * 24 * 60, 30):
+        report = deliver_due(engine, settings, now=NOW + dt.timedelta(minutes=minutes))
+        assert (report.failed, report.postponed) == (0, 1)
+    row = outbox_row(engine, outbox_id)
+    assert (row.status, row.attempts) == ("pending", 0)
+
+
 def test_gives_up_after_max_attempts_with_an_audit_event(engine: Engine, tmp_path: Path) -> None:
     outbox_id = queue_email(engine)
     with session_scope(engine) as session:
         session.get_one(OutgoingEmail, outbox_id).attempts = MAX_ATTEMPTS - 1
-    report = deliver_due(engine, settings_for(free_port(), tmp_path), now=NOW)
+    server = SmtpServer(free_port(), Inbox(busy=True))  # answers "try again later" every time
+    server.start()
+    try:
+        report = deliver_due(engine, settings_for(server.port, tmp_path), now=NOW)
+    finally:
+        server.stop()
     assert (report.failed, report.postponed) == (1, 0)
     row = outbox_row(engine, outbox_id)
     assert (row.status, row.attempts) == ("failed", MAX_ATTEMPTS)

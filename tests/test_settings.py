@@ -38,3 +38,12 @@ def test_bad_integer_gets_a_french_error(tmp_path: Path) -> None:
 def test_shell_exports_quote_values(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "absent", environ={"MAIL_FROM": "A B <a@b.fr>"})
     assert "export MAIL_FROM='A B <a@b.fr>'" in shell_exports(settings).splitlines()
+
+
+def test_shell_exports_never_print_secrets(tmp_path: Path) -> None:
+    settings = load_settings(
+        tmp_path / "absent", environ={"NIR_HASH_KEY": "s3cret-key", "SMTP_PASSWORD": "pw-42"}
+    )
+    exported = shell_exports(settings)
+    assert "s3cret-key" not in exported and "pw-42" not in exported
+    assert "export RASA_PORT=5005" in exported.splitlines()
