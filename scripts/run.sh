@@ -16,6 +16,13 @@ stop_all() {
   echo
   echo "Arrêt de Sésame…"
   kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 40); do  # up to 20 s for a clean stop, then no more waiting
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap stop_all EXIT INT TERM
