@@ -17,10 +17,12 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 MODEL := models/sesame.tar.gz
+# Debian's Chromium, driven by Playwright for the browser test (no browser is downloaded).
+CHROMIUM := /usr/bin/chromium
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit validate \
-        story-test nlu-eval bench clean
+        story-test nlu-eval browser-test bench clean
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
@@ -71,7 +73,7 @@ typecheck: venv-actions
 	$(PY_B) -m mypy bot actions scripts tests
 
 unit: venv-actions
-	$(PY_B) -m pytest -q tests
+	$(PY_B) -m pytest -q tests --ignore=tests/browser
 
 validate: venv-rasa
 	$(RASA) data validate --fail-on-warnings --quiet
@@ -87,7 +89,16 @@ nlu-eval: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
 	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json --min-macro-f1 0.92
 
-test: lint typecheck unit validate story-test nlu-eval
+$(CHROMIUM):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# The website chat in a real browser: the action server, Rasa and the web pages on free
+# ports, then Chromium. Screenshots in reports/widget-desktop.png and reports/widget-360.png.
+browser-test: venvs $(MODEL) $(CHROMIUM)
+	mkdir -p reports
+	$(PY_B) -m pytest -q tests/browser
+
+test: lint typecheck unit validate story-test nlu-eval browser-test
 
 bench: venvs $(MODEL)
 	$(PY_B) scripts/bench.py

@@ -78,9 +78,9 @@ wait_for "le serveur Rasa" "http://127.0.0.1:$RASA_PORT/" 180
 
 cat <<MSG
 
-Sésame est prêt.
+Ouvrez http://127.0.0.1:$WEB_PORT/ dans votre navigateur
+Sésame est prêt : sur cette page, la bulle « Besoin d'aide ? » en bas à droite ouvre la discussion.
   Discuter en ligne de commande :  ./sesame chat
-  Page web :  http://127.0.0.1:$WEB_PORT/
   E-mails reçus (puits local) :  var/mail/
   Courriers à imprimer :  ./sesame letters export
   API REST :  curl -s http://127.0.0.1:$RASA_PORT/webhooks/rest/webhook \\

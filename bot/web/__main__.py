@@ -1,4 +1,4 @@
-"""``python -m bot.web`` — serve Sésame's web pages (reset links; the demo page later)."""
+"""``python -m bot.web`` — serve Sésame's web pages (demo page with the chat, reset links)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.web.server import serve
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot.web",
-        description="Sert les pages web de Sésame (WEB_PORT, DATABASE_URL, RESET_URL_BASE).",
+        description="Sert les pages web de Sésame (WEB_PORT, RASA_PORT, DATABASE_URL, RESET_URL_BASE).",
     )
     parser.add_argument(
         "--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1, derrière un proxy)"

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 
 from bot.db.engine import make_engine
 from bot.settings import Settings, load_settings
-from bot.web import templates
+from bot.web import chat_proxy, demo_page, templates
 from bot.web.reset_page import ResetPage
 from bot.web.routing import Request, Response, Router
 
@@ -34,6 +34,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEFAULT_RESET_PATH = "/reinitialiser"
 # Our forms are a few short fields; anything bigger is refused before it is read.
 MAX_BODY_BYTES = 4096
+# Paths that take more, and answer their errors in JSON (the chat widget reads them).
+JSON_BODY_LIMITS: dict[str, int] = {chat_proxy.CHAT_PATH: chat_proxy.MAX_BODY_BYTES}
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 # Seconds a client may stay silent mid-request before its thread is freed.
 REQUEST_TIMEOUT = 15
 
@@ -66,7 +69,9 @@ class WebServer(ThreadingHTTPServer):
         return self._secret_path.sub(self._mask, text)
 
 
-def _error(status: HTTPStatus) -> Response:
+def _error(status: HTTPStatus, path: str = "") -> Response:
+    if path in JSON_BODY_LIMITS:
+        return chat_proxy.error_response(status)
     return Response(status, templates.error_page(status))
 
 
@@ -93,14 +98,14 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         match = self.server.router.resolve(self.command, path)
         if isinstance(match, HTTPStatus):
-            self._send(_error(match), send_body)
+            self._send(_error(match, path), send_body)
             return
         body = b""
         if self.command == "POST":
-            read = self._read_body()
+            read = self._read_body(JSON_BODY_LIMITS.get(path, MAX_BODY_BYTES))
             if isinstance(read, HTTPStatus):
                 self.close_connection = True
-                self._send(_error(read), send_body)
+                self._send(_error(read, path), send_body)
                 return
             body = read
         request = Request(
@@ -120,10 +125,10 @@ class _Handler(BaseHTTPRequestHandler):
             logger.error(
                 "%s on %s %s\n%s", type(exc).__name__, self.command, self.server.redact(path), frames
             )
-            response = _error(HTTPStatus.INTERNAL_SERVER_ERROR)
+            response = _error(HTTPStatus.INTERNAL_SERVER_ERROR, path)
         self._send(response, send_body)
 
-    def _read_body(self) -> bytes | HTTPStatus:
+    def _read_body(self, limit: int) -> bytes | HTTPStatus:
         raw_length = self.headers.get("Content-Length")
         if raw_length is None:
             return HTTPStatus.LENGTH_REQUIRED
@@ -133,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
             return HTTPStatus.BAD_REQUEST
         if length < 0:
             return HTTPStatus.BAD_REQUEST
-        if length > MAX_BODY_BYTES:
+        if length > limit:
             return HTTPStatus.REQUEST_ENTITY_TOO_LARGE
         body = self.rfile.read(length)
         return body if len(body) == length else HTTPStatus.BAD_REQUEST
@@ -176,9 +181,13 @@ class _Handler(BaseHTTPRequestHandler):
         logger.info("%s %s", self.address_string(), self.server.redact(message))
 
 
-def _static_files() -> dict[str, bytes]:
+def _static_files() -> dict[str, tuple[bytes, str]]:
     """Read once at start-up: nothing is fetched from disk or the network per request."""
-    return {path.name: path.read_bytes() for path in STATIC_DIR.glob("*.css")}
+    return {
+        path.name: (path.read_bytes(), STATIC_TYPES[path.suffix])
+        for path in sorted(STATIC_DIR.iterdir())
+        if path.suffix in STATIC_TYPES
+    }
 
 
 def build_router(engine: Engine, settings: Settings) -> tuple[Router, str]:
@@ -186,24 +195,25 @@ def build_router(engine: Engine, settings: Settings) -> tuple[Router, str]:
     base = urlsplit(settings["RESET_URL_BASE"])
     prefix = base.path.rstrip("/") or DEFAULT_RESET_PATH
     router = Router()
-    router.add("GET", "/", lambda _request: Response(HTTPStatus.OK, templates.home_page()))
+    # The demo page: an ACS member-space login page with the chat widget in its corner.
+    router.add("GET", "/", lambda _request: demo_page.response())
     # Browsers ask for it on every page; an empty answer keeps 404s out of the log.
     router.add("GET", "/favicon.ico", lambda _request: Response(HTTPStatus.NO_CONTENT, b""))
     static = _static_files()
 
     def serve_static(request: Request) -> Response:
-        content = static.get(request.params["name"])
-        if content is None:
+        found = static.get(request.params["name"])
+        if found is None:
             return _error(HTTPStatus.NOT_FOUND)
+        content, content_type = found
         return Response(
-            HTTPStatus.OK,
-            content,
-            "text/css; charset=utf-8",
-            headers={"Cache-Control": "public, max-age=3600"},
+            HTTPStatus.OK, content, content_type, headers={"Cache-Control": "public, max-age=3600"}
         )
 
-    router.add("GET", r"/static/(?P<name>[a-z0-9-]+\.css)", serve_static)
+    router.add("GET", r"/static/(?P<name>[a-z0-9-]+\.(?:css|js))", serve_static)
     ResetPage(engine, prefix, secure_cookie=base.scheme == "https").register(router)
+    public_hosts = frozenset({base.hostname} if base.hostname else set())
+    chat_proxy.ChatProxy.for_rasa_port(settings.as_int("RASA_PORT"), public_hosts).register(router)
     return router, prefix
 
 

@@ -190,21 +190,6 @@ def used_link_page() -> bytes:
     return layout("Lien déjà utilisé", main)
 
 
-def home_page() -> bytes:
-    """Placeholder until the demo page with the chat widget exists."""
-    main = "\n".join(
-        [
-            "<h1>Sésame</h1>",
-            _p(
-                "Sésame est l'assistant virtuel qui aide les adhérents ACS à se connecter "
-                "à leur Espace Adhérent."
-            ),
-            _p("La page de démonstration arrive bientôt."),
-        ]
-    )
-    return layout("Accueil", main)
-
-
 _ERRORS: dict[int, tuple[str, str]] = {
     400: (
         "Demande incorrecte",

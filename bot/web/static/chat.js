@@ -1,0 +1,645 @@
+/* Sésame — the website chat widget. Plain JavaScript, no dependency, no inline code.
+ *
+ * Add it to a page with <link rel="stylesheet" href="/static/chat.css"> and
+ * <script src="/static/chat.js" defer></script>: it builds its own bubble and panel.
+ * Any element of the page with data-sesame-payload="/intent" (and optionally
+ * data-sesame-label="what the member sees") opens the chat on that topic.
+ *
+ * It talks to POST /chat on the page's own origin (bot/web/chat_proxy.py, which
+ * forwards to Rasa's REST channel): one request per message, nothing pushed.
+ *
+ * - The conversation id is random (crypto.getRandomValues, 192 bits) and lives in
+ *   sessionStorage with the history: one conversation per tab, kept across reloads,
+ *   gone with the tab, never in a URL. Numbers that look like a social-security
+ *   number or an access code are masked in what is stored.
+ * - The bot's text is rendered as text (textContent); only markdown links
+ *   [label](https://…) become links, and only for http and https.
+ * - When /chat cannot be reached, messages wait in a queue (also in sessionStorage)
+ *   and are sent again after 1, 2, 4, 8, then every 15 seconds: nothing is lost.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var ENDPOINT = (script && script.getAttribute("data-endpoint")) || "/chat";
+  var STORE_KEY = "sesame.chat.v1";
+  var MAX_LOG_ENTRIES = 200;
+  var MAX_MESSAGE_CHARS = 2000;
+  var BACKOFF_SECONDS = [1, 2, 4, 8, 15];
+  var REQUEST_TIMEOUT_MS = 45000;
+  // Not "/greet": the REST channel only lets through payloads that a button may send
+  // (bot/user_input.BUTTON_INTENTS), and greet is not one. "Bonjour" is a training example.
+  var GREET_MESSAGE = "Bonjour";
+
+  var TEXT = {
+    bubbleLine1: "Besoin d'aide\u00a0?",
+    bubbleLine2: "Discuter avec Sésame",
+    title: "Sésame, l'assistant ACS",
+    close: "Fermer la discussion",
+    logLabel: "Messages de la discussion avec Sésame",
+    buttonsLabel: "Réponses proposées",
+    inputLabel: "Votre message à Sésame",
+    placeholder: "Votre question…",
+    send: "Envoyer",
+    typing: "Sésame écrit…",
+    you: "Vous\u00a0: ",
+    bot: "Sésame\u00a0: ",
+    newTab: " (nouvel onglet)",
+    offline: function (seconds) {
+      return "Connexion au service interrompue. Nouvelle tentative dans " + seconds + "\u00a0s…";
+    },
+    offlineRetrying: "Connexion au service interrompue. Nouvelle tentative en cours…",
+    offlineAnnounce:
+      "Connexion au service interrompue. Votre message est conservé et sera envoyé dès le retour de la connexion.",
+    backOnline: "Connexion rétablie.",
+    retryNow: "Réessayer maintenant",
+    hint: "Ne communiquez jamais votre code d'accès, même à Sésame.",
+    genericError: "Votre message n'a pas pu être envoyé. Réessayez dans quelques instants.",
+    tooLong: "Votre message est trop long\u00a0: 2\u202f000 caractères au plus.",
+    masked: "[numéro masqué]",
+    maskedCode: "[code masqué]",
+  };
+
+  // ---------------------------------------------------------------- pure helpers
+
+  var LINK = /\[([^\[\]\n]+)\]\(([^()\s]+)\)/g;
+
+  /** The URL if it is absolute http(s), else null (javascript:, data:, relative…). */
+  function safeUrl(raw) {
+    try {
+      var url = new URL(raw);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /** French typography: no line may start with « : ; ? ! » », as on our server-made pages. */
+  function frenchSpaces(text) {
+    return text.replace(/ ([:;?!\u00bb])/g, "\u00a0$1").replace(/\u00ab /g, "\u00ab\u00a0");
+  }
+
+  /** The bot's text as DOM nodes: text nodes, plus <a> for markdown http(s) links. Never HTML. */
+  function renderBotText(text) {
+    var fragment = document.createDocumentFragment();
+    var source = String(text == null ? "" : text);
+    var last = 0;
+    var match;
+    LINK.lastIndex = 0;
+    while ((match = LINK.exec(source)) !== null) {
+      fragment.appendChild(document.createTextNode(frenchSpaces(source.slice(last, match.index))));
+      var href = safeUrl(match[2]);
+      if (href) {
+        var link = document.createElement("a");
+        link.href = href;
+        link.target = "_blank";
+        link.rel = "noopener noreferrer";
+        link.textContent = frenchSpaces(match[1]);
+        var note = document.createElement("span");
+        note.className = "sesame-sr-only";
+        note.textContent = TEXT.newTab;
+        link.appendChild(note);
+        fragment.appendChild(link);
+      } else {
+        fragment.appendChild(document.createTextNode(match[0]));
+      }
+      last = LINK.lastIndex;
+    }
+    fragment.appendChild(document.createTextNode(frenchSpaces(source.slice(last))));
+    return fragment;
+  }
+
+  var SEP = "[\\s.\\-/]*";
+  var NIR_LIKE = new RegExp(
+    "(^|[^0-9A-Za-z])([12378]" + SEP + "\\d{2}" + SEP + "\\d{2}" + SEP + "(?:\\d{2}|2[ABab])" + SEP +
+      "\\d{3}" + SEP + "\\d{3}(?:" + SEP + "\\d{2})?)(?![0-9A-Za-z])",
+    "g"
+  );
+  var LONG_DIGITS = /(^|[^\d])(\d(?:[\s.\-\/]?\d){9,})(?!\d)/g;
+  var SIX_DIGITS = /(^|[^\d.\-\/])(\d{6})(?![\d.\-\/])/g;
+
+  /** What is kept in the browser: social-security numbers and access codes masked. */
+  function maskSecrets(text) {
+    return String(text)
+      .replace(NIR_LIKE, "$1" + TEXT.masked)
+      .replace(LONG_DIGITS, "$1" + TEXT.masked)
+      .replace(SIX_DIGITS, "$1" + TEXT.maskedCode);
+  }
+
+  function newSender() {
+    var bytes = new Uint8Array(24);
+    window.crypto.getRandomValues(bytes);
+    var binary = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      binary += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  window.SesameChat = { renderBotText: renderBotText, maskSecrets: maskSecrets, safeUrl: safeUrl };
+
+  // ---------------------------------------------------------------- state
+
+  var memoryStore = null; // used when sessionStorage is unavailable (blocked storage)
+
+  function loadState() {
+    var raw = null;
+    try {
+      raw = window.sessionStorage.getItem(STORE_KEY);
+    } catch (error) {
+      raw = memoryStore;
+    }
+    var state = null;
+    try {
+      state = raw ? JSON.parse(raw) : null;
+    } catch (error) {
+      state = null;
+    }
+    if (!state || typeof state.sender !== "string" || !/^[A-Za-z0-9_-]{16,64}$/.test(state.sender)) {
+      state = { sender: newSender() };
+    }
+    return {
+      sender: state.sender,
+      log: Array.isArray(state.log) ? state.log.filter(isEntry) : [],
+      queue: Array.isArray(state.queue) ? state.queue.filter(isQueued) : [],
+      greeted: state.greeted === true,
+      open: state.open === true,
+    };
+  }
+
+  function isEntry(entry) {
+    return entry && typeof entry.text === "string" && ["bot", "me", "note"].indexOf(entry.who) >= 0;
+  }
+
+  function isQueued(item) {
+    return item && typeof item.message === "string";
+  }
+
+  function saveState() {
+    var stored = {
+      sender: state.sender,
+      log: state.log.slice(-MAX_LOG_ENTRIES),
+      queue: state.queue,
+      greeted: state.greeted,
+      open: state.open,
+    };
+    var raw = JSON.stringify(stored);
+    try {
+      window.sessionStorage.setItem(STORE_KEY, raw);
+    } catch (error) {
+      memoryStore = raw;
+    }
+  }
+
+  var state = loadState();
+
+  // ---------------------------------------------------------------- DOM
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute(
+      "d",
+      "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5a1.5 1.5 0 1 0 " +
+        "0 .01zm5 0a1.5 1.5 0 1 0 0 .01zm5 0a1.5 1.5 0 1 0 0 .01z"
+    );
+    path.setAttribute("fill", "currentColor");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  var root = el("div", "sesame-chat");
+  root.setAttribute("lang", "fr");
+
+  var bubble = el("button", "sesame-bubble");
+  bubble.type = "button";
+  bubble.setAttribute("aria-expanded", "false");
+  bubble.setAttribute("aria-controls", "sesame-panel");
+  bubble.appendChild(chatIcon());
+  var bubbleText = el("span", "sesame-bubble-text");
+  bubbleText.appendChild(el("span", "sesame-bubble-line1", TEXT.bubbleLine1));
+  bubbleText.appendChild(document.createTextNode(" "));
+  bubbleText.appendChild(el("span", "sesame-bubble-line2", TEXT.bubbleLine2));
+  bubble.appendChild(bubbleText);
+
+  var panel = el("section", "sesame-panel");
+  panel.id = "sesame-panel";
+  panel.hidden = true;
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-modal", "false");
+  panel.setAttribute("aria-labelledby", "sesame-title");
+
+  var header = el("div", "sesame-header");
+  var title = el("h2", "sesame-title", TEXT.title);
+  title.id = "sesame-title";
+  var closeButton = el("button", "sesame-close");
+  closeButton.type = "button";
+  closeButton.setAttribute("aria-label", TEXT.close);
+  closeButton.title = TEXT.close;
+  closeButton.appendChild(el("span", "sesame-close-mark", "\u00d7")).setAttribute("aria-hidden", "true");
+  header.appendChild(title);
+  header.appendChild(closeButton);
+
+  var log = el("div", "sesame-log");
+  log.setAttribute("role", "log");
+  log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-label", TEXT.logLabel);
+  log.tabIndex = 0; // scrollable with the keyboard
+
+  var typing = el("div", "sesame-typing");
+  typing.setAttribute("role", "status");
+  typing.setAttribute("aria-live", "polite");
+  var typingDots = el("span", "sesame-dots");
+  typingDots.setAttribute("aria-hidden", "true");
+  typingDots.appendChild(el("span"));
+  typingDots.appendChild(el("span"));
+  typingDots.appendChild(el("span"));
+  var typingText = el("span", "sesame-typing-text");
+  typing.appendChild(typingDots);
+  typing.appendChild(typingText);
+
+  var offline = el("div", "sesame-offline");
+  offline.hidden = true;
+  var offlineText = el("p", "sesame-offline-text");
+  var retryButton = el("button", "sesame-retry", TEXT.retryNow);
+  retryButton.type = "button";
+  offline.appendChild(offlineText);
+  offline.appendChild(retryButton);
+
+  // Said once per event, where the countdown (updated every second) would be said again and again.
+  var announcer = el("p", "sesame-sr-only");
+  announcer.setAttribute("role", "status");
+  announcer.setAttribute("aria-live", "polite");
+
+  var form = el("form", "sesame-form");
+  form.setAttribute("novalidate", "");
+  var label = el("label", "sesame-sr-only", TEXT.inputLabel);
+  label.htmlFor = "sesame-input";
+  var input = el("input", "sesame-input");
+  input.id = "sesame-input";
+  input.type = "text";
+  input.maxLength = MAX_MESSAGE_CHARS;
+  input.autocomplete = "off";
+  input.setAttribute("autocapitalize", "sentences");
+  input.setAttribute("enterkeyhint", "send");
+  input.placeholder = TEXT.placeholder;
+  var sendButton = el("button", "sesame-send", TEXT.send);
+  sendButton.type = "submit";
+  form.appendChild(label);
+  form.appendChild(input);
+  form.appendChild(sendButton);
+
+  var hint = el("p", "sesame-hint", TEXT.hint);
+
+  panel.appendChild(header);
+  panel.appendChild(log);
+  panel.appendChild(typing);
+  panel.appendChild(offline);
+  panel.appendChild(announcer);
+  panel.appendChild(form);
+  panel.appendChild(hint);
+  root.appendChild(bubble);
+  root.appendChild(panel);
+
+  // ---------------------------------------------------------------- log rendering
+
+  var activeButtonGroups = [];
+
+  function renderEntry(entry, withButtons) {
+    var item = el("div", "sesame-msg sesame-msg-" + entry.who);
+    if (entry.who === "note") {
+      item.textContent = entry.text;
+      return item;
+    }
+    var bubbleNode = el("p", "sesame-msg-text");
+    bubbleNode.appendChild(el("span", "sesame-sr-only", entry.who === "bot" ? TEXT.bot : TEXT.you));
+    if (entry.who === "bot") {
+      bubbleNode.appendChild(renderBotText(entry.text));
+    } else {
+      bubbleNode.appendChild(document.createTextNode(entry.text));
+    }
+    if (entry.text) {
+      item.appendChild(bubbleNode);
+    }
+    if (withButtons && entry.buttons && entry.buttons.length) {
+      var group = el("div", "sesame-buttons");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", TEXT.buttonsLabel);
+      entry.buttons.forEach(function (choice) {
+        var button = el("button", "sesame-choice", choice.title);
+        button.type = "button";
+        button.addEventListener("click", function () {
+          sendMessage(choice.payload, choice.title);
+          input.focus();
+        });
+        group.appendChild(button);
+      });
+      item.appendChild(group);
+      activeButtonGroups.push(group);
+    }
+    return item;
+  }
+
+  function scrollToEnd() {
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function addEntry(entry, shownText) {
+    if (entry.who === "me") {
+      // Choices belong to the question just answered: once the member speaks, they go.
+      activeButtonGroups.forEach(function (group) {
+        group.remove();
+      });
+      activeButtonGroups = [];
+    }
+    var shown = shownText === undefined ? entry : { who: entry.who, text: shownText, buttons: entry.buttons };
+    var node = renderEntry(shown, entry.who === "bot");
+    log.appendChild(node);
+    state.log.push(entry);
+    if (state.log.length > MAX_LOG_ENTRIES) {
+      state.log = state.log.slice(-MAX_LOG_ENTRIES);
+    }
+    scrollToEnd();
+    return node;
+  }
+
+  /** After a long answer, show its beginning rather than its end: it is read from the top. */
+  function scrollToStartOf(node) {
+    if (node && log.scrollHeight - node.offsetTop > log.clientHeight) {
+      log.scrollTop = Math.max(0, node.offsetTop - 12);
+    }
+  }
+
+  function renderHistory() {
+    var lastMine = -1;
+    state.log.forEach(function (entry, index) {
+      if (entry.who === "me") {
+        lastMine = index;
+      }
+    });
+    state.log.forEach(function (entry, index) {
+      log.appendChild(renderEntry(entry, entry.who === "bot" && index > lastMine));
+    });
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  var busy = false;
+  var failures = 0;
+  var retryTimer = null;
+  var retryAt = 0;
+
+  function setTyping(on) {
+    typing.classList.toggle("is-active", on);
+    typingText.textContent = on ? TEXT.typing : "";
+  }
+
+  function post(message) {
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = controller
+      ? window.setTimeout(function () {
+          controller.abort();
+        }, REQUEST_TIMEOUT_MS)
+      : null;
+    return fetch(ENDPOINT, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: message }),
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (data) {
+            if (response.ok && data && Array.isArray(data.messages)) {
+              return { kind: "ok", messages: data.messages };
+            }
+            if ([0, 408, 429, 503, 504].indexOf(response.status) >= 0 || (response.ok && !data.messages)) {
+              return { kind: "retry" };
+            }
+            var text = data && typeof data.error === "string" ? data.error : TEXT.genericError;
+            if (response.status === 413 && !(data && data.error)) {
+              text = TEXT.tooLong;
+            }
+            return { kind: "fail", error: text };
+          });
+      })
+      .catch(function () {
+        return { kind: "retry" }; // network error, or our timeout
+      })
+      .then(function (result) {
+        if (timer) {
+          window.clearTimeout(timer);
+        }
+        return result;
+      });
+  }
+
+  function pump() {
+    if (busy || retryTimer !== null || state.queue.length === 0) {
+      return;
+    }
+    busy = true;
+    setTyping(true);
+    post(state.queue[0].message).then(function (result) {
+      busy = false;
+      setTyping(false);
+      if (result.kind === "retry") {
+        scheduleRetry();
+        return;
+      }
+      state.queue.shift();
+      if (failures > 0) {
+        failures = 0;
+        offline.hidden = true;
+        announce(TEXT.backOnline);
+      }
+      if (result.kind === "ok") {
+        var firstNew = null;
+        result.messages.forEach(function (message) {
+          if (message && (typeof message.text === "string" || Array.isArray(message.buttons))) {
+            var node = addEntry({
+              who: "bot",
+              text: typeof message.text === "string" ? message.text : "",
+              buttons: (Array.isArray(message.buttons) ? message.buttons : []).filter(function (b) {
+                return b && typeof b.title === "string" && typeof b.payload === "string";
+              }),
+            });
+            firstNew = firstNew || node;
+          }
+        });
+        // The member's own (short) message stays in view above a long answer.
+        var mine = firstNew && firstNew.previousElementSibling;
+        var short = mine && mine.classList.contains("sesame-msg-me") &&
+          firstNew.offsetTop - mine.offsetTop < log.clientHeight / 3;
+        scrollToStartOf(short ? mine : firstNew);
+      } else {
+        addEntry({ who: "note", text: result.error });
+      }
+      saveState();
+      pump();
+    });
+  }
+
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(function () {
+      announcer.textContent = text;
+    }, 50);
+  }
+
+  function showCountdown() {
+    var seconds = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+    offlineText.textContent = seconds > 0 ? TEXT.offline(seconds) : TEXT.offlineRetrying;
+    return seconds;
+  }
+
+  function scheduleRetry() {
+    var delay = BACKOFF_SECONDS[Math.min(failures, BACKOFF_SECONDS.length - 1)];
+    if (failures === 0) {
+      announce(TEXT.offlineAnnounce);
+    }
+    failures += 1;
+    retryAt = Date.now() + delay * 1000;
+    offline.hidden = false;
+    showCountdown();
+    retryTimer = window.setInterval(function () {
+      if (showCountdown() === 0) {
+        retryNow();
+      }
+    }, 250);
+  }
+
+  function retryNow() {
+    if (retryTimer !== null) {
+      window.clearInterval(retryTimer);
+      retryTimer = null;
+    }
+    offlineText.textContent = TEXT.offlineRetrying;
+    pump();
+  }
+
+  /** Send ``message`` to the bot; the log shows ``shown`` (a button's title) or the message itself. */
+  function sendMessage(message, shown) {
+    var visible = shown === undefined ? message : shown;
+    addEntry({ who: "me", text: maskSecrets(visible) }, visible);
+    state.queue.push({ message: message });
+    saveState();
+    pump();
+  }
+
+  // ---------------------------------------------------------------- open / close
+
+  function open(options) {
+    var focus = !options || options.focus !== false;
+    panel.hidden = false;
+    bubble.hidden = true;
+    bubble.setAttribute("aria-expanded", "true");
+    root.classList.add("is-open");
+    state.open = true;
+    if (!state.greeted && !(options && options.silent)) {
+      state.greeted = true;
+      state.queue.push({ message: GREET_MESSAGE });
+    }
+    saveState();
+    scrollToEnd();
+    if (focus) {
+      input.focus();
+    }
+    pump();
+  }
+
+  function close() {
+    panel.hidden = true;
+    bubble.hidden = false;
+    bubble.setAttribute("aria-expanded", "false");
+    root.classList.remove("is-open");
+    state.open = false;
+    saveState();
+    bubble.focus();
+  }
+
+  bubble.addEventListener("click", function () {
+    open();
+  });
+  closeButton.addEventListener("click", close);
+  panel.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" || event.key === "Esc") {
+      event.preventDefault();
+      close();
+    }
+  });
+  retryButton.addEventListener("click", function () {
+    retryNow();
+    input.focus();
+  });
+  window.addEventListener("online", function () {
+    if (retryTimer !== null) {
+      retryNow();
+    }
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) {
+      input.focus();
+      return;
+    }
+    input.value = "";
+    sendMessage(text.slice(0, MAX_MESSAGE_CHARS));
+    input.focus();
+  });
+
+  function wireTriggers() {
+    var triggers = document.querySelectorAll("[data-sesame-payload]");
+    Array.prototype.forEach.call(triggers, function (trigger) {
+      trigger.addEventListener("click", function (event) {
+        event.preventDefault();
+        var payload = trigger.getAttribute("data-sesame-payload");
+        var shown = trigger.getAttribute("data-sesame-label") || trigger.textContent.trim();
+        state.greeted = true; // the member asked something precise: no greeting first
+        open();
+        sendMessage(payload, shown);
+      });
+    });
+  }
+
+  function start() {
+    renderHistory(); // before the log is in the page, so a reload does not read it all out again
+    document.body.appendChild(root);
+    wireTriggers();
+    if (state.open) {
+      open({ focus: false, silent: true });
+    }
+    scrollToEnd();
+    pump(); // messages left waiting before a reload
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

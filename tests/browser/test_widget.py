@@ -1,0 +1,556 @@
+"""The chat widget in a real browser, against the real Sésame: ``make browser-test``.
+
+Debian's Chromium (``/usr/bin/chromium``, installed by the Makefile), driven by
+Playwright for Python through its bundled driver: no browser is downloaded. A
+session fixture starts the action server, ``rasa run`` with the trained model and
+the web server on free ports, with throw-away SQLite databases, so a ``make run``
+on the usual ports is never disturbed. Screenshots go to ``reports/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Page,
+    Playwright,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORTS = ROOT / "reports"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RESERVED_PORTS = {5005, 5055, 8080}  # what `make run` may be using
+# The machine has two cores and may be busy with other work: be patient with the bot.
+ANSWER_TIMEOUT_MS = 60_000
+RASA_START_SECONDS = 180
+
+FORGOT = "j'ai oublié mon code d'accès"
+YES_BUTTON = "Oui, recevoir un nouveau code"
+BUBBLE = re.compile(r"Besoin d.aide.*Discuter avec Sésame")
+
+
+# --- the services ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    while True:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        if port not in RESERVED_PORTS:
+            return port
+
+
+@dataclass
+class Service:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self) -> str:
+        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: it and its children only
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def _answers(url: str, body: bytes | None = None) -> bool:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our own http URL
+        with opener.open(request, timeout=120) as answer:
+            return int(answer.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_until(service: Service, check: Callable[[], bool], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if service.process.poll() is not None:
+            pytest.fail(f"{service.name} stopped during start-up:\n{service.tail()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{service.name} did not answer within {seconds} s:\n{service.tail()}")
+        time.sleep(1)
+
+
+@pytest.fixture(scope="session")
+def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo page's URL, with the action server, Rasa and the web pages behind it."""
+    model = ROOT / "models" / "sesame.tar.gz"
+    if not model.exists():
+        pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
+    tmp = tmp_path_factory.mktemp("sesame")
+    actions_port, rasa_port, web_port = _free_port(), _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
+        "ACTIONS_PORT": str(actions_port),
+        "RASA_PORT": str(rasa_port),
+        "WEB_PORT": str(web_port),
+        "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
+        "SMTP_PORT": str(_free_port()),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "PYTHONPATH": str(ROOT),
+    }
+    python_b = sys.executable
+    for command in (["db", "upgrade"], ["members", "seed-demo"]):
+        subprocess.run(  # noqa: S603 - our own modules, fixed arguments
+            [python_b, "-m", "bot", *command], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+
+    services: list[Service] = []
+
+    def start(name: str, command: list[str]) -> Service:
+        log = tmp / f"{name}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(  # noqa: S603 - our own services, fixed arguments
+                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        service = Service(name, process, log)
+        services.append(service)
+        return service
+
+    try:
+        actions = start(
+            "actions", [python_b, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)]
+        )
+        rasa = start(
+            "rasa",
+            [
+                str(ROOT / ".venv" / "rasa" / "bin" / "rasa"),
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(rasa_port),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+            ],
+        )
+        web = start("web", [python_b, "-m", "bot.web"])
+        page_url = f"http://127.0.0.1:{web_port}/"
+        _wait_until(web, lambda: _answers(page_url), 30)
+        _wait_until(actions, lambda: _answers(f"http://127.0.0.1:{actions_port}/health"), 60)
+        _wait_until(rasa, lambda: _answers(f"http://127.0.0.1:{rasa_port}/"), RASA_START_SECONDS)
+        # One message first: the model's first prediction is the slow one.
+        warm_up = json.dumps({"sender": "prechauffage", "message": "bonjour"}).encode()
+        _wait_until(
+            rasa, lambda: _answers(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", warm_up), 120
+        )
+        yield page_url
+    finally:
+        for service in reversed(services):
+            service.stop()
+
+
+# --- the browser -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("/usr/bin/chromium is missing: `make browser-test` installs Debian's chromium")
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+
+
+@dataclass
+class Visit:
+    """One browser tab on the demo page, with what went wrong in it."""
+
+    page: Page
+    url: str
+    errors: list[str]
+    dialogs: list[str]
+
+    @property
+    def panel(self) -> Any:
+        return self.page.get_by_role("dialog", name="Sésame, l'assistant ACS")
+
+    @property
+    def log(self) -> Any:
+        return self.page.get_by_role("log")
+
+    @property
+    def bubble(self) -> Any:
+        return self.page.get_by_role("button", name=BUBBLE)
+
+    @property
+    def input(self) -> Any:
+        return self.page.get_by_label("Votre message à Sésame")
+
+    def bot_messages(self) -> Any:
+        return self.page.locator(".sesame-msg-bot .sesame-msg-text")
+
+    def open_chat(self) -> None:
+        self.bubble.click()
+        expect(self.panel).to_be_visible()
+        expect(self.log).to_contain_text("Que puis-je faire pour vous", timeout=ANSWER_TIMEOUT_MS)
+
+    def say(self, text: str) -> None:
+        self.input.fill(text)
+        self.input.press("Enter")
+
+
+def _visit(browser: Browser, url: str, width: int, height: int) -> Iterator[Visit]:
+    context: BrowserContext = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    visit = Visit(page, url, [], [])
+    page.on("pageerror", lambda error: visit.errors.append(str(error)))
+    page.on("console", lambda message: visit.errors.append(message.text) if message.type == "error" else None)
+
+    def on_dialog(dialog: Dialog) -> None:
+        visit.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(url)
+    yield visit
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser, sesame_url: str) -> Iterator[Visit]:
+    yield from _visit(browser, sesame_url, 1280, 800)
+
+
+@pytest.fixture
+def phone(browser: Browser, sesame_url: str) -> Iterator[Visit]:
+    yield from _visit(browser, sesame_url, 360, 740)
+
+
+def _screenshot(page: Page, name: str) -> None:
+    REPORTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(REPORTS / name))
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_conversation_with_buttons_survives_a_reload(desktop: Visit) -> None:
+    page = desktop.page
+    expect(desktop.panel).to_be_hidden()
+    expect(desktop.bubble).to_have_attribute("aria-expanded", "false")
+    desktop.open_chat()
+    expect(desktop.bubble).to_be_hidden()
+    expect(desktop.panel).to_have_attribute("aria-modal", "false")
+    expect(desktop.log).to_have_attribute("aria-live", "polite")
+    expect(desktop.input).to_be_focused()
+
+    desktop.say(FORGOT)
+    expect(page.locator(".sesame-msg-me").last).to_have_text(re.compile(FORGOT))
+    expect(desktop.log).to_contain_text("nouveau code d'accès", timeout=ANSWER_TIMEOUT_MS)
+    yes = page.get_by_role("button", name=YES_BUTTON)
+    expect(yes).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.get_by_role("group", name="Réponses proposées")).to_have_count(1)  # the greeting's are gone
+
+    yes.click()
+    expect(page.locator(".sesame-msg-me").last).to_have_text(
+        re.compile(YES_BUTTON)
+    )  # the title, not "/affirm"
+    expect(desktop.bot_messages().last).to_contain_text(
+        "Quel est votre numéro de Sécurité sociale", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(yes).to_have_count(0)
+    expect(desktop.input).to_be_focused()
+    _screenshot(page, "widget-desktop.png")
+
+    sender = page.evaluate("JSON.parse(sessionStorage.getItem('sesame.chat.v1')).sender")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", sender)
+    page.reload()
+    expect(desktop.panel).to_be_visible()
+    expect(desktop.log).to_contain_text(FORGOT)
+    expect(desktop.log).to_contain_text("nouveau code d'accès")
+    expect(desktop.bot_messages().last).to_contain_text("Quel est votre numéro de Sécurité sociale")
+    expect(page.get_by_role("button", name=YES_BUTTON)).to_have_count(0)
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('sesame.chat.v1')).sender") == sender
+    assert sender not in page.url
+    assert desktop.errors == [] and desktop.dialogs == []
+
+
+def test_typing_indicator_while_the_bot_works(desktop: Visit) -> None:
+    page = desktop.page
+    desktop.open_chat()
+    held: list[Route] = []
+    page.route("**/chat", lambda route: held.append(route))
+    desktop.say("c'est quoi le code d'accès")
+    typing = page.get_by_role("status").filter(has_text="Sésame écrit…")
+    expect(typing).to_be_visible()
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets the route handler run
+    assert held, "the widget did not call /chat"
+    page.wait_for_timeout(300)
+    expect(typing).to_be_visible()  # still there while the request is held
+    held[0].continue_()
+    page.unroute("**/chat")
+    expect(desktop.bot_messages()).to_have_count(2, timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".sesame-typing")).not_to_contain_text("Sésame écrit")
+
+
+def test_keyboard_only(desktop: Visit) -> None:
+    page = desktop.page
+    keyboard = page.keyboard
+
+    def focused(selector: str) -> bool:
+        return bool(
+            page.evaluate(f"!!document.activeElement && document.activeElement.matches({selector!r})")
+        )
+
+    for _ in range(20):
+        keyboard.press("Tab")
+        if focused(".sesame-bubble"):
+            break
+    assert focused(".sesame-bubble"), "Tab never reached the chat bubble"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # visible focus
+
+    keyboard.press("Enter")
+    expect(desktop.panel).to_be_visible()
+    expect(desktop.input).to_be_focused()
+    expect(desktop.log).to_contain_text("Que puis-je faire pour vous", timeout=ANSWER_TIMEOUT_MS)
+    keyboard.type(FORGOT)
+    keyboard.press("Enter")
+    expect(page.get_by_role("button", name=YES_BUTTON)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+
+    for _ in range(10):
+        keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.textContent") == YES_BUTTON:
+            break
+    assert focused(".sesame-choice") and page.evaluate("document.activeElement.textContent") == YES_BUTTON
+    keyboard.press("Space")
+    expect(desktop.bot_messages().last).to_contain_text(
+        "Quel est votre numéro de Sécurité sociale", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(desktop.input).to_be_focused()
+
+    keyboard.press("Escape")
+    expect(desktop.panel).to_be_hidden()
+    assert focused(".sesame-bubble")
+    expect(desktop.bubble).to_have_attribute("aria-expanded", "false")
+    assert desktop.errors == []
+
+
+def test_phone_360px_and_the_forgotten_code_link(phone: Visit) -> None:
+    page = phone.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Vous avez oublié votre code d'accès ou vous souhaitez l'obtenir").click()
+    expect(phone.panel).to_be_visible()
+    expect(page.locator(".sesame-msg-me").first).to_have_text(re.compile("J'ai oublié mon code d'accès"))
+    expect(page.get_by_role("button", name=YES_BUTTON)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    box = phone.panel.bounding_box()
+    assert box is not None and box["x"] == 0 and box["width"] == 360 and box["height"] == 740
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.url.endswith("/")  # the link did not navigate
+    _screenshot(page, "widget-360.png")
+    assert phone.errors == []
+
+
+def test_bot_text_is_text_with_safe_links_only(desktop: Visit) -> None:
+    page = desktop.page
+    rendered = page.evaluate(
+        """(text) => {
+            const box = document.createElement('div');
+            box.appendChild(window.SesameChat.renderBotText(text));
+            document.body.appendChild(box);
+            return {
+                elements: [...box.querySelectorAll('*')].map((node) => node.tagName),
+                links: [...box.querySelectorAll('a')].map((a) => ({
+                    href: a.getAttribute('href'), text: a.textContent, rel: a.rel, target: a.target})),
+                text: box.textContent,
+            };
+        }""",
+        "<img src=x onerror=alert(1)> [site](https://acs-assurances.cpms.fr) [bad](javascript:alert(1))",
+    )
+    assert rendered["elements"] == ["A", "SPAN"]  # the link and its « (nouvel onglet) » for screen readers
+    assert rendered["links"] == [
+        {
+            "href": "https://acs-assurances.cpms.fr/",
+            "text": "site (nouvel onglet)",
+            "rel": "noopener noreferrer",
+            "target": "_blank",
+        }
+    ]
+    assert "<img src=x onerror=alert(1)>" in rendered["text"]
+    assert "[bad](javascript:alert(1))" in rendered["text"]
+
+    # The same through the widget, with the answer forged on the way.
+    desktop.open_chat()
+    forged = {
+        "messages": [
+            {
+                "text": "<script>window.pwned = 1</script><b>gras</b>\nLigne 2 [aide](https://acs-assurances.cpms.fr/aide)",
+                "buttons": [{"title": "<i>bouton</i>", "payload": "/affirm"}],
+            }
+        ]
+    }
+    page.route("**/chat", lambda route: route.fulfill(status=200, json=forged))
+    desktop.say("test")
+    last = desktop.bot_messages().last
+    expect(last).to_contain_text("<script>window.pwned = 1</script><b>gras</b>")
+    expect(page.get_by_role("button", name="<i>bouton</i>")).to_be_visible()
+    assert last.locator("script, b, i").count() == 0
+    assert last.get_by_role("link").get_attribute("href") == "https://acs-assurances.cpms.fr/aide"
+    assert page.evaluate("window.pwned") is None
+    assert desktop.dialogs == []
+
+
+def test_server_unreachable_then_back(desktop: Visit) -> None:
+    page = desktop.page
+    desktop.open_chat()
+    banner = page.locator(".sesame-offline")
+
+    # The network fails: the message is kept, the member is told, retries happen by themselves.
+    page.route("**/chat", lambda route: route.abort("connectionrefused"))
+    desktop.say(FORGOT)
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text(
+        re.compile(r"Connexion au service interrompue\. Nouvelle tentative (dans \d+\ss|en)")
+    )
+    expect(page.get_by_role("button", name="Réessayer maintenant")).to_be_visible()
+    expect(page.locator(".sesame-msg-me").last).to_have_text(re.compile(FORGOT))
+    # Even a reload while offline loses nothing: the queue is in sessionStorage.
+    page.reload()
+    expect(banner).to_be_visible()
+    page.unroute("**/chat")
+    expect(page.get_by_role("button", name=YES_BUTTON)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(banner).to_be_hidden()
+    expect(page.locator(".sesame-msg-me")).to_have_count(1)  # sent once, shown once
+
+    # Sésame's server answers 503: same banner; « Réessayer maintenant » does not wait.
+    page.route(
+        "**/chat",
+        lambda route: route.fulfill(status=503, json={"error": "Sésame est momentanément indisponible."}),
+    )
+    page.get_by_role("button", name=YES_BUTTON).click()
+    expect(banner).to_be_visible()
+    page.unroute("**/chat")
+    page.get_by_role("button", name="Réessayer maintenant").click()
+    expect(desktop.bot_messages().last).to_contain_text(
+        "Quel est votre numéro de Sécurité sociale", timeout=ANSWER_TIMEOUT_MS
+    )
+    expect(banner).to_be_hidden()
+
+
+def test_too_long_a_message_gets_a_french_error(desktop: Visit) -> None:
+    page = desktop.page
+    desktop.open_chat()
+    # maxlength stops a typed or pasted message at 2,000 characters; the server's 413 is shown all the same.
+    page.route(
+        "**/chat",
+        lambda route: route.fulfill(
+            status=413, json={"error": "Votre message est trop long : 2 000 caractères au plus."}
+        ),
+    )
+    desktop.say("a" * 2500)
+    expect(page.locator(".sesame-msg-me").last).to_have_text(re.compile(r"^Vous\s:\sa{2000}$"))
+    expect(page.locator(".sesame-msg-note")).to_contain_text("Votre message est trop long")
+    expect(page.locator(".sesame-offline")).to_be_hidden()
+
+
+def _contrast_report(page: Page) -> list[dict[str, Any]]:
+    return list(
+        page.evaluate(
+            """() => {
+            const parse = (c) => c.match(/[\\d.]+/g).map(Number);
+            const lum = ([r, g, b]) => {
+                const f = (v) => {
+                    v /= 255;
+                    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+                };
+                return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+            };
+            const background = (node) => {
+                for (; node; node = node.parentElement) {
+                    const c = parse(getComputedStyle(node).backgroundColor);
+                    if (c.length < 4 || c[3] > 0) return c;
+                }
+                return [255, 255, 255];
+            };
+            const selectors = ['.sesame-title', '.sesame-msg-bot .sesame-msg-text',
+                '.sesame-msg-me .sesame-msg-text',
+                '.sesame-choice', '.sesame-send', '.sesame-hint', '.sesame-input', '.sesame-typing',
+                '.sesame-msg-text a', '.sesame-offline-text', '.sesame-retry', '.login-form label', '.hint',
+                '.forgot a', '.demo-banner', '.brand-tag'];
+            const first = (selector) => [...document.querySelectorAll(selector)].slice(0, 1);
+            return selectors.flatMap((selector) => first(selector).map((node) => {
+                const fg = lum(parse(getComputedStyle(node).color)), bg = lum(background(node));
+                const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+                return {selector, ratio: Math.round(ratio * 100) / 100};
+            }));
+        }"""
+        )
+    )
+
+
+def test_demo_form_connects_to_nothing(desktop: Visit) -> None:
+    page = desktop.page
+    page.get_by_label("Numéro de Sécurité sociale").fill("2 91 09 75 006 373 88")
+    page.get_by_label("Code d'accès").fill("482913")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("status").filter(has_text="page de démonstration")).to_be_visible()
+    assert page.url == desktop.url  # nothing typed ever reaches a URL
+
+
+def test_colours_pass_wcag_aa(desktop: Visit) -> None:
+    page = desktop.page
+    desktop.open_chat()
+    page.evaluate(
+        """() => {
+            const offline = document.querySelector('.sesame-offline');
+            offline.hidden = false;
+            offline.querySelector('p').textContent = 'Connexion au service interrompue.';
+        }"""
+    )
+    report = _contrast_report(page)
+    assert len(report) >= 14, report
+    low = [entry for entry in report if entry["ratio"] < 4.5]
+    assert low == [], report
