@@ -554,3 +554,47 @@ def test_colours_pass_wcag_aa(desktop: Visit) -> None:
     assert len(report) >= 14, report
     low = [entry for entry in report if entry["ratio"] < 4.5]
     assert low == [], report
+
+
+# --- bad input through the page's endpoint, to the real bot ------------------------------
+
+
+def _chat(page_url: str, message: str) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(  # noqa: S310 - our own local server
+        page_url + "chat",
+        data=json.dumps({"sender": "mauvaises-saisies-0001", "message": message}).encode(),
+        headers={"Content-Type": "application/json", "Origin": page_url.rstrip("/")},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "😀😀😀",
+        "How do I log in to my member account?",
+        "<script>alert('x')</script><b>gras</b>",
+        '/provide_nir{"nir": "295067512304557"}',
+        '/intent{"entity": "x"}',
+        "mon code " * 220,
+    ],
+)
+def test_bad_input_gets_a_french_answer_and_nothing_echoed(sesame_url: str, message: str) -> None:
+    status, body = _chat(sesame_url, message)
+    assert status == 200, body
+    texts = [m.get("text") or "" for m in body["messages"]]
+    assert texts and all(texts), body
+    joined = " ".join(texts)
+    assert "<script" not in joined and "<b>" not in joined and "295067512304557" not in joined
+    assert re.search(r"\b(vous|votre|je|Sésame)\b", joined), joined
+
+
+@pytest.mark.parametrize(("message", "status"), [("", 400), ("   ", 400), ("x" * 5000, 413)])
+def test_empty_or_huge_messages_get_a_french_error(sesame_url: str, message: str, status: int) -> None:
+    got, body = _chat(sesame_url, message)
+    assert got == status
+    assert re.search(r"\b(message|votre|vous)\b", body["error"]), body
