@@ -35,7 +35,8 @@ from bot.web.chat_proxy import (
     page_origin_allowed,
 )
 from bot.web.routing import Request
-from bot.web.server import STATIC_DIR, make_server
+from bot.web.server import STATIC_DIR
+from tests.web_server import running_server
 
 SENDER = "Zq3-x_9bT4mWkLpR2sYvN8cA"
 SECRET_TEXT = "mon numero 2 91 09 75 006 373 88 et mon code 482913"  # noqa: S105 - a test message
@@ -106,13 +107,8 @@ def _serve(rasa_port: int) -> Iterator[int]:
     settings = Settings(
         {**DEFAULTS, "RASA_PORT": str(rasa_port), "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser"}
     )
-    server = make_server("127.0.0.1", 0, create_engine("sqlite://"), settings)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with running_server(create_engine("sqlite://"), settings) as port:
+        yield port
 
 
 @pytest.fixture

@@ -27,7 +27,8 @@ from bot.settings import DEFAULTS, Settings
 from bot.tokens import hash_token, mint_token
 from bot.web import reset_page, templates
 from bot.web.reset_page import LinkState, store_new_code
-from bot.web.server import MAX_BODY_BYTES, SECURITY_HEADERS, make_server
+from bot.web.server import MAX_BODY_BYTES, SECURITY_HEADERS
+from tests.web_server import running_server
 
 GOOD_CODE = "482913"
 PREFIX = "/reinitialiser"
@@ -95,13 +96,8 @@ def csrf_of(page: Page) -> str:
 @pytest.fixture
 def port(engine: Engine) -> Iterator[int]:
     settings = Settings({**DEFAULTS, "RESET_URL_BASE": f"http://127.0.0.1:8080{PREFIX}"})
-    server = make_server("127.0.0.1", 0, engine, settings)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with running_server(engine, settings) as server_port:
+        yield server_port
 
 
 @pytest.fixture
