@@ -12,6 +12,7 @@ endif
 RASA_ENV := .venv/rasa
 ACTIONS_ENV := .venv/actions
 RASA := RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) $(RASA_ENV)/bin/rasa
+PY_A := RASA_TELEMETRY_ENABLED=false PYTHONPATH=$(CURDIR) $(RASA_ENV)/bin/python
 PY_B := PYTHONPATH=$(CURDIR) $(ACTIONS_ENV)/bin/python
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -21,7 +22,7 @@ MODEL := models/sesame.tar.gz
 CHROMIUM := /usr/bin/chromium
 TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml)
 
-.PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit validate \
+.PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
         story-test nlu-eval browser-test bench clean
 
 help:
@@ -75,6 +76,10 @@ typecheck: venv-actions
 unit: venv-actions
 	$(PY_B) -m pytest -q tests --ignore=tests/browser
 
+# What runs inside the Rasa server (rasa_addons/), tested in env A.
+unit-rasa: venv-rasa
+	$(PY_A) -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning rasa_addons/tests
+
 validate: venv-rasa
 	$(RASA) data validate --fail-on-warnings --quiet
 
@@ -98,7 +103,7 @@ browser-test: venvs $(MODEL) $(CHROMIUM)
 	mkdir -p reports
 	$(PY_B) -m pytest -q tests/browser
 
-test: lint typecheck unit validate story-test nlu-eval browser-test
+test: lint typecheck unit unit-rasa validate story-test nlu-eval browser-test
 
 bench: venvs $(MODEL)
 	$(PY_B) scripts/bench.py

@@ -18,11 +18,14 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
+# Sésame's server starts as `make run` starts it: Rasa's CLI with our speed-ups.
+SESAME_SERVER = [str(ROOT / ".venv" / "rasa" / "bin" / "python"), "-m", "rasa_addons"]
 ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
 MESSAGES = 100
 BENCH_RASA_PORT = 5105
@@ -64,24 +67,27 @@ class Result:
     messages: int
 
 
-def env() -> dict[str, str]:
+def env(workdir: Path) -> dict[str, str]:
+    """A fresh tracker store per run: conversations of earlier runs must not weigh on this one."""
     variables = dict(os.environ)
     variables.update(
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=str(ROOT),
         ACTIONS_PORT=str(BENCH_ACTIONS_PORT),
-        TRACKER_STORE_URL="sqlite:///" + str(Path(tempfile.gettempdir()) / "sesame-bench-tracker.db"),
+        TRACKER_STORE_URL="sqlite:///" + str(workdir / "tracker.db"),
+        DATABASE_URL="sqlite:///" + str(workdir / "members.db"),
     )
     return variables
 
 
 def train(project: Path, out: Path) -> tuple[float, Path]:
+    """Seconds to train from scratch, and the model file."""
     started = time.perf_counter()
     subprocess.run(
         [str(RASA), "train", "--force", "--fixed-model-name", "bench", "--out", str(out), "--quiet"],
         cwd=project,
-        env=env(),
+        env=env(out),
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -118,29 +124,35 @@ def send(sender: str, text: str, must_answer: bool = True) -> float:
     return elapsed
 
 
-def measure(name: str, project: Path, conversation: list[str], with_actions: bool) -> Result:
+def measure(
+    name: str, project: Path, conversation: list[str], server_command: list[str], with_actions: bool
+) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
-        training_seconds, model = train(project, Path(tmp))
+        workdir = Path(tmp)
+        training_seconds, model = train(project, workdir)
         processes: list[subprocess.Popen[bytes]] = []
         try:
             if with_actions:
                 actions = subprocess.Popen(
                     [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
                      str(BENCH_ACTIONS_PORT)],
-                    cwd=project, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )  # fmt: skip
                 processes.append(actions)
                 wait_until_up(f"http://127.0.0.1:{BENCH_ACTIONS_PORT}/health", actions)
             server = subprocess.Popen(
-                [str(RASA), "run", "--model", str(model), "--port", str(BENCH_RASA_PORT)],
-                cwd=project, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [*server_command, "run", "--model", str(model), "--port", str(BENCH_RASA_PORT)],
+                cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             processes.append(server)
             wait_until_up(f"http://127.0.0.1:{BENCH_RASA_PORT}/", server)
-            send("warm-up", conversation[0])
-            # The stock bot stays silent on some turns; Sésame must answer every message.
+            send(f"warm-up-{uuid.uuid4().hex}", conversation[0])
+            # New conversations every run; the stock bot stays silent on some turns,
+            # Sésame must answer every message.
+            run = uuid.uuid4().hex
+            turns = len(conversation)
             timings = [
-                send(f"bench-{i // len(conversation)}", conversation[i % len(conversation)], with_actions)
+                send(f"bench-{run}-{i // turns}", conversation[i % turns], with_actions)
                 for i in range(MESSAGES)
             ]
         finally:
@@ -174,9 +186,10 @@ def stock_project(where: Path) -> Path:
 
 
 def main() -> int:
-    results = [measure("Sésame", ROOT, SESAME_CONVERSATION, with_actions=True)]
+    results = [measure("Sésame", ROOT, SESAME_CONVERSATION, SESAME_SERVER, with_actions=True)]
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(measure("rasa init (stock)", stock_project(Path(tmp)), STOCK_CONVERSATION, False))
+        stock = stock_project(Path(tmp))
+        results.append(measure("rasa init (stock)", stock, STOCK_CONVERSATION, [str(RASA)], False))
     report = ROOT / "reports" / "bench.json"
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))

@@ -70,7 +70,7 @@ pids+=($!)
 wait_for "le serveur d'actions" "http://127.0.0.1:$ACTIONS_PORT/health" 60
 
 echo "Démarrage du serveur Rasa (port $RASA_PORT)…"
-.venv/rasa/bin/rasa run --model models/sesame.tar.gz --port "$RASA_PORT" \
+.venv/rasa/bin/python -m rasa_addons run --model models/sesame.tar.gz --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \
   >var/log/rasa.log 2>&1 &
 pids+=($!)

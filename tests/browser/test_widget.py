@@ -155,7 +155,9 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         rasa = start(
             "rasa",
             [
-                str(ROOT / ".venv" / "rasa" / "bin" / "rasa"),
+                str(ROOT / ".venv" / "rasa" / "bin" / "python"),
+                "-m",
+                "rasa_addons",
                 "run",
                 "--model",
                 str(model),

@@ -1,0 +1,16 @@
+"""``python -m rasa_addons run …``: Rasa's own command line, with Sésame's speed-ups.
+
+Same arguments as ``rasa``; before handing over, it installs the faster check of
+action-server answers (``rasa_addons.action_response_check``). ``make run``, the
+browser tests and ``scripts/bench.py`` start the server this way.
+"""
+
+from __future__ import annotations
+
+from rasa.__main__ import main
+
+from rasa_addons.action_response_check import install
+
+if __name__ == "__main__":
+    install()
+    main()
