@@ -18,11 +18,13 @@ from sqlalchemy.exc import OperationalError
 
 from bot.db.engine import make_engine, session_scope
 from bot.db.migrate import head_revision, is_up_to_date, upgrade_database
-from bot.demo import seed_demo
+from bot.demo import RealMembersPresent, seed_demo
 from bot.members import COLUMNS, ImportReport, MemberFileError, import_members
 from bot.settings import DEFAULTS, load_settings
 
 Handler = Callable[[argparse.Namespace], int]
+# Exit status of `members seed-demo` on a database with real members: `make run` goes on.
+SEED_REFUSED = 2
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -148,6 +150,14 @@ def _members_seed_demo(args: argparse.Namespace) -> int:
             report = seed_demo(session, settings["NIR_HASH_KEY"])
     except OperationalError as exc:
         return _unreachable(url, exc)
+    except RealMembersPresent as refused:
+        print(
+            f"Adhérents de démonstration non ajoutés : cette base contient déjà {refused.count} "
+            f"adhérent{'s' if refused.count > 1 else ''} réel{'s' if refused.count > 1 else ''}. "
+            "Les adhérents fictifs ne vont que dans une base de développement ou de recette.",
+            file=sys.stderr,
+        )
+        return SEED_REFUSED
     print("Adhérents de démonstration : " + "\n".join(format_report(report)))
     return 0
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import random
 import unicodedata
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.fr import nir as stdnum_nir
 
-from bot.members import ImportReport, import_records
+from bot.db.models import Member
+from bot.members import ImportReport, hash_nir, import_records
 
 SEED = 20241127
 EMAIL_DOMAIN = "adherents.example"
@@ -62,8 +64,26 @@ def demo_rows() -> list[dict[str, str]]:
     return rows
 
 
+class RealMembersPresent(Exception):
+    """The database holds members who are not the demo ones: it is not a demo database."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} real members")
+        self.count = count
+
+
 def seed_demo(session: Session, key: str) -> ImportReport:
-    """Create the demo members, or bring them back to their demo state (idempotent)."""
+    """Create the demo members, or bring them back to their demo state (idempotent).
+
+    Refused (``RealMembersPresent``) on a database that already holds other members:
+    demo members, whose NIRs the README publishes, have no place next to real ones.
+    """
+    demo_hashes = {hash_nir(row["nir"], key) for row in demo_rows()}
+    others = session.scalar(
+        select(func.count()).select_from(Member).where(Member.nir_hash.not_in(demo_hashes))
+    )
+    if others:
+        raise RealMembersPresent(others)
     return import_records(session, demo_rows(), key, kind="demo_members_seeded")
 
 

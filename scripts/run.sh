@@ -44,7 +44,7 @@ wait_for() {  # wait_for NAME URL SECONDS
 PY=.venv/actions/bin/python
 echo "Base des adhérents : migration et adhérents de démonstration…"
 $PY -m bot db upgrade
-$PY -m bot members seed-demo
+$PY -m bot members seed-demo || [ $? -eq 2 ]  # 2: real members there, no demo ones added
 
 if $PY -m bot.smtp_sink --check >/dev/null 2>&1; then
   echo "Démarrage du puits SMTP local (port $SMTP_PORT, e-mails dans var/mail/)…"

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from bot import cli_db
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Member
-from bot.demo import demo_rows, demo_table_markdown, seed_demo, spaced_nir
+from bot.demo import RealMembersPresent, demo_rows, demo_table_markdown, seed_demo, spaced_nir
 from bot.members import COLUMNS, ImportReport, MemberFileError, find_member, hash_nir, import_members
 from bot.nir import InvalidNir, normalize_nir
 from tests.nirs import spellings, valid_nirs, with_key
@@ -271,6 +271,14 @@ def test_seed_demo_is_idempotent(engine: Engine) -> None:
             assert member is not None and member.email == (r["email"] or None)
 
 
+def test_seed_demo_refuses_a_database_with_real_members(engine: Engine, tmp_path: Path) -> None:
+    run_import(engine, write_csv(tmp_path, [HEADER, row(1), row(2)]))
+    with session_scope(engine) as session, pytest.raises(RealMembersPresent) as refused:
+        seed_demo(session, KEY)
+    assert refused.value.count == 2
+    assert count_members(engine) == 2  # no demo member slipped in
+
+
 def test_demo_table_lists_every_demo_member() -> None:
     table = demo_table_markdown()
     rows = demo_rows()
@@ -329,6 +337,16 @@ def test_cli_seed_demo(sqlite_env: str, capsys: pytest.CaptureFixture[str]) -> N
     assert (
         out[-1] == f"Adhérents de démonstration : {count} adhérents importés (0 nouveau, {count} mis à jour)."
     )
+
+
+def test_cli_seed_demo_next_to_real_members_says_why_and_adds_nothing(
+    sqlite_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli_db.main(["db", "upgrade"]) == 0
+    assert cli_db.main(["members", "import", str(write_csv(tmp_path, [HEADER, row(1)]))]) == 0
+    capsys.readouterr()
+    assert cli_db.main(["members", "seed-demo"]) == cli_db.SEED_REFUSED
+    assert "cette base contient déjà 1 adhérent réel." in capsys.readouterr().err
 
 
 def test_cli_warns_about_the_development_key(
