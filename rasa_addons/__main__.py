@@ -1,16 +1,15 @@
 """``python -m rasa_addons run …``: Rasa's own command line, with Sésame's speed-ups.
 
-Same arguments as ``rasa``; before handing over, it installs the faster check of
-action-server answers (``rasa_addons.action_response_check``). ``make run``, the
-browser tests and ``scripts/bench.py`` start the server this way.
+Same arguments as ``rasa``; before handing over, it installs ``rasa_addons.speedups``.
+``make run``, the browser tests and ``scripts/bench.py`` start the server this way.
 """
 
 from __future__ import annotations
 
 from rasa.__main__ import main
 
-from rasa_addons.action_response_check import install
+from rasa_addons import speedups
 
 if __name__ == "__main__":
-    install()
+    speedups.install()
     main()

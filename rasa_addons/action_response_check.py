@@ -8,24 +8,17 @@ each time and costs about 3 ms per custom action on this machine (measured with
 build one validator for the schema, check the schema once, and reuse it: answers are
 accepted and refused exactly as before, with the same error message.
 
-Installed by ``python -m rasa_addons`` (how ``make run``, the tests and the bench
-start Rasa). Only for the Rasa version it was written against; with any other it
-does nothing, and Rasa keeps its own (slower) check.
+Installed by ``rasa_addons.speedups`` (``python -m rasa_addons``).
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from typing import Any
 
 import jsonschema
-import rasa
 from rasa.core.actions.action import RemoteAction
 
-logger = logging.getLogger(__name__)
-
-SUPPORTED_RASA = "3.6.21"
 DOCS_HINT = (
     ". Failed to validate Action server response from API, make sure your response "
     "from the Action endpoint is valid. For more information about the format visit "
@@ -55,18 +48,10 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     return check_action_response(result)
 
 
-def install() -> bool:
-    """Replace Rasa's per-answer check; False (and nothing changed) on another Rasa."""
-    if rasa.__version__ != SUPPORTED_RASA:
-        logger.warning(
-            "rasa %s: action answers keep Rasa's own check (written for %s)",
-            rasa.__version__,
-            SUPPORTED_RASA,
-        )
-        return False
+def install() -> None:
+    """Replace Rasa's per-answer check by ``check_action_response``."""
     _validator()
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    return True
 
 
 def uninstall() -> None:
