@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -50,27 +51,27 @@ def conversation(nir: str) -> list[Event]:
     ]
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return tmp_path / "tracker.db"
+def store_at(url: str) -> RedactingSQLTrackerStore:
+    """The store as endpoints.yml configures it: the whole URL in ``url`` (Rasa passes it as host)."""
+    return RedactingSQLTrackerStore(domain=DOMAIN, host=url)
 
 
-def store_at(database: Path) -> RedactingSQLTrackerStore:
-    return RedactingSQLTrackerStore(domain=DOMAIN, host=f"sqlite:///{database}")
-
-
-def stored_rows(database: Path) -> list[str]:
-    with sqlite3.connect(database) as connection:
-        return [row[0] for row in connection.execute("SELECT data FROM events ORDER BY id")]
+def stored_rows(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(sa.text("SELECT data FROM events ORDER BY id")).scalars())
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_no_nir_nor_code_in_the_database(database: Path, seed: int) -> None:
+def test_no_nir_nor_code_in_the_database(tracker_db_url: str, seed: int) -> None:
     nir = generated_nir(seed)
     tracker = DialogueStateTracker.from_events("membre", conversation(nir), slots=DOMAIN.slots)
-    asyncio.run(store_at(database).save(tracker))
+    asyncio.run(store_at(tracker_db_url).save(tracker))
 
-    rows = stored_rows(database)
+    rows = stored_rows(tracker_db_url)
     assert len(rows) == 6
     digits_only = ["".join(c for c in row if c.isdigit()) for row in rows]
     assert not any(nir[:13] in digits for digits in digits_only)
@@ -78,12 +79,12 @@ def test_no_nir_nor_code_in_the_database(database: Path, seed: int) -> None:
     assert any("[NIR masqu" in row for row in rows)  # JSON escapes the accent
 
 
-def test_the_conversation_comes_back_with_secrets_masked_and_the_rest_as_said(database: Path) -> None:
+def test_the_conversation_comes_back_with_secrets_masked_and_the_rest_as_said(tracker_db_url: str) -> None:
     nir = generated_nir(7)
     tracker = DialogueStateTracker.from_events("membre", conversation(nir), slots=DOMAIN.slots)
-    asyncio.run(store_at(database).save(tracker))
+    asyncio.run(store_at(tracker_db_url).save(tracker))
 
-    again = asyncio.run(store_at(database).retrieve("membre"))
+    again = asyncio.run(store_at(tracker_db_url).retrieve("membre"))
     assert again is not None
     events = list(again.events)
     assert [type(e) for e in events] == [type(e) for e in tracker.events]
@@ -92,19 +93,20 @@ def test_the_conversation_comes_back_with_secrets_masked_and_the_rest_as_said(da
     assert "482913" not in (events[5].text or "")
 
 
-def test_each_turn_adds_only_its_own_events(database: Path) -> None:
-    store = store_at(database)
+def test_each_turn_adds_only_its_own_events(tracker_db_url: str) -> None:
+    store = store_at(tracker_db_url)
     events = conversation(generated_nir(3))
     tracker = DialogueStateTracker.from_events("membre", events[:4], slots=DOMAIN.slots)
     asyncio.run(store.save(tracker))
     for event in events[4:]:
         tracker.update(event)
     asyncio.run(store.save(tracker))
-    assert len(stored_rows(database)) == len(events)
+    assert len(stored_rows(tracker_db_url)) == len(events)
 
 
-def test_sqlite_runs_with_a_write_ahead_log(database: Path) -> None:
-    store = store_at(database)
+def test_sqlite_runs_with_a_write_ahead_log(tmp_path: Path) -> None:
+    database = tmp_path / "tracker.db"
+    store = store_at(f"sqlite:///{database}")
     asyncio.run(store.save(DialogueStateTracker.from_events("membre", [ActionExecuted("action_listen")])))
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
