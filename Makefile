@@ -70,8 +70,9 @@ lint: venv-actions
 	$(ACTIONS_ENV)/bin/ruff check bot actions rasa_addons scripts tests
 	$(ACTIONS_ENV)/bin/ruff format --check bot actions rasa_addons scripts tests
 
-typecheck: venv-actions
+typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy bot actions scripts tests
+	$(PY_B) -m mypy --python-executable $(RASA_ENV)/bin/python rasa_addons
 
 unit: venv-actions
 	$(PY_B) -m pytest -q tests --ignore=tests/browser

@@ -51,9 +51,9 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
 def install() -> None:
     """Replace Rasa's per-answer check by ``check_action_response``."""
     _validator()
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _validate_action_result
 
 
 def uninstall() -> None:
     """Give Rasa its own check back (used by the tests)."""
-    RemoteAction._validate_action_result = _ORIGINAL  # type: ignore[method-assign]
+    RemoteAction._validate_action_result = _ORIGINAL

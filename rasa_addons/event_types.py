@@ -34,9 +34,9 @@ def install() -> None:
         found = table.get(type_name)
         return found if found is not None else _ORIGINAL(type_name, default)
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign, assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def uninstall() -> None:
     """Give Rasa its own search back (used by the tests)."""
-    Event.resolve_by_type = staticmethod(_ORIGINAL)  # type: ignore[method-assign, assignment]
+    Event.resolve_by_type = staticmethod(_ORIGINAL)

@@ -34,7 +34,7 @@ def forced_intent(text: str) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SecretGuard(GraphComponent, IntentClassifier):  # type: ignore[misc]
+class SecretGuard(GraphComponent, IntentClassifier):
     """Sets the intent when a message is, or holds, a secret."""
 
     @classmethod

@@ -31,7 +31,7 @@ def outcome(answer: dict[str, Any]) -> str:
     try:
         RemoteAction("validate_reset_form", None)._validate_action_result(answer)
     except jsonschema.ValidationError as error:
-        return "refused: " + error.message
+        return f"refused: {error.message}"
     return "accepted"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
@@ -25,7 +26,7 @@ def test_installed_on_the_pinned_rasa() -> None:
 
 
 def test_another_rasa_version_runs_rasa_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(speedups.rasa, "__version__", "3.7.0")
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
     assert not speedups.install()
     assert RemoteAction._validate_action_result is action_response_check._ORIGINAL
     assert Event.resolve_by_type is event_types._ORIGINAL
