@@ -18,11 +18,13 @@ from typing import Any
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
 
+# Rasa's own words when it refuses an answer (rasa/core/actions/action.py).
 DOCS_HINT = (
     ". Failed to validate Action server response from API, make sure your response "
     "from the Action endpoint is valid. For more information about the format visit "
-    "https://rasa.com/docs/rasa/custom-actions"
+    f"{DOCS_BASE_URL}/custom-actions"
 )
 _ORIGINAL = RemoteAction._validate_action_result
 
