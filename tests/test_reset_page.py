@@ -18,7 +18,7 @@ from email.message import Message
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from bot.access_code import RULE_TEXT, check_new_code
 from bot.db.engine import session_scope
@@ -299,6 +299,20 @@ def test_unknown_link_says_to_check_it_was_copied_whole(engine: Engine, browser:
         assert_secure_headers(page)
         assert "Ce lien n'est pas valide" in page.text
         assert "copié en entier" in page.text
+
+
+def test_a_link_replaced_by_a_newer_email_points_to_the_newest(engine: Engine, browser: Browser) -> None:
+    """A re-sent email (worker restarted after a crash) carries a new token; the first one stops."""
+    first, member_id = make_link(engine)
+    newest, newest_hash = mint_token()
+    with session_scope(engine) as session:
+        session.execute(
+            update(ResetRequest).where(ResetRequest.member_id == member_id).values(token_hash=newest_hash)
+        )
+    page = browser.get(link(first))
+    assert page.status == 404
+    assert "seul le lien du plus récent" in page.text
+    assert browser.get(link(newest)).status == 200
 
 
 def test_form_posted_without_its_cookie_is_refused(engine: Engine, port: int) -> None:

@@ -150,6 +150,10 @@ def unknown_link_page() -> bytes:
                 "depuis l'e-mail reçu : un lien coupé sur deux lignes ne fonctionne pas. Le plus simple est "
                 "de cliquer directement sur le lien dans l'e-mail."
             ),
+            _p(
+                "Si vous avez reçu plusieurs e-mails de réinitialisation, seul le lien du plus récent "
+                "fonctionne : utilisez celui-là."
+            ),
             _p("Si le problème continue, demandez un nouveau code."),
             _how_to_get_a_new_code(),
         ]
