@@ -1,7 +1,7 @@
 """The first stage of the two-stage fallback, in French.
 
 Rasa's default asks "Did you mean 'intent_name'?"; members need the intent in their
-own words, so the labels come from ``bot.intent_labels``.
+own words, so the labels come from ``bot.dialogue.intents``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.intent_labels import clarification
+from bot.dialogue.intents import clarification
 
 
 class ActionDefaultAskAffirmation(Action):

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.login_help import answer_for
+from bot.dialogue.login_help import answer_for
 
 
 class ActionAnswerLoginProblem(Action):

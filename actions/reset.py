@@ -1,4 +1,4 @@
-"""The reset form and the "rien reçu ?" answers: thin adapters over ``bot.reset_dialogue``.
+"""The reset form and the "rien reçu ?" answers: thin adapters over ``bot.dialogue.reset``.
 
 Each database access is one unit of work (``session_scope``). A database failure
 is told to the member in French and changes nothing.
@@ -17,17 +17,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import utcnow
-from bot.reset_dialogue import (
+from bot.dialogue.reset import (
     MemberFound,
     Reply,
     attempts_exhausted,
     check_nir,
     confirmation_question,
-    find_by_ref,
     reply_for_outcome,
     reply_for_status,
 )
-from bot.resets import request_reset, reset_status
+from bot.members.lookup import find_by_ref
+from bot.resets.requests import request_reset, reset_status
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,9 @@ class ValidateResetForm(FormValidationAction):
         attempts = int(tracker.get_slot("nir_attempts") or 0)
         try:
             with session_scope(make_engine(settings["DATABASE_URL"])) as session:
-                result = check_nir(session, str(value or ""), settings["NIR_HASH_KEY"])
+                result = check_nir(
+                    str(value or ""), settings["NIR_HASH_KEY"], lambda ref: find_by_ref(session, ref)
+                )
         except SQLAlchemyError:
             logger.exception("member look-up failed")
             dispatcher.utter_message(response="utter_reset_unavailable")

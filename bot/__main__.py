@@ -1,54 +1,10 @@
-"""``./sesame`` — the operator's command line (runs in env B).
-
-Each command module adds its sub-commands with ``register`` and sets a
-``handler`` returning the exit code.
-"""
+"""``python -m bot`` (what ``./sesame`` runs): the operator's command line, ``bot.cli.main``."""
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from bot import cli_db, cli_mail
-from bot.chat_cli import chat
-from bot.settings import load_settings, shell_exports
-
-
-def _env(args: argparse.Namespace) -> int:
-    print(shell_exports(load_settings()))
-    return 0
-
-
-def _chat(args: argparse.Namespace) -> int:
-    port = load_settings().as_int("RASA_PORT")
-    return chat(f"http://127.0.0.1:{port}/webhooks/rest/webhook")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sesame", description="Outils d'exploitation de Sésame, l'assistant ACS."
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
-    commands.add_parser(
-        "env", help="affiche les réglages résolus (.env, environnement, défauts) au format shell"
-    ).set_defaults(handler=_env)
-    commands.add_parser(
-        "chat", help="discuter avec Sésame (lancé par `make run`) dans le terminal"
-    ).set_defaults(handler=_chat)
-    cli_db.register(commands)
-    cli_mail.register(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 0
-    return int(handler(args))
-
+from bot.cli.main import main
 
 if __name__ == "__main__":
     sys.exit(main())

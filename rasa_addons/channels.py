@@ -1,7 +1,7 @@
 """The REST channel, with typed payloads and oversized messages made harmless.
 
 Same URL and JSON as Rasa's own REST channel (``POST /webhooks/rest/webhook`` with
-``{"sender", "message"}``); only the message text is cleaned (``bot.user_input``).
+``{"sender", "message"}``); only the message text is cleaned (``bot.shared.user_input``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from rasa.core.channels.rest import RestInput
 
-from bot.user_input import BUTTON_INTENTS, clean_message
+from bot.shared.user_input import BUTTON_INTENTS, clean_message
 
 
 class SafeRestInput(RestInput):

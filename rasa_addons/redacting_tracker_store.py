@@ -1,7 +1,7 @@
 """An SQL tracker store that never writes a NIR or an access code in clear.
 
 Rasa saves the events of a conversation after each turn; this store hands it
-redacted copies instead (see ``bot.redaction``). The turn itself still sees the raw
+redacted copies instead (see ``bot.shared.redaction``). The turn itself still sees the raw
 message, so actions can verify a NIR before it is masked in storage.
 
 On SQLite (the default of ``make run``) the database is put in write-ahead-log mode:
@@ -19,7 +19,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.redaction import redact_event
+from bot.shared.redaction import redact_event
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):

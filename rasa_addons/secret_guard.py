@@ -3,7 +3,7 @@
 The statistical classifier may hesitate on "mon code 123456 ne marche pas" or on a
 bare 15-digit number; the bot must still warn about a shared access code and
 treat a lone NIR as a NIR. This component runs after the classifier and forces
-the intent when ``bot.patterns`` recognises the message.
+the intent when ``bot.shared.patterns`` recognises the message.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.patterns import contains_access_code, is_nir_alone
+from bot.shared.patterns import contains_access_code, is_nir_alone
 
 SHARE_ACCESS_CODE = "share_access_code"
 PROVIDE_NIR = "provide_nir"

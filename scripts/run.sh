@@ -46,12 +46,12 @@ echo "Base des adhérents : migration et adhérents de démonstration…"
 $PY -m bot db upgrade
 $PY -m bot members seed-demo || [ $? -eq 2 ]  # 2: real members there, no demo ones added
 
-if $PY -m bot.smtp_sink --check >/dev/null 2>&1; then
+if $PY -m bot.mail.sink --check >/dev/null 2>&1; then
   echo "Démarrage du puits SMTP local (port $SMTP_PORT, e-mails dans var/mail/)…"
   $PY -m bot mail sink >var/log/smtp-sink.log 2>&1 &
   pids+=($!)
 else
-  $PY -m bot.smtp_sink --check || true
+  $PY -m bot.mail.sink --check || true
 fi
 
 echo "Démarrage de l'envoi des e-mails (file d'attente)…"

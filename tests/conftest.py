@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.db import db_url, engine, postgres_url  # noqa: F401 - fixtures for every test module
+from tests.support.db import db_url, engine, postgres_url  # noqa: F401 - fixtures for every test module
 
 ROOT = Path(__file__).resolve().parent.parent
 

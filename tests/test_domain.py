@@ -93,7 +93,7 @@ def test_no_response_mentions_facts_outside_the_document(domain: dict[str, Any])
 
 def test_every_response_named_in_the_code_exists(domain: dict[str, Any]) -> None:
     """Actions utter responses by name; a typo there would only show at run time."""
-    sources = list((ROOT / "actions").glob("*.py")) + list((ROOT / "bot").glob("*.py"))
+    sources = list((ROOT / "actions").glob("*.py")) + list((ROOT / "bot").rglob("*.py"))
     named = {
         m for path in sources for m in re.findall(r"\"(utter_[a-z_]+)\"", path.read_text(encoding="utf-8"))
     }

@@ -3,7 +3,7 @@
 Secrets are never stored in clear: a member is found by a keyed hash of the NIR
 (``nir_hash``), the access code is an Argon2 hash, a reset link's token is stored
 as its SHA-256. An outgoing email holds no token: the delivery worker mints the
-token when it sends the email (see ``bot.mailer``), so the link exists only in the
+token when it sends the email (see ``bot.mail.outbox``), so the link exists only in the
 email itself.
 """
 

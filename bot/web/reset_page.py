@@ -20,10 +20,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
-from bot.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Member, ResetRequest
-from bot.tokens import hash_token
+from bot.rules.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
+from bot.rules.tokens import hash_token
 from bot.web import csrf, templates
 from bot.web.routing import BadRequest, Request, Response, Router
 

@@ -1,0 +1,1 @@
+"""``./sesame``: the operator's command line, one module per group of commands."""

@@ -1,0 +1,167 @@
+"""Ask for a new access code on a member's behalf, within limits that stop abuse.
+
+The help document: if ACS knows the member's email, a reset email arrives within
+minutes; otherwise a letter with the access code reaches the postal address within
+8 days. A request here queues one or the other in the same transaction as the
+request itself, so nothing is half-done: the outbox worker (``bot.mail.worker``) sends
+the email, ``./sesame letters export`` prints the letters.
+
+Limits: at most ``MAX_REQUESTS_PER_DAY`` requests per member per 24 hours, and a
+request while an earlier one is still on its way says what is coming instead of
+sending another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.models import AuditEvent, Member, OutgoingEmail, PostalLetter, ResetRequest, utcnow
+from bot.rules.masking import mask_email
+
+MAX_REQUESTS_PER_DAY = 3
+LETTER_DELAY = dt.timedelta(days=8)
+# An email not yet sent, or sent less than this long ago with its link still
+# unused, is "on its way": asking again would only multiply emails.
+EMAIL_IN_FLIGHT = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class EmailQueued:
+    """A reset email is in the outbox, to the masked address."""
+
+    masked_email: str
+
+
+@dataclass(frozen=True)
+class LetterQueued:
+    """A letter will be printed and posted; it should arrive by ``expected_by``."""
+
+    expected_by: dt.date
+
+
+@dataclass(frozen=True)
+class AlreadyOnItsWay:
+    """An earlier request is still on its way; nothing new was queued."""
+
+    channel: str  # "email" or "letter"
+    requested_at: dt.datetime
+    masked_email: str | None
+    expected_by: dt.date | None
+    email_sent: bool
+
+
+@dataclass(frozen=True)
+class DailyLimitReached:
+    """The member asked too often in the last 24 hours; try again after ``retry_after``."""
+
+    retry_after: dt.datetime
+
+
+ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | DailyLimitReached
+
+
+@dataclass(frozen=True)
+class ResetStatus:
+    """What the database knows of a member's latest request, for "rien reçu ?" questions."""
+
+    channel: str
+    requested_at: dt.datetime
+    masked_email: str | None
+    email_status: str | None  # "pending", "sending", "sent", "failed"
+    email_sent_at: dt.datetime | None
+    link_expires_at: dt.datetime | None
+    link_used: bool
+    expected_by: dt.date | None
+
+
+def _latest_request(session: Session, member: Member) -> ResetRequest | None:
+    return session.scalars(
+        select(ResetRequest)
+        .where(ResetRequest.member_id == member.id)
+        .order_by(ResetRequest.created_at.desc(), ResetRequest.id.desc())
+        .limit(1)
+    ).first()
+
+
+def _on_its_way(request: ResetRequest, now: dt.datetime) -> bool:
+    if request.channel == "letter":
+        return request.letter is not None and now.date() <= request.letter.expected_by
+    email = request.email
+    if email is None or email.status == "failed" or request.token_used_at is not None:
+        return False
+    if email.status in ("pending", "sending"):
+        return True
+    sent_recently = email.sent_at is not None and now - email.sent_at < EMAIL_IN_FLIGHT
+    link_alive = request.token_expires_at is None or request.token_expires_at > now
+    return sent_recently and link_alive
+
+
+def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
+    email = request.email
+    return AlreadyOnItsWay(
+        channel=request.channel,
+        requested_at=request.created_at,
+        masked_email=mask_email(email.to_address) if email else None,
+        expected_by=request.letter.expected_by if request.letter else None,
+        email_sent=bool(email and email.status == "sent"),
+    )
+
+
+def request_reset(session: Session, member: Member, now: dt.datetime | None = None) -> ResetOutcome:
+    """Queue a reset email (email known) or a postal letter (no email), within the limits.
+
+    Runs inside the caller's unit of work: the request, its email or letter and
+    the audit event are committed together or not at all.
+    """
+    now = now or utcnow()
+    latest = _latest_request(session, member)
+    if latest is not None and _on_its_way(latest, now):
+        session.add(
+            AuditEvent(kind="reset_repeated", member_id=member.id, detail={"channel": latest.channel})
+        )
+        return _describe_pending(latest)
+
+    window_start = now - dt.timedelta(hours=24)
+    recent = session.scalars(
+        select(ResetRequest.created_at)
+        .where(ResetRequest.member_id == member.id, ResetRequest.created_at > window_start)
+        .order_by(ResetRequest.created_at)
+    ).all()
+    if len(recent) >= MAX_REQUESTS_PER_DAY:
+        session.add(AuditEvent(kind="reset_limited", member_id=member.id, detail={"in_24h": len(recent)}))
+        return DailyLimitReached(retry_after=recent[0] + dt.timedelta(hours=24))
+
+    if member.email:
+        request = ResetRequest(member=member, channel="email", created_at=now)
+        session.add(OutgoingEmail(reset_request=request, to_address=member.email, next_attempt_at=now))
+        outcome: ResetOutcome = EmailQueued(masked_email=mask_email(member.email))
+    else:
+        request = ResetRequest(member=member, channel="letter", created_at=now)
+        expected_by = (now + LETTER_DELAY).date()
+        session.add(PostalLetter(reset_request=request, created_at=now, expected_by=expected_by))
+        outcome = LetterQueued(expected_by=expected_by)
+    session.add(request)
+    session.add(AuditEvent(kind="reset_requested", member_id=member.id, detail={"channel": request.channel}))
+    return outcome
+
+
+def reset_status(session: Session, member: Member) -> ResetStatus | None:
+    """The member's latest request and where it stands; None if they never asked."""
+    latest = _latest_request(session, member)
+    if latest is None:
+        return None
+    email = latest.email
+    return ResetStatus(
+        channel=latest.channel,
+        requested_at=latest.created_at,
+        masked_email=mask_email(email.to_address) if email else None,
+        email_status=email.status if email else None,
+        email_sent_at=email.sent_at if email else None,
+        link_expires_at=latest.token_expires_at,
+        link_used=latest.token_used_at is not None,
+        expected_by=latest.letter.expected_by if latest.letter else None,
+    )
