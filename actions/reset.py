@@ -28,7 +28,7 @@ from bot.dialogue.reset import (
 )
 from bot.members.lookup import find_by_ref
 from bot.resets.requests import request_reset, reset_status
-from bot.settings import load_settings
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +61,12 @@ class ValidateResetForm(FormValidationAction):
     def validate_nir(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        settings = load_settings()
+        settings = get_settings()
         attempts = int(tracker.get_slot("nir_attempts") or 0)
         try:
-            with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+            with session_scope(make_engine(settings.database_url)) as session:
                 result = check_nir(
-                    str(value or ""), settings["NIR_HASH_KEY"], lambda ref: find_by_ref(session, ref)
+                    str(value or ""), settings.nir_hash_key, lambda ref: find_by_ref(session, ref)
                 )
         except SQLAlchemyError:
             logger.exception("member look-up failed")
@@ -120,10 +120,10 @@ class ActionSubmitReset(Action):
         if tracker.get_slot("reset_confirmed") is not True:
             dispatcher.utter_message(response="utter_reset_cancelled")
             return clear
-        settings = load_settings()
+        settings = get_settings()
         now = utcnow()
         try:
-            with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+            with session_scope(make_engine(settings.database_url)) as session:
                 member = find_by_ref(session, member_ref)
                 if member is None:
                     dispatcher.utter_message(response="utter_nir_unknown")
@@ -133,7 +133,7 @@ class ActionSubmitReset(Action):
             logger.exception("reset request failed")
             dispatcher.utter_message(response="utter_reset_unavailable")
             return clear
-        say(dispatcher, reply_for_outcome(outcome, settings.as_int("RESET_TOKEN_TTL_MINUTES"), now))
+        say(dispatcher, reply_for_outcome(outcome, settings.reset_token_ttl_minutes, now))
         return clear
 
 
@@ -150,9 +150,9 @@ class ActionResetStatus(Action):
         member_ref = tracker.get_slot("member_ref")
         status = None
         if member_ref:
-            settings = load_settings()
+            settings = get_settings()
             try:
-                with session_scope(make_engine(settings["DATABASE_URL"])) as session:
+                with session_scope(make_engine(settings.database_url)) as session:
                     member = find_by_ref(session, member_ref)
                     status = reset_status(session, member) if member else None
             except SQLAlchemyError:

@@ -3,13 +3,18 @@
 The process environment wins over ``.env``; defaults below are the embedded
 setup (SQLite under ``var/``, local SMTP sink). ``.env.example`` documents the same
 names and defaults, and a test keeps the two in step.
+
+Values are parsed once, when a process starts (``get_settings``), into a frozen
+dataclass with typed fields: a bad value stops the process at start-up with a
+French message naming the setting, instead of failing on the first member's request.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -23,6 +28,7 @@ DEFAULTS: dict[str, str] = {
     "DATABASE_URL": "sqlite:///var/sesame.db",
     "TRACKER_STORE_URL": "sqlite:///var/tracker.db",
     "NIR_HASH_KEY": "dev-only-change-me",
+    "CSRF_SECRET": "dev-only-change-me-too",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": "1025",
     "SMTP_USER": "",
@@ -34,37 +40,98 @@ DEFAULTS: dict[str, str] = {
 }
 
 # Settings that must never be printed in clear.
-SECRETS = frozenset({"NIR_HASH_KEY", "SMTP_PASSWORD"})
+SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "SMTP_PASSWORD"})
+_TRUE = frozenset({"1", "true", "yes", "oui", "on"})
+_FALSE = frozenset({"0", "false", "no", "non", "off", ""})
+
+
+class SettingsError(ValueError):
+    """A setting has a value Sésame cannot use; ``str()`` is French, for the operator."""
+
+
+def _as_int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"Le réglage {name} doit être un nombre entier (lu : {raw!r}).") from None
+
+
+def _as_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"Le réglage {name} doit valoir true ou false (lu : {raw!r}).")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting Sésame reads, resolved once per process."""
+    """Every setting Sésame reads, typed; field ``x_y`` is the variable ``X_Y``."""
 
-    values: dict[str, str]
+    rasa_port: int
+    actions_port: int
+    web_port: int
+    database_url: str
+    tracker_store_url: str
+    nir_hash_key: str
+    csrf_secret: str
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    mail_from: str
+    reset_url_base: str
+    reset_token_ttl_minutes: int
 
-    def __getitem__(self, name: str) -> str:
-        return self.values[name]
+    @classmethod
+    def from_values(cls, values: dict[str, str]) -> Settings:
+        """Parse raw ``NAME: text`` values (missing names take their default)."""
+        merged = {**DEFAULTS, **values}
+        parsed: dict[str, object] = {}
+        for spec in fields(cls):
+            name = spec.name.upper()
+            raw = merged[name]
+            if spec.type == "int":
+                parsed[spec.name] = _as_int(name, raw)
+            elif spec.type == "bool":
+                parsed[spec.name] = _as_bool(name, raw)
+            else:
+                parsed[spec.name] = raw
+        return cls(**parsed)  # type: ignore[arg-type]
 
-    def as_int(self, name: str) -> int:
-        """An integer setting; a clear French error if it is not one."""
-        raw = self.values[name]
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(f"Le réglage {name} doit être un nombre entier (lu : {raw!r}).") from None
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, e.g. for a child process."""
+        env: dict[str, str] = {}
+        for spec in fields(self):
+            value = getattr(self, spec.name)
+            env[spec.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return env
 
-    def as_bool(self, name: str) -> bool:
-        return self.values[name].strip().lower() in {"1", "true", "yes", "oui", "on"}
+    def __repr__(self) -> str:
+        """Never shows a secret, even in a traceback or a debugger."""
+        shown = {name: ("***" if name in SECRETS else value) for name, value in self.as_env().items()}
+        return f"Settings({shown})"
 
 
-def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Resolve settings: process environment, then ``.env``, then the defaults."""
+def raw_values(env_file: Path | None = None, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """``NAME: text`` for every setting: process environment, then ``.env``, then the defaults."""
     environ = dict(os.environ) if environ is None else environ
     path = env_file if env_file is not None else PROJECT_ROOT / ".env"
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
-    resolved = {name: environ.get(name, from_file.get(name, default)) for name, default in DEFAULTS.items()}
-    return Settings(resolved)
+    return {name: environ.get(name, from_file.get(name, default)) for name, default in DEFAULTS.items()}
+
+
+def load_settings(env_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Resolve and parse the settings; ``SettingsError`` (French) if one is unusable."""
+    return Settings.from_values(raw_values(env_file, environ))
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """This process's settings, read once: what services and actions use."""
+    return load_settings()
 
 
 def shell_exports(settings: Settings) -> str:
@@ -75,9 +142,18 @@ def shell_exports(settings: Settings) -> str:
     """
     return "\n".join(
         f"export {name}={shlex.quote(value)}"
-        for name, value in settings.values.items()
+        for name, value in settings.as_env().items()
         if name not in SECRETS
     )
 
 
-__all__ = ["DEFAULTS", "SECRETS", "Settings", "load_settings", "shell_exports"]
+__all__ = [
+    "DEFAULTS",
+    "SECRETS",
+    "Settings",
+    "SettingsError",
+    "get_settings",
+    "load_settings",
+    "raw_values",
+    "shell_exports",
+]

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
+from bot.settings import get_settings
 from tests.support.db import db_url, engine, postgres_url  # noqa: F401 - fixtures for every test module
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Services read their settings once per process; each test is a new "process"."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def load_yaml(path: Path) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from bot.settings import DEFAULTS, load_settings, shell_exports
+from bot.settings import DEFAULTS, SettingsError, load_settings, shell_exports
 from tests.conftest import ROOT
 
 
@@ -20,19 +20,30 @@ def test_process_environment_wins_over_dotenv(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("RASA_PORT=6000\nSMTP_PORT=2525\n", encoding="utf-8")
     settings = load_settings(env_file, environ={"RASA_PORT": "7000"})
-    assert settings["RASA_PORT"] == "7000"
-    assert settings["SMTP_PORT"] == "2525"
-    assert settings["ACTIONS_PORT"] == DEFAULTS["ACTIONS_PORT"]
+    assert settings.rasa_port == 7000
+    assert settings.smtp_port == 2525
+    assert settings.actions_port == int(DEFAULTS["ACTIONS_PORT"])
 
 
 def test_missing_dotenv_gives_defaults(tmp_path: Path) -> None:
-    assert load_settings(tmp_path / "absent", environ={}).values == DEFAULTS
+    assert load_settings(tmp_path / "absent", environ={}).as_env() == DEFAULTS
 
 
 def test_bad_integer_gets_a_french_error(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path / "absent", environ={"RASA_PORT": "cinq"})
-    with pytest.raises(ValueError, match="nombre entier"):
-        settings.as_int("RASA_PORT")
+    with pytest.raises(SettingsError, match="RASA_PORT doit être un nombre entier"):
+        load_settings(tmp_path / "absent", environ={"RASA_PORT": "cinq"})
+
+
+def test_bad_boolean_gets_a_french_error(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="SMTP_STARTTLS doit valoir true ou false"):
+        load_settings(tmp_path / "absent", environ={"SMTP_STARTTLS": "peut-être"})
+
+
+def test_repr_never_shows_a_secret(tmp_path: Path) -> None:
+    settings = load_settings(
+        tmp_path / "absent", environ={"NIR_HASH_KEY": "s3cret-key", "CSRF_SECRET": "c5rf"}
+    )
+    assert "s3cret-key" not in repr(settings) and "c5rf" not in repr(settings)
 
 
 def test_shell_exports_quote_values(tmp_path: Path) -> None:

@@ -54,7 +54,7 @@ def delivery_summary(report: DeliveryReport) -> str:
 
 
 def _engine(settings: Settings) -> Engine:
-    return make_engine(settings["DATABASE_URL"])
+    return make_engine(settings.database_url)
 
 
 def _mail_send(args: argparse.Namespace) -> int:
@@ -85,8 +85,8 @@ def _mail_worker(args: argparse.Namespace) -> int:
 
 def _mail_sink(args: argparse.Namespace) -> int:
     settings = load_settings()
-    host = args.host or settings["SMTP_HOST"]
-    port = args.port if args.port is not None else settings.as_int("SMTP_PORT")
+    host = args.host or settings.smtp_host
+    port = args.port if args.port is not None else settings.smtp_port
     return serve(host, port, args.directory)
 
 

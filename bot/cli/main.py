@@ -21,7 +21,7 @@ def _env(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    port = load_settings().as_int("RASA_PORT")
+    port = load_settings().rasa_port
     return chat(f"http://127.0.0.1:{port}/webhooks/rest/webhook")
 
 

@@ -107,7 +107,7 @@ def _unreachable(url: str, exc: OperationalError) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    url = load_settings()["DATABASE_URL"]
+    url = load_settings().database_url
     try:
         upgrade_database(url)
     except OperationalError as exc:
@@ -118,7 +118,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 def _members_import(args: argparse.Namespace) -> int:
     settings = load_settings()
-    url, key = settings["DATABASE_URL"], settings["NIR_HASH_KEY"]
+    url, key = settings.database_url, settings.nir_hash_key
     if key == DEFAULTS["NIR_HASH_KEY"]:
         print(
             "Attention : NIR_HASH_KEY a sa valeur de développement. Changez-la avant d'importer "
@@ -142,12 +142,12 @@ def _members_import(args: argparse.Namespace) -> int:
 
 def _members_seed_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
-    url = settings["DATABASE_URL"]
+    url = settings.database_url
     try:
         if not _ready(url):
             return 1
         with session_scope(make_engine(url)) as session:
-            report = seed_demo(session, settings["NIR_HASH_KEY"])
+            report = seed_demo(session, settings.nir_hash_key)
     except OperationalError as exc:
         return _unreachable(url, exc)
     except RealMembersPresent as refused:

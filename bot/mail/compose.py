@@ -93,4 +93,4 @@ def compose_reset_email(
 
 
 def reset_url(settings: Settings, token: str) -> str:
-    return f"{settings['RESET_URL_BASE'].rstrip('/')}/{token}"
+    return f"{settings.reset_url_base.rstrip('/')}/{token}"

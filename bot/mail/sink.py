@@ -153,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = load_settings()
-    host = args.host or settings["SMTP_HOST"]
-    port = args.port if args.port is not None else settings.as_int("SMTP_PORT")
+    host = args.host or settings.smtp_host
+    port = args.port if args.port is not None else settings.smtp_port
     if args.check:
         busy = busy_message(host, port)
         if busy is not None:

@@ -69,12 +69,12 @@ class SmtpConnection:
 
     def _open(self) -> smtplib.SMTP:
         s = self._settings
-        smtp = smtplib.SMTP(s["SMTP_HOST"], s.as_int("SMTP_PORT"), timeout=SMTP_TIMEOUT_SECONDS)
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS)
         try:
-            if s.as_bool("SMTP_STARTTLS"):
+            if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
-            if s["SMTP_USER"]:
-                smtp.login(s["SMTP_USER"], s["SMTP_PASSWORD"])
+            if s.smtp_user:
+                smtp.login(s.smtp_user, s.smtp_password)
         except BaseException:
             smtp.close()
             raise

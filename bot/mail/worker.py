@@ -50,7 +50,7 @@ def deliver_due(
     def clock() -> dt.datetime:
         return now if now is not None else utcnow()
 
-    ttl = settings.as_int("RESET_TOKEN_TTL_MINUTES")
+    ttl = settings.reset_token_ttl_minutes
     report = DeliveryReport(reclaimed=reclaim_stale(engine, clock()))
     connection = SmtpConnection(settings)
     try:
@@ -65,7 +65,7 @@ def deliver_due(
                     claim.to_address,
                     reset_url(settings, claim.token),
                     ttl,
-                    settings["MAIL_FROM"],
+                    settings.mail_from,
                 )
                 connection.send(message)
             except Exception as exc:

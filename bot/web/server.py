@@ -192,7 +192,7 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
 
 def build_router(engine: Engine, settings: Settings) -> tuple[Router, str]:
     """Every route of the site, and the reset prefix (whose tail is secret)."""
-    base = urlsplit(settings["RESET_URL_BASE"])
+    base = urlsplit(settings.reset_url_base)
     prefix = base.path.rstrip("/") or DEFAULT_RESET_PATH
     router = Router()
     # The demo page: an ACS member-space login page with the chat widget in its corner.
@@ -213,7 +213,7 @@ def build_router(engine: Engine, settings: Settings) -> tuple[Router, str]:
     router.add("GET", r"/static/(?P<name>[a-z0-9-]+\.(?:css|js))", serve_static)
     ResetPage(engine, prefix, secure_cookie=base.scheme == "https").register(router)
     public_hosts = frozenset({base.hostname} if base.hostname else set())
-    chat_proxy.ChatProxy.for_rasa_port(settings.as_int("RASA_PORT"), public_hosts).register(router)
+    chat_proxy.ChatProxy.for_rasa_port(settings.rasa_port, public_hosts).register(router)
     return router, prefix
 
 
@@ -226,8 +226,8 @@ def make_server(host: str, port: int, engine: Engine, settings: Settings) -> Thr
 def serve(settings: Settings | None = None, host: str = "127.0.0.1") -> None:
     """Run until SIGINT or SIGTERM, then finish the requests in flight and close."""
     settings = settings if settings is not None else load_settings()
-    engine = make_engine(settings["DATABASE_URL"])
-    server = make_server(host, settings.as_int("WEB_PORT"), engine, settings)
+    engine = make_engine(settings.database_url)
+    server = make_server(host, settings.web_port, engine, settings)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s received, stopping", signal.Signals(signum).name)

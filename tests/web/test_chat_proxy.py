@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
-from bot.settings import DEFAULTS, Settings
+from bot.settings import Settings
 from bot.web import chat_proxy, demo_page
 from bot.web.chat_proxy import (
     MAX_BODY_BYTES,
@@ -104,8 +104,8 @@ def rasa() -> Iterator[FakeRasa]:
 
 
 def _serve(rasa_port: int) -> Iterator[int]:
-    settings = Settings(
-        {**DEFAULTS, "RASA_PORT": str(rasa_port), "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser"}
+    settings = Settings.from_values(
+        {"RASA_PORT": str(rasa_port), "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser"}
     )
     with running_server(create_engine("sqlite://"), settings) as port:
         yield port

@@ -24,7 +24,7 @@ from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Base, Member, ResetRequest
 from bot.rules.access_code import RULE_TEXT, check_new_code
 from bot.rules.tokens import hash_token, mint_token
-from bot.settings import DEFAULTS, Settings
+from bot.settings import Settings
 from bot.web import reset_page, templates
 from bot.web.reset_page import LinkState, store_new_code
 from bot.web.server import MAX_BODY_BYTES, SECURITY_HEADERS
@@ -95,7 +95,7 @@ def csrf_of(page: Page) -> str:
 
 @pytest.fixture
 def port(engine: Engine) -> Iterator[int]:
-    settings = Settings({**DEFAULTS, "RESET_URL_BASE": f"http://127.0.0.1:8080{PREFIX}"})
+    settings = Settings.from_values({"RESET_URL_BASE": f"http://127.0.0.1:8080{PREFIX}"})
     with running_server(engine, settings) as server_port:
         yield server_port
 
