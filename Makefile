@@ -98,9 +98,13 @@ nlu-eval: $(MODEL)
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
+# axe-core for the accessibility audits of every page, exactly as locked (nothing is served from it).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 # The website chat in a real browser: the action server, Rasa and the web pages on free
 # ports, then Chromium. Screenshots in reports/widget-desktop.png and reports/widget-360.png.
-browser-test: venvs $(MODEL) $(CHROMIUM)
+browser-test: venvs $(MODEL) $(CHROMIUM) node_modules/.package-lock.json
 	mkdir -p reports
 	$(PY_B) -m pytest -q tests/browser
 
