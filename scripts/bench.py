@@ -88,9 +88,10 @@ def train(project: Path, out: Path) -> tuple[float, Path]:
     ``domain.yml``: Rasa only looks for the latter unless told.
     """
     domain = "domain" if (project / "domain").is_dir() else "domain.yml"
+    command = [str(RASA), "train", "--force", "--domain", domain, "--fixed-model-name", "bench"]
     started = time.perf_counter()
     subprocess.run(
-        [str(RASA), "train", "--force", "--domain", domain, "--fixed-model-name", "bench", "--out", str(out), "--quiet"],
+        [*command, "--out", str(out), "--quiet"],
         cwd=project,
         env=env(out),
         check=True,

@@ -89,14 +89,17 @@ def parse_registry(data: Any, source: str = "intents.yml") -> IntentRegistry:
     for name, settings in data["intents"].items():
         where = f"{source}, intention « {name} »"
         if not isinstance(name, str) or not _NAME.match(name):
-            raise RegistryError(f"{where} : un nom s'écrit en minuscules et « _ » (ex. : forgot_access_code).")
+            raise RegistryError(
+                f"{where} : un nom s'écrit en minuscules et « _ » (ex. : forgot_access_code)."
+            )
         settings = settings or {}
         if not isinstance(settings, dict):
             raise RegistryError(f"{where} : les réglages vont à la ligne, quatre espaces plus loin.")
         unknown = sorted(set(settings) - set(SETTINGS))
         if unknown:
+            possible = ", ".join(SETTINGS)
             raise RegistryError(
-                f"{where} : réglage inconnu {', '.join(unknown)} (réglages possibles : {', '.join(SETTINGS)})."
+                f"{where} : réglage inconnu {', '.join(unknown)} (réglages possibles : {possible})."
             )
         for flag in _FLAGS:
             if not isinstance(settings.get(flag, False), bool):
@@ -109,7 +112,9 @@ def parse_registry(data: Any, source: str = "intents.yml") -> IntentRegistry:
             if isinstance(menu, bool) or not isinstance(menu, int) or menu < 1:
                 raise RegistryError(f"{where} : « menu » est une place dans le menu (1, 2, 3…).")
             if menu in menu_places:
-                raise RegistryError(f"{where} : la place {menu} du menu est déjà prise par {menu_places[menu]}.")
+                raise RegistryError(
+                    f"{where} : la place {menu} du menu est déjà prise par {menu_places[menu]}."
+                )
             menu_places[menu] = name
             if label is None:
                 raise RegistryError(f"{where} : une intention du menu doit avoir un libellé (label).")

@@ -42,7 +42,13 @@ def test_labels_buttons_and_menu_name_known_intents(domain: dict[str, Any]) -> N
         assert name in domain["intents"], f"{name} (intents.yml) n'est pas une intention du domaine"
     assert set(INTENT_LABELS) <= BUTTON_INTENTS
     assert set(TOPIC_MENU) <= set(INTENT_LABELS)
-    assert TOPIC_MENU == ("cannot_login", "forgot_access_code", "first_login", "where_is_access_code", "request_human")
+    assert TOPIC_MENU == (
+        "cannot_login",
+        "forgot_access_code",
+        "first_login",
+        "where_is_access_code",
+        "request_human",
+    )
 
 
 def test_secrets_and_the_fallback_can_never_be_sent_by_a_button() -> None:
@@ -170,7 +176,12 @@ def test_mistakes_in_the_registry_are_explained_in_french(settings: dict[str, An
 
 
 def test_two_intents_cannot_share_a_menu_place() -> None:
-    data = {"intents": {"a": {"label": "A", "button": True, "menu": 1}, "b": {"label": "B", "button": True, "menu": 1}}}
+    data = {
+        "intents": {
+            "a": {"label": "A", "button": True, "menu": 1},
+            "b": {"label": "B", "button": True, "menu": 1},
+        }
+    }
     with pytest.raises(RegistryError, match="déjà prise par a"):
         parse_registry(data)
 

@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 
 from bot.dialogue.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER
-from bot.dialogue.reset import NirRefused, Reply, check_nir, confirmation_question, reply_for_outcome, reply_for_status
+from bot.dialogue.reset import (
+    NirRefused,
+    Reply,
+    check_nir,
+    confirmation_question,
+    reply_for_outcome,
+    reply_for_status,
+)
 from bot.resets.requests import AlreadyOnItsWay, DailyLimitReached, EmailQueued, LetterQueued, ResetStatus
 from tests.conftest import ROOT, load_yaml, training_files
 from tests.support.nirs import with_key
@@ -63,7 +70,9 @@ def every_reply() -> list[Reply]:
         reply_for_status(status(link_used=True, email_status="sent", email_sent_at=EARLIER), "x", NOW),
         reply_for_status(status(email_status="failed"), "email_not_received", NOW),
         reply_for_status(
-            status(email_status="sent", email_sent_at=EARLIER, link_expires_at=LATER), "email_not_received", NOW
+            status(email_status="sent", email_sent_at=EARLIER, link_expires_at=LATER),
+            "email_not_received",
+            NOW,
         ),
         reply_for_status(status(email_status="sent", email_sent_at=EARLIER), "email_not_received", NOW),
         reply_for_status(status(email_status="pending"), "email_not_received", NOW),

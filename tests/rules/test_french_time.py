@@ -16,8 +16,8 @@ from bot.rules.french_time import clock, day, moment, until
 UTC = dt.timezone.utc
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day_of_month: int, hour: int, minute: int) -> dt.datetime:
+    return dt.datetime(year, month, day_of_month, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -100,5 +100,7 @@ def test_fall_back_last_sunday_of_october() -> None:
         (utc(2024, 3, 31, 1, 30), utc(2024, 3, 31, 0, 30), "à 3 h 30"),
     ],
 )
-def test_until_says_the_day_only_when_it_is_not_today(value: dt.datetime, now: dt.datetime, text: str) -> None:
+def test_until_says_the_day_only_when_it_is_not_today(
+    value: dt.datetime, now: dt.datetime, text: str
+) -> None:
     assert until(value, now) == text
