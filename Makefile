@@ -97,7 +97,7 @@ story-test: $(MODEL)
 
 nlu-eval: $(MODEL)
 	rm -rf reports/nlu && mkdir -p reports/nlu
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
+	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
 	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json --min-macro-f1 0.92
 
 $(CHROMIUM):
