@@ -20,7 +20,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 MODEL := models/sesame.tar.gz
 # Debian's Chromium, driven by Playwright for the browser test (no browser is downloaded).
 CHROMIUM := /usr/bin/chromium
-TRAINING_FILES := config.yml domain.yml $(wildcard data/*.yml data/nlu/*.yml)
+# Everything Rasa trains from: the model is rebuilt when any of them changes. The
+# domain is a directory (domain/, responses split by topic), so is the data (data/).
+DOMAIN := domain
+# The directories too, so that deleting a file also retrains.
+TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*.yml data/*/*.yml) \
+                  $(DOMAIN) data $(wildcard $(DOMAIN)/*/ data/*/)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
         story-test nlu-eval browser-test bench clean
@@ -54,7 +59,7 @@ venvs: venv-rasa venv-actions
 
 $(MODEL): $(TRAINING_FILES) $(RASA_ENV)/.installed
 	mkdir -p models
-	$(RASA) train --fixed-model-name sesame --out models --quiet
+	$(RASA) train --domain $(DOMAIN) --fixed-model-name sesame --out models --quiet
 	touch $@
 
 model: $(MODEL)
@@ -82,7 +87,7 @@ unit-rasa: venv-rasa
 	$(PY_A) -m pytest -q -p no:cacheprovider -W ignore::pytest.PytestConfigWarning rasa_addons/tests
 
 validate: venv-rasa
-	$(RASA) data validate --fail-on-warnings --quiet
+	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings --quiet
 
 story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
@@ -92,7 +97,7 @@ story-test: $(MODEL)
 
 nlu-eval: $(MODEL)
 	rm -rf reports/nlu && mkdir -p reports/nlu
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
+	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
 	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json --min-macro-f1 0.92
 
 $(CHROMIUM):

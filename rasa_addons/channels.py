@@ -2,6 +2,7 @@
 
 Same URL and JSON as Rasa's own REST channel (``POST /webhooks/rest/webhook`` with
 ``{"sender", "message"}``); only the message text is cleaned (``bot.shared.user_input``).
+The intents a typed "/intent" may name are the registry's buttons, read once at start-up.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from typing import Any
 
 from rasa.core.channels.rest import RestInput
 
-from bot.shared.user_input import BUTTON_INTENTS, clean_message
+from bot.shared.user_input import clean_message
+from rasa_addons.intents import button_intents
+
+BUTTON_INTENTS = button_intents()
 
 
 class SafeRestInput(RestInput):

@@ -27,10 +27,38 @@ def load_yaml(path: Path) -> Any:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 
+def load_domain(directory: Path = ROOT / "domain") -> dict[str, Any]:
+    """The domain as Rasa sees it: every file under ``domain/`` merged into one.
+
+    Sections that are mappings (slots, forms, responses) are joined, lists
+    (intents, entities, actions) concatenated; a name defined twice is an error
+    here, as it would be a silent override in Rasa.
+    """
+    merged: dict[str, Any] = {}
+    for path in sorted(directory.rglob("*.yml")):
+        for key, value in (load_yaml(path) or {}).items():
+            if key == "version":
+                continue
+            if isinstance(value, dict):
+                section = merged.setdefault(key, {})
+                twice = sorted(set(section) & set(value))
+                assert not twice, f"{path.relative_to(ROOT)}: {key} {twice} déjà définis ailleurs"
+                section.update(value)
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    return merged
+
+
+def training_files(kind: str) -> list[Path]:
+    """``data/rules/*.yml`` or ``data/stories/*.yml`` (``kind`` is "rules" or "stories")."""
+    return sorted((ROOT / "data" / kind).rglob("*.yml"))
+
+
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    data: dict[str, Any] = load_yaml(ROOT / "domain.yml")
-    return data
+    return load_domain()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, load_yaml
+from tests.conftest import ROOT, load_yaml, training_files
 
 DESIGN_INTENTS = """how_to_login where_is_access_code forgot_access_code first_login
 too_many_attempts personalized_code_rejected cannot_login access_code_rules email_not_received
@@ -67,11 +67,7 @@ def test_every_button_payload_is_a_known_intent(domain: dict[str, Any]) -> None:
 def test_every_action_used_in_rules_and_stories_exists(domain: dict[str, Any]) -> None:
     known = set(domain["responses"]) | set(domain["actions"]) | set(domain["forms"])
     known |= {"action_deactivate_loop", "action_two_stage_fallback", "action_listen"}
-    for path in [
-        ROOT / "data" / "rules.yml",
-        ROOT / "data" / "stories.yml",
-        ROOT / "tests" / "test_stories.yml",
-    ]:
+    for path in [*training_files("rules"), *training_files("stories"), ROOT / "tests" / "test_stories.yml"]:
         data = load_yaml(path)
         for flow in data.get("rules", []) + data.get("stories", []):
             for step in flow["steps"]:

@@ -8,10 +8,12 @@ from typing import Any
 
 from stdnum.fr import nir
 
+from bot.dialogue.intents import REGISTRY
 from tests.conftest import ROOT, load_yaml
 from tests.test_domain import DESIGN_INTENTS
 
-HELP_INTENTS = DESIGN_INTENTS[:12]
+# The questions of the help document, as intents.yml marks them (help_document: true).
+HELP_INTENTS = REGISTRY.help_document
 MIN_EXAMPLES = 25
 
 
@@ -21,9 +23,17 @@ def normalise(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
+def test_the_design_help_questions_are_marked_in_the_registry() -> None:
+    """The design's twelve help-document intents stay marked ``help_document: true``."""
+    assert set(DESIGN_INTENTS[:12]) <= set(HELP_INTENTS)
+
+
 def test_each_help_document_intent_has_enough_examples(nlu_examples: dict[str, list[str]]) -> None:
     for intent in HELP_INTENTS:
-        assert len(nlu_examples.get(intent, [])) >= MIN_EXAMPLES, intent
+        count = len(nlu_examples.get(intent, []))
+        assert count >= MIN_EXAMPLES, (
+            f"{intent} : {count} exemples dans data/nlu/, il en faut au moins {MIN_EXAMPLES}"
+        )
 
 
 def test_every_domain_intent_has_training_examples(

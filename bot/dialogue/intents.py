@@ -1,30 +1,157 @@
-"""French wording of each intent, for the "Vouliez-vous dire…" fallback buttons.
+"""The intent registry (``intents.yml``) and the "Vouliez-vous dire…" fallback buttons.
 
-Trainers may reword these labels; each must read as something the member could
-have meant, in the member's own voice.
+Every intent, its French label and how the bot treats it (button, topic menu,
+digression in the forms, read as a NIR) used to be listed by hand in several
+modules; now trainers edit one commented file at the repository root and the code
+reads it once, at import. The tests check that the domain and the rules agree with
+it. The Rasa server reads the same file on its own (``rasa_addons/intents.py``):
+it may import only ``bot.shared``, which has no YAML parser.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-INTENT_LABELS: Mapping[str, str] = {
-    "how_to_login": "Comment me connecter à mon Espace Adhérent",
-    "where_is_access_code": "Où trouver mon code d'accès",
-    "forgot_access_code": "J'ai oublié mon code d'accès",
-    "first_login": "C'est ma première connexion",
-    "too_many_attempts": "On me demande un CAPTCHA après plusieurs essais",
-    "personalized_code_rejected": "Mon code personnalisé est refusé",
-    "cannot_login": "Je n'arrive pas à me connecter",
-    "access_code_rules": "Le format du code d'accès (6 chiffres)",
-    "email_not_received": "Je n'ai pas reçu l'e-mail de réinitialisation",
-    "postal_letter": "Le courrier avec mon code d'accès",
-    "terms_of_use": "Les Conditions Générales d'Utilisation",
-    "ask_website": "L'adresse du site",
-    "request_human": "Parler à un conseiller",
-    "bot_challenge": "Savoir si je parle à un robot",
-}
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+REGISTRY_PATH = Path(__file__).resolve().parents[2] / "intents.yml"
+
+_NAME = re.compile(r"^[a-z][a-z_]*$")
+_FLAGS = ("button", "help_document", "digression", "read_as_nir")
+SETTINGS = ("label", "menu", *_FLAGS)
+
+
+class RegistryError(ValueError):
+    """``intents.yml`` is malformed; the message, in French, says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One intent of the registry; see the comments at the top of ``intents.yml``."""
+
+    name: str
+    label: str | None = None
+    button: bool = False
+    menu: int | None = None
+    help_document: bool = False
+    digression: bool = False
+    read_as_nir: bool = False
+
+
+@dataclass(frozen=True)
+class IntentRegistry:
+    """Every intent, in the file's order, and the lists the code derives from them."""
+
+    intents: tuple[Intent, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(intent.name for intent in self.intents)
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        return {i.name: i.label for i in self.intents if i.label is not None}
+
+    @property
+    def button_intents(self) -> frozenset[str]:
+        return frozenset(i.name for i in self.intents if i.button)
+
+    @property
+    def topic_menu(self) -> tuple[str, ...]:
+        ranked = sorted((i.menu, i.name) for i in self.intents if i.menu is not None)
+        return tuple(name for _, name in ranked)
+
+    @property
+    def help_document(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.intents if i.help_document)
+
+    @property
+    def digressions(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.intents if i.digression)
+
+    @property
+    def not_read_as_nir(self) -> tuple[str, ...]:
+        """The ``not_intent`` list of the ``nir`` slot: messages that are not the number."""
+        return tuple(i.name for i in self.intents if not i.read_as_nir)
+
+
+def parse_registry(data: Any, source: str = "intents.yml") -> IntentRegistry:
+    """Check the loaded YAML and build the registry; French errors name the intent at fault."""
+    if not isinstance(data, dict) or not isinstance(data.get("intents"), dict):
+        raise RegistryError(f"{source} : il faut une liste « intents: » en tête du fichier.")
+    intents: list[Intent] = []
+    menu_places: dict[int, str] = {}
+    for name, settings in data["intents"].items():
+        where = f"{source}, intention « {name} »"
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise RegistryError(
+                f"{where} : un nom s'écrit en minuscules et « _ » (ex. : forgot_access_code)."
+            )
+        settings = settings or {}
+        if not isinstance(settings, dict):
+            raise RegistryError(f"{where} : les réglages vont à la ligne, quatre espaces plus loin.")
+        unknown = sorted(set(settings) - set(SETTINGS))
+        if unknown:
+            possible = ", ".join(SETTINGS)
+            raise RegistryError(
+                f"{where} : réglage inconnu {', '.join(unknown)} (réglages possibles : {possible})."
+            )
+        for flag in _FLAGS:
+            if not isinstance(settings.get(flag, False), bool):
+                raise RegistryError(f"{where} : « {flag} » vaut true ou false.")
+        label = settings.get("label")
+        if label is not None and (not isinstance(label, str) or not label.strip()):
+            raise RegistryError(f"{where} : le libellé (label) est une phrase entre guillemets.")
+        menu = settings.get("menu")
+        if menu is not None:
+            if isinstance(menu, bool) or not isinstance(menu, int) or menu < 1:
+                raise RegistryError(f"{where} : « menu » est une place dans le menu (1, 2, 3…).")
+            if menu in menu_places:
+                raise RegistryError(
+                    f"{where} : la place {menu} du menu est déjà prise par {menu_places[menu]}."
+                )
+            menu_places[menu] = name
+            if label is None:
+                raise RegistryError(f"{where} : une intention du menu doit avoir un libellé (label).")
+        if label is not None and not settings.get("button", False):
+            raise RegistryError(
+                f"{where} : elle a un libellé, donc un bouton « Vouliez-vous dire… » peut l'envoyer : "
+                "ajoutez « button: true »."
+            )
+        intents.append(
+            Intent(
+                name=name,
+                label=label,
+                menu=menu,
+                **{flag: bool(settings.get(flag, False)) for flag in _FLAGS},
+            )
+        )
+    return IntentRegistry(tuple(intents))
+
+
+def load_registry(path: Path = REGISTRY_PATH) -> IntentRegistry:
+    """Read and check ``intents.yml``; a YAML mistake becomes a French ``RegistryError``."""
+    try:
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except YAMLError as error:
+        raise RegistryError(f"{path.name} n'est pas lisible (alignement, guillemets ?) : {error}") from error
+    return parse_registry(data, path.name)
+
+
+REGISTRY = load_registry()
+
+# French wording of each intent, for the "Vouliez-vous dire…" fallback buttons.
+INTENT_LABELS: Mapping[str, str] = REGISTRY.labels
+# Intents a button may send as "/intent" (``bot.shared.user_input.clean_message``).
+BUTTON_INTENTS: frozenset[str] = REGISTRY.button_intents
+# What the bot knows how to do, offered when it has no sensible guess (empty
+# message, emoji, another language, text pasted by mistake).
+TOPIC_MENU: tuple[str, ...] = REGISTRY.topic_menu
 
 OTHER_LABEL = "Autre chose"
 OTHER_PAYLOAD = "/out_of_scope"
@@ -66,16 +193,6 @@ GUESS_QUESTION = "Je ne suis pas sûr d'avoir bien compris. Vouliez-vous dire :"
 MENU_QUESTION = (
     "Je n'ai pas compris votre message. Voici les sujets sur lesquels je peux vous aider, "
     "ou posez votre question en quelques mots :"
-)
-
-# What the bot knows how to do, offered when it has no sensible guess (empty
-# message, emoji, another language, text pasted by mistake).
-TOPIC_MENU: tuple[str, ...] = (
-    "cannot_login",
-    "forgot_access_code",
-    "first_login",
-    "where_is_access_code",
-    "request_human",
 )
 
 

@@ -2,7 +2,7 @@
 
 The diagnostic question offers a few causes; each maps to one section of the help
 document, i.e. one answer of the domain. "J'ai oublié mon code" is not among them:
-it leaves the diagnostic for the reset form (see data/rules.yml).
+it leaves the diagnostic for the reset form (see data/rules/diagnostic.yml).
 """
 
 from __future__ import annotations

@@ -15,16 +15,6 @@ from collections.abc import Collection
 
 MAX_MESSAGE_LENGTH = 1000
 
-# Intents a button may send as "/intent": everything a member can be offered.
-BUTTON_INTENTS = frozenset(
-    {
-        "how_to_login", "where_is_access_code", "forgot_access_code", "first_login",
-        "too_many_attempts", "personalized_code_rejected", "cannot_login", "access_code_rules",
-        "email_not_received", "postal_letter", "terms_of_use", "ask_website", "request_human",
-        "bot_challenge", "affirm", "deny", "out_of_scope",
-    }
-)  # fmt: skip
-
 _PLAIN_PAYLOAD = re.compile(r"^/([a-z_]+)$")
 _CONTROL_CATEGORIES = {"Cc", "Cf"}
 
@@ -32,7 +22,9 @@ _CONTROL_CATEGORIES = {"Cc", "Cf"}
 def clean_message(text: str | None, button_intents: Collection[str]) -> str:
     """The message the NLU should see.
 
-    A bare "/intent" payload is kept when ``intent`` is one a button may send;
+    A bare "/intent" payload is kept when ``intent`` is one a button may send
+    (``button: true`` in ``intents.yml``, passed in by the caller: this module reads
+    no file, so that it stays standard-library only);
     any other leading "/" is removed so the text goes through normal
     understanding. Control characters are dropped and the length is capped.
     """

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dialogue.intents import INTENT_LABELS, OTHER_PAYLOAD, TOPIC_MENU
-from bot.shared.user_input import BUTTON_INTENTS, MAX_MESSAGE_LENGTH, clean_message
+from bot.dialogue.intents import BUTTON_INTENTS, INTENT_LABELS, OTHER_PAYLOAD, TOPIC_MENU
+from bot.shared.user_input import MAX_MESSAGE_LENGTH, clean_message
 
 
 @pytest.mark.parametrize("payload", ["/forgot_access_code", "/request_human", "/out_of_scope"])
