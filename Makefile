@@ -61,8 +61,9 @@ model: $(MODEL)
 
 # --- run ---------------------------------------------------------------------------
 
+# The processes are listed in the Procfile; bot/launcher.py (./sesame run) starts them.
 run: venvs $(MODEL)
-	@bash scripts/run.sh
+	@$(PY_B) -m bot run
 
 # --- test --------------------------------------------------------------------------
 
