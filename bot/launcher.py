@@ -139,7 +139,8 @@ def services_for(settings: Settings, mail_dir: Path) -> dict[str, Service]:
 def banner(settings: Settings, names: list[str], log_dir: Path, mail_dir: Path) -> str:
     """What the operator reads once everything answers."""
     if "web" not in names:
-        return f"Sésame est prêt ({', '.join(names)}).\n  Journaux :  {_shown(log_dir)}\nCtrl-C pour tout arrêter."
+        listed = ", ".join(names)
+        return f"Sésame est prêt ({listed}).\n  Journaux :  {_shown(log_dir)}\nCtrl-C pour tout arrêter."
     rasa = settings.rasa_port
     return f"""
 Ouvrez http://127.0.0.1:{settings.web_port}/ dans votre navigateur
@@ -200,6 +201,8 @@ class _WatchedEvents:
 
 class Supervisor(Manager):  # type: ignore[misc] # honcho ships no types
     """honcho's Manager, plus why it stopped: asked to, a process died, or one never answered."""
+
+    events: Any  # honcho's queue of process events, then our watched wrapper around it
 
     def __init__(self, printer: LogPrinter, services: dict[str, Service], log_dir: Path) -> None:
         super().__init__(printer=printer)
@@ -382,7 +385,9 @@ def run(
         if "smtp-sink" in wanted and not smtp_sink_wanted(settings):
             wanted.remove("smtp-sink")
         known = services_for(settings, mail_dir)
-        services = {name: known.get(name, Service(name, f"Démarrage de {name}…", name, None)) for name in wanted}
+        services = {
+            name: known.get(name, Service(name, f"Démarrage de {name}…", name, None)) for name in wanted
+        }
         printer = LogPrinter(log_dir, wanted, launcher_log)
         supervisor = Supervisor(printer, services, log_dir)
         for name in wanted:
