@@ -140,18 +140,17 @@ def services_for(settings: Settings, mail_dir: Path) -> dict[str, Service]:
 
 
 def banner(settings: Settings, names: list[str], log_dir: Path, mail_dir: Path) -> str:
-    """What the operator reads once everything answers."""
-    if "web" not in names:
+    """What the operator reads once everything answers (the full version needs the web and Rasa)."""
+    if "web" not in names or "rasa" not in names:
         listed = ", ".join(names)
         return f"Sésame est prêt ({listed}).\n  Journaux :  {_shown(log_dir)}\nCtrl-C pour tout arrêter."
-    rasa = settings.rasa_port
+    mails = f"  E-mails reçus (puits local) :  {_shown(mail_dir)}\n" if "smtp-sink" in names else ""
     return f"""
 Ouvrez http://127.0.0.1:{settings.web_port}/ dans votre navigateur
 Sésame est prêt : sur cette page, la bulle « Besoin d'aide ? » en bas à droite ouvre la discussion.
   Discuter en ligne de commande :  ./sesame chat
-  E-mails reçus (puits local) :  {_shown(mail_dir)}
-  Courriers à imprimer :  ./sesame letters export
-  API REST :  curl -s http://127.0.0.1:{rasa}/webhooks/rest/webhook \\
+{mails}  Courriers à imprimer :  ./sesame letters export
+  API REST :  curl -s http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook \\
                 -H 'Content-Type: application/json' \\
                 -d '{{"sender": "essai", "message": "j ai oublie mon code"}}'
   Journaux :  {_shown(log_dir)}
@@ -234,7 +233,7 @@ class Supervisor(Manager):  # type: ignore[misc] # honcho ships no types
             code = message.data["returncode"]
             noun = self.services[message.name].noun
             say(
-                f"ERREUR : {noun} ({message.name}) s'est arrêté (code {code}) : "
+                f"ERREUR : le processus « {message.name} » ({noun}) s'est arrêté (code {code}) : "
                 f"voir {_shown(self.log_dir)}{message.name}.log. Arrêt des autres services…",
                 error=True,
             )
@@ -272,7 +271,7 @@ def _wait_until_ready(
                 return
             if time.monotonic() - started > service.ready_seconds:
                 supervisor.fail(
-                    f"ERREUR : {service.noun} ({service.name}) ne répond pas après "
+                    f"ERREUR : le processus « {service.name} » ({service.noun}) ne répond pas après "
                     f"{service.ready_seconds:g} s : voir {_shown(log_dir)}{service.name}.log."
                 )
                 return
@@ -360,9 +359,13 @@ def run(
     mail_dir: Path = DEFAULT_MAIL_DIR,
     model: Path = DEFAULT_MODEL,
     ready_file: Path | None = None,
+    procfile: Path = PROCFILE,
 ) -> int:
-    """Start the processes (all by default) until a signal or a failure; the exit status."""
-    commands = read_procfile()
+    """Start the processes (all by default) until a signal or a failure; the exit status.
+
+    honcho sets its own SIGINT/SIGTERM handlers; ours are back when this returns.
+    """
+    commands = read_procfile(procfile)
     unknown = sorted(set(names or []) - set(commands))
     if unknown:
         say(f"Processus inconnu : {', '.join(unknown)} (le Procfile a : {', '.join(commands)}).", error=True)
@@ -402,10 +405,13 @@ def run(
             name="sesame-ready",
             daemon=True,
         )
+        handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
         watcher.start()
         try:
             supervisor.loop()
         finally:
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
             printer.close()
             if ready_file is not None:
                 ready_file.unlink(missing_ok=True)
