@@ -28,7 +28,7 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
                   $(DOMAIN) data $(wildcard $(DOMAIN)/*/ data/*/)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
-        story-test nlu-eval browser-test bench clean
+        story-test nlu-eval browser-test e2e-test bench clean
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
@@ -66,8 +66,9 @@ model: $(MODEL)
 
 # --- run ---------------------------------------------------------------------------
 
+# The processes are listed in the Procfile; bot/launcher.py (./sesame run) starts them.
 run: venvs $(MODEL)
-	@bash scripts/run.sh
+	@$(PY_B) -m bot run
 
 # --- test --------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy --python-executable $(RASA_ENV)/bin/python rasa_addons
 
 unit: venv-actions
-	$(PY_B) -m pytest -q tests --ignore=tests/browser
+	$(PY_B) -m pytest -q tests --ignore=tests/browser --ignore=tests/e2e
 
 # What runs inside the Rasa server (rasa_addons/), tested in env A.
 unit-rasa: venv-rasa
@@ -113,7 +114,13 @@ browser-test: venvs $(MODEL) $(CHROMIUM) node_modules/.package-lock.json
 	mkdir -p reports
 	$(PY_B) -m pytest -q tests/browser
 
-test: lint typecheck unit unit-rasa validate story-test nlu-eval browser-test
+# Every process of the Procfile, started by the launcher on free ports with throw-away
+# databases and mail directory; a member's requests over Rasa's REST channel, the email in
+# the sink, the reset page; then no NIR nor code in the conversation store or the logs.
+e2e-test: venvs $(MODEL)
+	$(PY_B) -m pytest -q tests/e2e
+
+test: lint typecheck unit unit-rasa validate story-test nlu-eval browser-test e2e-test
 
 bench: venvs $(MODEL)
 	$(PY_B) scripts/bench.py

@@ -4,6 +4,10 @@ For each bot: training time (forced, from scratch), model size, then median and
 p95 round-trip latency of 100 sequential REST messages against a running server
 (Sésame with its action server, so custom actions are included). Results go to
 reports/bench.json and are printed as a table. Run with `make bench`.
+
+Sésame is started by the launcher (``bot.launcher``, the Procfile: the action server
+and the Rasa server, as ``make run`` starts them) with the freshly trained model;
+the stock bot is another project, with no Procfile, so it gets a plain ``rasa run``.
 """
 
 from __future__ import annotations
@@ -19,14 +23,15 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from bot.launcher import in_background
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
-# Sésame's server starts as `make run` starts it: Rasa's CLI with our speed-ups.
-SESAME_SERVER = [str(ROOT / ".venv" / "rasa" / "bin" / "python"), "-m", "rasa_addons"]
-ACTIONS_PYTHON = ROOT / ".venv" / "actions" / "bin" / "python"
 MESSAGES = 100
 BENCH_RASA_PORT = 5105
 BENCH_ACTIONS_PORT = 5155
@@ -74,6 +79,7 @@ def env(workdir: Path) -> dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=str(ROOT),
+        RASA_PORT=str(BENCH_RASA_PORT),
         ACTIONS_PORT=str(BENCH_ACTIONS_PORT),
         TRACKER_STORE_URL="sqlite:///" + str(workdir / "tracker.db"),
         DATABASE_URL="sqlite:///" + str(workdir / "members.db"),
@@ -114,6 +120,34 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 2
     raise RuntimeError(f"server not up after {seconds}s: {url}")
 
 
+Serve = Callable[[Path, Path], AbstractContextManager[None]]
+
+
+@contextmanager
+def serve_sesame(workdir: Path, model: Path) -> Iterator[None]:
+    """The action server and the Rasa server, started by the launcher as `make run` does."""
+    with in_background(workdir / "run", env(workdir), ["actions", "rasa"], model):
+        yield
+
+
+@contextmanager
+def serve_stock(project: Path, workdir: Path, model: Path) -> Iterator[None]:
+    """`rasa run` in the stock project: no action server, no Procfile."""
+    server = subprocess.Popen(
+        [str(RASA), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(BENCH_RASA_PORT)],
+        cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{BENCH_RASA_PORT}/", server)
+        yield
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def send(sender: str, text: str, must_answer: bool = True) -> float:
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(
@@ -130,28 +164,11 @@ def send(sender: str, text: str, must_answer: bool = True) -> float:
     return elapsed
 
 
-def measure(
-    name: str, project: Path, conversation: list[str], server_command: list[str], with_actions: bool
-) -> Result:
+def measure(name: str, project: Path, conversation: list[str], serve: Serve, with_actions: bool) -> Result:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         training_seconds, model = train(project, workdir)
-        processes: list[subprocess.Popen[bytes]] = []
-        try:
-            if with_actions:
-                actions = subprocess.Popen(
-                    [str(ACTIONS_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port",
-                     str(BENCH_ACTIONS_PORT)],
-                    cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                )  # fmt: skip
-                processes.append(actions)
-                wait_until_up(f"http://127.0.0.1:{BENCH_ACTIONS_PORT}/health", actions)
-            server = subprocess.Popen(
-                [*server_command, "run", "--model", str(model), "--port", str(BENCH_RASA_PORT)],
-                cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
-            processes.append(server)
-            wait_until_up(f"http://127.0.0.1:{BENCH_RASA_PORT}/", server)
+        with serve(workdir, model):
             send(f"warm-up-{uuid.uuid4().hex}", conversation[0])
             # New conversations every run; the stock bot stays silent on some turns,
             # Sésame must answer every message.
@@ -161,14 +178,6 @@ def measure(
                 send(f"bench-{run}-{i // turns}", conversation[i % turns], with_actions)
                 for i in range(MESSAGES)
             ]
-        finally:
-            for process in processes:
-                process.send_signal(signal.SIGINT)
-            for process in processes:
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
         timings_ms = sorted(t * 1000 for t in timings)
         return Result(
             bot=name,
@@ -192,10 +201,14 @@ def stock_project(where: Path) -> Path:
 
 
 def main() -> int:
-    results = [measure("Sésame", ROOT, SESAME_CONVERSATION, SESAME_SERVER, with_actions=True)]
+    results = [measure("Sésame", ROOT, SESAME_CONVERSATION, serve_sesame, with_actions=True)]
     with tempfile.TemporaryDirectory() as tmp:
         stock = stock_project(Path(tmp))
-        results.append(measure("rasa init (stock)", stock, STOCK_CONVERSATION, [str(RASA)], False))
+
+        def serve(workdir: Path, model: Path) -> AbstractContextManager[None]:
+            return serve_stock(stock, workdir, model)
+
+        results.append(measure("rasa init (stock)", stock, STOCK_CONVERSATION, serve, False))
     report = ROOT / "reports" / "bench.json"
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))

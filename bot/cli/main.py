@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot import launcher
 from bot.cli import mail as cli_mail
 from bot.cli import members as cli_db
 from bot.cli.chat import chat
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "chat", help="discuter avec Sésame (lancé par `make run`) dans le terminal"
     ).set_defaults(handler=_chat)
+    run = commands.add_parser(
+        "run", help="lancer Sésame (processus du Procfile, journaux dans var/log/) ; Ctrl-C arrête tout"
+    )
+    launcher.add_arguments(run)
+    run.set_defaults(handler=launcher.from_args)
     cli_db.register(commands)
     cli_mail.register(commands)
     return parser

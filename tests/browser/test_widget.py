@@ -2,24 +2,20 @@
 
 Debian's Chromium (``/usr/bin/chromium``, installed by the Makefile), driven by
 Playwright for Python through its bundled driver: no browser is downloaded. A
-session fixture starts the action server, ``rasa run`` with the trained model and
-the web server on free ports, with throw-away SQLite databases, so a ``make run``
-on the usual ports is never disturbed. Screenshots go to ``reports/``.
+session fixture starts the action server, the Rasa server with the trained model and
+the web server through the launcher (``bot.launcher``, as ``make run`` does) on free
+ports, with throw-away SQLite databases, so a ``make run`` on the usual ports is never
+disturbed. Screenshots go to ``reports/``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +32,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from bot.launcher import LauncherFailed, free_port, in_background
+
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -47,10 +45,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-RESERVED_PORTS = {5005, 5055, 8080}  # what `make run` may be using
 # The machine has two cores and may be busy with other work: be patient with the bot.
 ANSWER_TIMEOUT_MS = 60_000
-RASA_START_SECONDS = 180
 
 FORGOT = "j'ai oublié mon code d'accès"
 YES_BUTTON = "Oui, recevoir un nouveau code"
@@ -60,129 +56,47 @@ BUBBLE = re.compile(r"Besoin d.aide.*Discuter avec Sésame")
 # --- the services ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port not in RESERVED_PORTS:
-            return port
-
-
-@dataclass
-class Service:
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def tail(self) -> str:
-        return "\n".join(self.log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:])
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)  # its own session: it and its children only
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-
-
-def _answers(url: str, body: bytes | None = None) -> bool:
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - our own http URL
-        with opener.open(request, timeout=120) as answer:
-            return int(answer.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _wait_until(service: Service, check: Callable[[], bool], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if service.process.poll() is not None:
-            pytest.fail(f"{service.name} stopped during start-up:\n{service.tail()}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"{service.name} did not answer within {seconds} s:\n{service.tail()}")
-        time.sleep(1)
-
-
 @pytest.fixture(scope="session")
 def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo page's URL, with the action server, Rasa and the web pages behind it."""
+    """The demo page's URL, with the action server, Rasa and the web pages behind it.
+
+    Started by the launcher (``bot.launcher``, the Procfile) as ``make run`` starts them,
+    on free ports with throw-away SQLite databases.
+    """
     model = ROOT / "models" / "sesame.tar.gz"
     if not model.exists():
         pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
     tmp = tmp_path_factory.mktemp("sesame")
-    actions_port, rasa_port, web_port = _free_port(), _free_port(), _free_port()
-    env = {
-        **os.environ,
+    rasa_port, web_port = free_port(), free_port()
+    environment = {
         "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "ACTIONS_PORT": str(actions_port),
+        "ACTIONS_PORT": str(free_port()),
         "RASA_PORT": str(rasa_port),
         "WEB_PORT": str(web_port),
         "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
-        "SMTP_PORT": str(_free_port()),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "PYTHONPATH": str(ROOT),
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(free_port()),
     }
-    python_b = sys.executable
-    for command in (["db", "upgrade"], ["members", "seed-demo"]):
-        subprocess.run(  # noqa: S603 - our own modules, fixed arguments
-            [python_b, "-m", "bot", *command], cwd=ROOT, env=env, check=True, capture_output=True
-        )
-
-    services: list[Service] = []
-
-    def start(name: str, command: list[str]) -> Service:
-        log = tmp / f"{name}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603 - our own services, fixed arguments
-                command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        service = Service(name, process, log)
-        services.append(service)
-        return service
-
     try:
-        actions = start(
-            "actions", [python_b, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)]
-        )
-        rasa = start(
-            "rasa",
-            [
-                str(ROOT / ".venv" / "rasa" / "bin" / "python"),
-                "-m",
-                "rasa_addons",
-                "run",
-                "--model",
-                str(model),
-                "--port",
-                str(rasa_port),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-            ],
-        )
-        web = start("web", [python_b, "-m", "bot.web"])
-        page_url = f"http://127.0.0.1:{web_port}/"
-        _wait_until(web, lambda: _answers(page_url), 30)
-        _wait_until(actions, lambda: _answers(f"http://127.0.0.1:{actions_port}/health"), 60)
-        _wait_until(rasa, lambda: _answers(f"http://127.0.0.1:{rasa_port}/"), RASA_START_SECONDS)
-        # One message first: the model's first prediction is the slow one.
-        warm_up = json.dumps({"sender": "prechauffage", "message": "bonjour"}).encode()
-        _wait_until(
-            rasa, lambda: _answers(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", warm_up), 120
-        )
-        yield page_url
-    finally:
-        for service in reversed(services):
-            service.stop()
+        with in_background(tmp / "run", environment, ["web", "actions", "rasa"], model) as running:
+            # One message first: the model's first prediction is the slow one.
+            warm_up = json.dumps({"sender": "prechauffage", "message": "bonjour"}).encode()
+            if not _answers(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", warm_up):
+                pytest.fail(f"Rasa does not answer a first message:\n{running.report()}")
+            yield f"http://127.0.0.1:{web_port}/"
+    except LauncherFailed as failure:
+        pytest.fail(str(failure))
+
+
+def _answers(url: str, body: bytes) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310 - our own http URL
+        with opener.open(request, timeout=120) as answer:
+            return int(answer.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
 
 
 # --- the browser -----------------------------------------------------------------------
