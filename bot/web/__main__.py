@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         access_log=False,  # bot.web.middleware logs requests, with the reset token masked
         log_config=None,  # uvicorn's loggers go through the handler configured above
         lifespan="on",
+        # No WebSocket route; and env B's websockets (pinned by rasa-sdk) is older than uvicorn's.
+        ws="none",
     )
     # uvicorn catches SIGINT/SIGTERM while it runs, shuts down gracefully, then raises
     # the signal again for the previous handler: ours, which ends main() with status 0.

@@ -24,8 +24,8 @@ from sqlalchemy import create_engine
 
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.errors import CHAT_TEXTS
-from bot.web.routes.chat import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, page_origin_allowed
+from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
+from bot.web.routes.chat import MAX_BODY_BYTES, page_origin_allowed
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
 from tests.support.html import inline_code
 
@@ -103,7 +103,8 @@ def chat(
 ) -> httpx.Response:
     sent = {"Origin": PAGE, "Content-Type": "application/json", **(headers or {})}
     body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()  # as browsers do
-    return client.post("/chat", content=body, headers=sent)
+    answer: httpx.Response = client.post("/chat", content=body, headers=sent)
+    return answer
 
 
 def error_of(answer: httpx.Response) -> str:

@@ -70,7 +70,8 @@ class Browser:
 
     @property
     def cookies(self) -> httpx.Cookies:
-        return self.client.cookies
+        cookies: httpx.Cookies = self.client.cookies
+        return cookies
 
     def request(
         self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
