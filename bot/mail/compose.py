@@ -1,73 +1,53 @@
 """The reset email: French plain text with an escaped HTML alternative.
 
 The link's token is minted by the delivery worker when it sends (``bot.mail.outbox``);
-this module only turns a first name, a URL and a lifetime into a message.
+this module only turns a first name, a URL and a lifetime into a message. The two
+bodies are Jinja2 templates (``bot/mail/templates/``) so that the wording can be
+reviewed without reading Python: the HTML one is autoescaped (a first name is
+whatever was imported), the text one is not (escaping would show ``&amp;`` to
+the member).
 """
 
 from __future__ import annotations
 
-import html
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from bot.rules.access_code import ACCESS_CODE_LENGTH
 from bot.settings import Settings
 
 SUBJECT = "Réinitialisation de votre code d'accès ACS"
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 
 def _minutes(n: int) -> str:
     return f"{n} minute" if n == 1 else f"{n} minutes"
 
 
+def _render(name: str, first_name: str, reset_url: str, ttl_minutes: int) -> str:
+    return _TEMPLATES.get_template(name).render(
+        first_name=first_name,
+        reset_url=reset_url,
+        lifetime=_minutes(ttl_minutes),
+        code_length=ACCESS_CODE_LENGTH,
+    )
+
+
 def _plain_text(first_name: str, reset_url: str, ttl_minutes: int) -> str:
-    return f"""Bonjour {first_name},
-
-Vous avez demandé à réinitialiser le code d'accès de votre Espace Adhérent ACS.
-Pour choisir votre nouveau code, ouvrez ce lien :
-
-{reset_url}
-
-Ce lien est valable {_minutes(ttl_minutes)} et ne peut servir qu'une seule fois.
-Vous y créerez votre code d'accès personnel, composé d'exactement \
-{ACCESS_CODE_LENGTH} chiffres. Choisissez un code que vous êtes seul à connaître.
-
-ACS ne vous demandera jamais votre code d'accès : ni par e-mail, ni par téléphone,
-ni par l'assistant Sésame. Ne le communiquez à personne.
-
-Vous n'avez rien demandé ? N'ouvrez pas le lien et ignorez ce message : il expirera
-de lui-même et votre compte ne sera pas modifié. Si vous recevez ce message plusieurs
-fois sans l'avoir demandé, signalez-le à votre conseiller ACS.
-
-Cordialement,
-L'équipe ACS
-
-Ce message est envoyé automatiquement, merci de ne pas y répondre.
-"""
+    return _render("reset_email.txt", first_name, reset_url, ttl_minutes)
 
 
 def _html(first_name: str, reset_url: str, ttl_minutes: int) -> str:
-    name, url = html.escape(first_name), html.escape(reset_url, quote=True)
-    return f"""<!DOCTYPE html>
-<html lang="fr">
-<body>
-<p>Bonjour {name},</p>
-<p>Vous avez demandé à réinitialiser le code d'accès de votre Espace Adhérent ACS.
-Pour choisir votre nouveau code, ouvrez ce lien :</p>
-<p><a href="{url}">{url}</a></p>
-<p>Ce lien est valable {_minutes(ttl_minutes)} et ne peut servir qu'une seule fois.
-Vous y créerez votre code d'accès personnel, composé d'exactement {ACCESS_CODE_LENGTH} chiffres.
-Choisissez un code que vous êtes seul à connaître.</p>
-<p><strong>ACS ne vous demandera jamais votre code d'accès</strong> : ni par e-mail,
-ni par téléphone, ni par l'assistant Sésame. Ne le communiquez à personne.</p>
-<p>Vous n'avez rien demandé ? N'ouvrez pas le lien et ignorez ce message : il expirera
-de lui-même et votre compte ne sera pas modifié. Si vous recevez ce message plusieurs
-fois sans l'avoir demandé, signalez-le à votre conseiller ACS.</p>
-<p>Cordialement,<br>L'équipe ACS</p>
-<p><small>Ce message est envoyé automatiquement, merci de ne pas y répondre.</small></p>
-</body>
-</html>
-"""
+    return _render("reset_email.html", first_name, reset_url, ttl_minutes)
 
 
 def compose_reset_email(

@@ -1,8 +1,9 @@
-"""Sésame's own web pages, served by one small standard-library HTTP server.
+"""Sésame's own web pages: one FastAPI application (``bot.web.app.create_app``) under uvicorn.
 
-The page where a member sets a new access code from a reset link, the demo page
-with the chat widget (``demo_page``) and the widget's endpoint ``POST /chat``
-(``chat_proxy``, forwarded to Rasa). All hang off the same router (see
-``bot.web.server.make_server``) so there is one process and one set of security
-headers to get right.
+The demo page with the chat widget (``routes.pages``), the page where a member
+sets a new access code from a reset link (``routes.reset``) and the widget's
+endpoint ``POST /chat``, forwarded to Rasa (``routes.chat``). All hang off the
+same app so there is one process and one set of security headers, limits and
+error pages to get right (``middleware``, ``errors``). Pages are Jinja2
+templates (``templates/``), rendered by ``templating``.
 """

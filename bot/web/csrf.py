@@ -6,8 +6,11 @@ they must agree: a foreign page can neither read the cookie nor compute the
 HMAC, and SameSite keeps the browser from sending the cookie along anyway. Tying
 the value to the reset token's hash makes it worthless for any other link.
 
-The key is random per server process: nothing to configure or leak, and a
-restart only means a member with an open form retypes their code.
+The key is derived from the ``CSRF_SECRET`` setting, so every worker (and every
+replica behind a load balancer) accepts the forms the others served, and a
+restart does not invalidate the forms members have open. Derived, not used as
+is: the same secret could one day key something else without the two
+signatures ever being interchangeable.
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ FIELD_NAME = "csrf"
 _NONCE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 
 
-def new_key() -> bytes:
-    return secrets.token_bytes(32)
+_KEY_PURPOSE = b"sesame/reset-form-csrf/v1"
+
+
+def key_from_secret(secret: str) -> bytes:
+    """The HMAC key of the forms, the same in every process that shares ``secret``."""
+    return hmac.new(secret.encode("utf-8"), _KEY_PURPOSE, hashlib.sha256).digest()
 
 
 def new_nonce() -> str:

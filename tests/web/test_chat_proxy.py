@@ -1,46 +1,38 @@
-"""``POST /chat`` and the demo page, through the real web server on a free port.
+"""``POST /chat`` and the demo page, through the FastAPI app (TestClient, lifespan run).
 
-A small HTTP server stands in for Rasa's REST webhook: it records what it is
-sent and answers what each test asks. The real Rasa is the browser test's job
+An ``httpx.MockTransport`` stands in for Rasa's REST webhook: it records what it
+is sent and answers what each test asks. The real Rasa is the browser test's job
 (tests/browser/).
 """
 
 from __future__ import annotations
 
 import html as html_module
-import http.client
 import json
 import logging
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import Message
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from bot.settings import Settings
-from bot.web import chat_proxy, demo_page
-from bot.web.chat_proxy import (
-    MAX_BODY_BYTES,
-    MAX_MESSAGE_CHARS,
-    ChatProxy,
-    RasaClient,
-    page_origin_allowed,
-)
-from bot.web.routing import Request
-from bot.web.server import STATIC_DIR
-from tests.support.web_server import running_server
+from bot.web.app import create_app
+from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
+from bot.web.routes.chat import MAX_BODY_BYTES, page_origin_allowed
+from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
+from tests.support.html import inline_code
 
 SENDER = "Zq3-x_9bT4mWkLpR2sYvN8cA"
 SECRET_TEXT = "mon numero 2 91 09 75 006 373 88 et mon code 482913"  # noqa: S105 - a test message
 PUBLIC_HOST = "sesame.acs.example"
+PAGE = "http://127.0.0.1:8080"
 BOT_ANSWER: list[dict[str, Any]] = [
     {
         "recipient_id": SENDER,
@@ -64,56 +56,40 @@ BOT_ANSWER: list[dict[str, Any]] = [
 class FakeRasa:
     """Rasa's REST webhook, as far as the proxy can tell."""
 
-    port: int
     received: list[dict[str, Any]] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
     status: int = 200
     body: bytes = json.dumps(BOT_ANSWER).encode()
-    delay: float = 0.0
+    error: Exception | None = None
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(str(request.url))
+        self.received.append(json.loads(request.content))
+        if self.error is not None:
+            raise self.error
+        return httpx.Response(self.status, content=self.body, headers={"Content-Type": "application/json"})
 
 
-@pytest.fixture
-def rasa() -> Iterator[FakeRasa]:
-    fake = FakeRasa(port=0)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            fake.received.append(json.loads(self.rfile.read(length)))
-            time.sleep(fake.delay)
-            try:
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(fake.body)))
-                self.end_headers()
-                self.wfile.write(fake.body)
-            except OSError:  # the proxy gave up waiting (timeout test)
-                pass
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
-
-
-def _serve(rasa_port: int) -> Iterator[int]:
-    settings = Settings.from_values(
+def _settings(rasa_port: int = 5005) -> Settings:
+    return Settings.from_values(
         {"RASA_PORT": str(rasa_port), "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser"}
     )
-    with running_server(create_engine("sqlite://"), settings) as port:
-        yield port
+
+
+def _app(rasa: FakeRasa | None, rasa_port: int = 5005) -> FastAPI:
+    transport = httpx.MockTransport(rasa.handle) if rasa is not None else None
+    return create_app(_settings(rasa_port), create_engine("sqlite://"), rasa_transport=transport)
 
 
 @pytest.fixture
-def web(rasa: FakeRasa) -> Iterator[int]:
-    yield from _serve(rasa.port)
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def web(rasa: FakeRasa) -> Iterator[TestClient]:
+    with TestClient(_app(rasa), base_url=PAGE) as client:
+        yield client
 
 
 def _closed_port() -> int:
@@ -122,48 +98,35 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@dataclass
-class Answer:
-    status: int
-    headers: Message
-    body: bytes
-
-    def json(self) -> Any:
-        assert self.headers["Content-Type"] == "application/json; charset=utf-8"
-        return json.loads(self.body)
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> Answer:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    sent = {"Host": f"127.0.0.1:{port}", **(headers or {})}
-    connection.request(method, path, body=body, headers=sent)
-    response = connection.getresponse()
-    answer = Answer(response.status, response.msg, response.read())
-    connection.close()
+def chat(
+    client: TestClient, payload: object, headers: dict[str, str] | None = None, raw: bytes | None = None
+) -> httpx.Response:
+    sent = {"Origin": PAGE, "Content-Type": "application/json", **(headers or {})}
+    body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()  # as browsers do
+    answer: httpx.Response = client.post("/chat", content=body, headers=sent)
     return answer
 
 
-def chat(
-    port: int, payload: object, headers: dict[str, str] | None = None, raw: bytes | None = None
-) -> Answer:
-    sent = {"Origin": f"http://127.0.0.1:{port}", "Content-Type": "application/json", **(headers or {})}
-    body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()  # as browsers do
-    return request(port, "POST", chat_proxy.CHAT_PATH, body, sent)
+def error_of(answer: httpx.Response) -> str:
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
+    error: str = answer.json()["error"]
+    return error
 
 
 # --- forwarding -----------------------------------------------------------------------
 
 
-def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(web: int, rasa: FakeRasa) -> None:
+def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(
+    web: TestClient, rasa: FakeRasa
+) -> None:
     answer = chat(web, {"sender": SENDER, "message": "j'ai oublié mon code d'accès"})
-    assert answer.status == 200
-    assert rasa.received == [{"sender": SENDER, "message": "j'ai oublié mon code d'accès"}]
+    assert answer.status_code == 200
+    assert rasa.urls == ["http://127.0.0.1:5005/webhooks/rest/webhook"]
+    # The client's address goes along as metadata (TestClient's is "testclient").
+    assert rasa.received == [
+        {"sender": SENDER, "message": "j'ai oublié mon code d'accès", "metadata": {"client": "testclient"}}
+    ]
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
     assert answer.json() == {
         "messages": [
             {"text": "Pas d'inquiétude, vous pouvez obtenir un nouveau code d'accès.", "buttons": []},
@@ -180,11 +143,19 @@ def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(web: int, 
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_message_of_the_maximum_length_is_forwarded(web: int, rasa: FakeRasa) -> None:
+def test_a_message_of_the_maximum_length_is_forwarded(web: TestClient, rasa: FakeRasa) -> None:
     message = "é" * MAX_MESSAGE_CHARS
     answer = chat(web, {"sender": SENDER, "message": message})
-    assert answer.status == 200
+    assert answer.status_code == 200
     assert rasa.received[0]["message"] == message
+
+
+def test_the_rasa_client_ignores_proxy_settings(web: TestClient) -> None:
+    """No HTTP(S)_PROXY variable may send members' messages anywhere but to the local Rasa."""
+    app: Any = web.app
+    http: httpx.AsyncClient = app.state.rasa.http
+    assert http.trust_env is False
+    assert http.timeout.read == 30.0
 
 
 # --- origin -----------------------------------------------------------------------------
@@ -215,29 +186,26 @@ def test_only_the_pages_own_origin_is_allowed(origin: str | None, host: str | No
 @pytest.mark.parametrize(
     "headers",
     [
-        {"Origin": ""},
+        {},
         {"Origin": "https://evil.example"},
         {"Origin": "null"},
-        {"Origin": "http://evil.example:{port}", "Host": "evil.example:{port}"},
+        {"Origin": "http://evil.example:8080", "Host": "evil.example:8080"},
     ],
 )
 def test_other_origins_get_403_and_never_reach_rasa(
-    web: int, rasa: FakeRasa, headers: dict[str, str]
+    web: TestClient, rasa: FakeRasa, headers: dict[str, str]
 ) -> None:
-    sent = {name: value.format(port=web) for name, value in headers.items()}
-    if not sent["Origin"]:
-        sent = {"Content-Type": "application/json"}
-        answer = request(web, "POST", "/chat", json.dumps({"sender": SENDER, "message": "x"}).encode(), sent)
-    else:
-        answer = chat(web, {"sender": SENDER, "message": "bonjour"}, sent)
-    assert answer.status == 403
-    assert "refusée" in answer.json()["error"]
+    sent = {"Content-Type": "application/json", **headers}
+    body = json.dumps({"sender": SENDER, "message": "bonjour"}).encode()
+    answer = web.post("/chat", content=body, headers=sent)  # no Origin unless the case gives one
+    assert answer.status_code == 403
+    assert "refusée" in error_of(answer)
     assert rasa.received == []
 
 
-def test_the_public_host_of_the_site_is_allowed(web: int, rasa: FakeRasa) -> None:
+def test_the_public_host_of_the_site_is_allowed(web: TestClient, rasa: FakeRasa) -> None:
     headers = {"Origin": f"https://{PUBLIC_HOST}", "Host": PUBLIC_HOST}
-    assert chat(web, {"sender": SENDER, "message": "bonjour"}, headers).status == 200
+    assert chat(web, {"sender": SENDER, "message": "bonjour"}, headers).status_code == 200
     assert len(rasa.received) == 1
 
 
@@ -252,134 +220,176 @@ def test_the_public_host_of_the_site_is_allowed(web: int, rasa: FakeRasa) -> Non
         ("application/json", b"{not json", 400),
         ("application/json", b"\xff\xfe", 400),
         ("application/json", b"[]", 400),
+        ("application/json", b"", 400),
+        ("application/json", b"[" * 8000, 400),  # deep enough to exhaust the parser's stack
+        ("application/json", b'{"a":' * 1300 + b"1" + b"}" * 1300, 400),
         ("application/json", json.dumps({"sender": "court", "message": "bonjour"}).encode(), 400),
         ("application/json", json.dumps({"sender": "a" * 65, "message": "bonjour"}).encode(), 400),
         ("application/json", json.dumps({"sender": "../../etc/passwd" * 2, "message": "x"}).encode(), 400),
+        ("application/json", json.dumps({"sender": SENDER + "\n", "message": "x"}).encode(), 400),
         ("application/json", json.dumps({"sender": 1234567890123456789, "message": "x"}).encode(), 400),
         ("application/json", json.dumps({"sender": SENDER, "message": ["bonjour"]}).encode(), 400),
+        ("application/json", json.dumps({"sender": SENDER, "message": 12}).encode(), 400),
         ("application/json", json.dumps({"sender": SENDER}).encode(), 400),
         ("application/json", json.dumps({"sender": SENDER, "message": "   "}).encode(), 400),
     ],
 )
 def test_malformed_requests_get_a_french_json_error(
-    web: int, rasa: FakeRasa, content_type: str, raw: bytes, status: int
+    web: TestClient, rasa: FakeRasa, content_type: str, raw: bytes, status: int
 ) -> None:
     answer = chat(web, None, {"Content-Type": content_type}, raw=raw)
-    assert answer.status == status
-    error = answer.json()["error"]
+    assert answer.status_code == status
+    error = error_of(answer)
     assert error.endswith((".", "…")) and " " in error
     assert rasa.received == []
 
 
-def test_too_long_a_message_is_refused_with_413(web: int, rasa: FakeRasa) -> None:
+def test_an_empty_message_is_told_so(web: TestClient) -> None:
+    answer = chat(web, {"sender": SENDER, "message": " \n "})
+    assert answer.status_code == 400
+    assert error_of(answer) == "Votre message est vide : écrivez votre question, puis envoyez-la."
+
+
+def test_too_long_a_message_is_refused_with_413(web: TestClient, rasa: FakeRasa) -> None:
     answer = chat(web, {"sender": SENDER, "message": "a" * (MAX_MESSAGE_CHARS + 1)})
-    assert answer.status == 413
-    assert "trop long" in answer.json()["error"]
-    assert "2\u202f000 caractères" in answer.json()["error"]
+    assert answer.status_code == 413
+    assert "trop long" in error_of(answer)
+    assert "2\u202f000 caractères" in error_of(answer)
     assert rasa.received == []
 
 
-def test_too_big_a_body_is_refused_before_it_is_read(web: int, rasa: FakeRasa) -> None:
+def test_too_big_a_body_is_refused_before_it_is_read(web: TestClient, rasa: FakeRasa) -> None:
     raw = json.dumps({"sender": SENDER, "message": "€" * (MAX_BODY_BYTES // 3 + 10)}).encode()
     assert len(raw) > MAX_BODY_BYTES
     answer = chat(web, None, raw=raw)
-    assert answer.status == 413
-    assert "trop long" in answer.json()["error"]
+    assert answer.status_code == 413
+    assert "trop long" in error_of(answer)
     assert rasa.received == []
 
 
-def test_a_body_without_length_is_refused(web: int) -> None:
-    with socket.create_connection(("127.0.0.1", web), timeout=10) as raw:
-        raw.sendall(
-            f"POST /chat HTTP/1.1\r\nHost: 127.0.0.1:{web}\r\nOrigin: http://127.0.0.1:{web}\r\n"
-            "Content-Type: application/json\r\n\r\n".encode()
-        )
-        answer = b"".join(iter(lambda: raw.recv(4096), b""))
-    assert answer.startswith(b"HTTP/1.0 411")
-    assert b'"error"' in answer
+def test_too_big_a_chunked_body_is_refused_while_it_is_read(web: TestClient, rasa: FakeRasa) -> None:
+    """Without Content-Length, the limit holds as the chunks arrive."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"sender": "' + SENDER.encode() + b'", "message": "'
+        for _ in range(10):
+            yield b"a" * 1024
+        yield b'"}'
+
+    sent = {"Origin": PAGE, "Content-Type": "application/json"}
+    answer = web.post("/chat", content=chunks(), headers=sent)
+    assert answer.status_code == 413
+    assert "trop long" in error_of(answer)
+    assert rasa.received == []
 
 
-def test_chat_only_takes_post(web: int) -> None:
-    answer = request(web, "GET", "/chat")
-    assert answer.status == 405
-    assert answer.json()["error"]
+def test_chat_only_takes_post(web: TestClient) -> None:
+    answer = web.get("/chat")
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "POST"
+    assert error_of(answer) == CHAT_TEXTS[405]
 
 
 # --- when Rasa is down or fails ------------------------------------------------------------
 
 
 def test_rasa_unreachable_gives_503_in_french() -> None:
-    for port in _serve(_closed_port()):
-        answer = chat(port, {"sender": SENDER, "message": "bonjour"})
-        assert answer.status == 503
-        assert answer.json() == {"error": chat_proxy.ERROR_TEXTS[HTTPStatus.SERVICE_UNAVAILABLE]}
-        assert "indisponible" in answer.json()["error"]
-        assert answer.headers["Retry-After"] == "2"
+    with TestClient(_app(None, rasa_port=_closed_port()), base_url=PAGE) as client:
+        answer = chat(client, {"sender": SENDER, "message": "bonjour"})
+    assert answer.status_code == 503
+    assert answer.json() == {"error": CHAT_TEXTS[503]}
+    assert "indisponible" in error_of(answer)
+    assert answer.headers["Retry-After"] == "2"
 
 
 @pytest.mark.parametrize(
     ("status", "body", "expected"),
     [
         (500, b'{"error": "boom"}', 502),
+        (404, b"not found", 502),
         (200, b"<html>not json</html>", 502),
         (200, b'{"not": "a list"}', 502),
+        (200, b"[" * 8000, 502),
+        (200, b"\xff", 502),
         (503, b"starting", 503),
         (502, b"bad gateway", 503),
+        (504, b"gateway timeout", 503),
     ],
 )
-def test_rasa_errors(web: int, rasa: FakeRasa, status: int, body: bytes, expected: int) -> None:
+def test_rasa_errors(web: TestClient, rasa: FakeRasa, status: int, body: bytes, expected: int) -> None:
     rasa.status, rasa.body = status, body
     answer = chat(web, {"sender": SENDER, "message": "bonjour"})
-    assert answer.status == expected
-    assert answer.json()["error"]
+    assert answer.status_code == expected
+    assert error_of(answer) == CHAT_TEXTS[expected]
 
 
-def test_a_slow_rasa_times_out_as_unavailable(rasa: FakeRasa) -> None:
-    rasa.delay = 1.0
-    proxy = ChatProxy(RasaClient(f"http://127.0.0.1:{rasa.port}/webhooks/rest/webhook", timeout=0.2))
-    request = Request(
-        method="POST",
-        path="/chat",
-        headers={"origin": "http://127.0.0.1:8080", "host": "127.0.0.1:8080"},
-        cookies={},
-        body=json.dumps({"sender": SENDER, "message": "bonjour"}).encode(),
-        content_type="application/json",
-    )
-    started = time.monotonic()
-    response = proxy.handle(request)
-    assert response.status == 503
-    assert time.monotonic() - started < 1.0
+@pytest.mark.parametrize(
+    "error",
+    [httpx.ReadTimeout("slow"), httpx.ConnectTimeout("slow"), httpx.RemoteProtocolError("garbled")],
+    ids=["read-timeout", "connect-timeout", "garbled"],
+)
+def test_a_slow_or_garbled_rasa_is_unavailable(web: TestClient, rasa: FakeRasa, error: Exception) -> None:
+    rasa.error = error
+    answer = chat(web, {"sender": SENDER, "message": "bonjour"})
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "2"
 
 
 def test_no_message_and_no_sender_in_the_logs(
-    web: int, rasa: FakeRasa, caplog: pytest.LogCaptureFixture
+    web: TestClient, rasa: FakeRasa, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.web")
-    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT}).status == 200
-    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT + "x" * MAX_MESSAGE_CHARS}).status == 413
+    caplog.set_level(logging.DEBUG)
+    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT}).status_code == 200
+    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT + "x" * MAX_MESSAGE_CHARS}).status_code == 413
     assert (
-        chat(web, {"sender": SENDER, "message": SECRET_TEXT}, {"Origin": "https://evil.example"}).status
+        chat(web, {"sender": SENDER, "message": SECRET_TEXT}, {"Origin": "https://evil.example"}).status_code
         == 403
     )
     rasa.status = 500
-    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT}).status == 502
-    for port in _serve(_closed_port()):
-        assert chat(port, {"sender": SENDER, "message": SECRET_TEXT}).status == 503
-    lines = [record.getMessage() for record in caplog.records if record.name.startswith("bot.web")]
+    assert chat(web, {"sender": SENDER, "message": SECRET_TEXT}).status_code == 502
+    with TestClient(_app(None, rasa_port=_closed_port()), base_url=PAGE) as client:
+        assert chat(client, {"sender": SENDER, "message": SECRET_TEXT}).status_code == 503
+    lines = [record.getMessage() for record in caplog.records]
     assert any("chat:" in line for line in lines)
+    assert any('"POST /chat HTTP/1.1" 200' in line for line in lines)  # the access log is there
     for secret in ("2 91 09 75", "482913", "numero", SENDER):
         assert all(secret not in line for line in lines), secret
+
+
+# --- the description of the API -----------------------------------------------------------
+
+
+def test_openapi_describes_chat_with_its_request_and_errors(web: TestClient) -> None:
+    app: Any = web.app
+    schema = app.openapi()
+    assert list(schema["paths"]) == ["/chat"]  # the pages are not an API
+    operation = schema["paths"]["/chat"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["required"] == ["sender", "message"]
+    assert body["properties"]["sender"]["pattern"] == "^[A-Za-z0-9_-]{16,64}$"
+    assert body["properties"]["message"]["maxLength"] == MAX_MESSAGE_CHARS
+    assert set(operation["responses"]) == {"200", "400", "403", "413", "415", "502", "503"}
+    assert "Retry-After" in operation["responses"]["503"]["headers"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ChatReply"
+    }
+    assert {"ChatReply", "BotMessage", "Button", "ChatError"} <= set(schema["components"]["schemas"])
+
+
+def test_no_interactive_docs_nor_schema_on_the_public_listener(web: TestClient) -> None:
+    for path in ("/docs", "/redoc", "/openapi.json"):
+        assert web.get(path).status_code == 404
 
 
 # --- the demo page and the widget's files ------------------------------------------------
 
 
-def test_demo_page_is_the_login_page_with_the_widget(web: int) -> None:
-    page = request(web, "GET", "/")
-    assert page.status == 200
-    html = page.body.decode()
+def test_demo_page_is_the_login_page_with_the_widget(web: TestClient) -> None:
+    page = web.get("/")
+    assert page.status_code == 200
+    html = page.text
     text = html_module.unescape(html)
-    assert page.headers["Content-Security-Policy"] == demo_page.CONTENT_SECURITY_POLICY
+    assert page.headers["Content-Security-Policy"] == DEMO_CONTENT_SECURITY_POLICY
     csp = page.headers["Content-Security-Policy"]
     assert "script-src 'self';" in csp and "connect-src 'self';" in csp and "unsafe" not in csp
     assert '<html lang="fr">' in html
@@ -388,13 +398,32 @@ def test_demo_page_is_the_login_page_with_the_widget(web: int) -> None:
     assert 'type="password" inputmode="numeric"' in html
     assert 'data-sesame-payload="/forgot_access_code"' in html
     assert "Vous avez oublié votre code d'accès ou vous souhaitez l'obtenir\u00a0?" in text
-    # No inline script, and no field that a GET submission could put into a URL.
+    # Only our two script files, and no field that a GET submission could put into a URL.
     assert re.findall(r"<script[^>]*>", html) == [
         '<script src="/static/chat.js" defer>',
         '<script src="/static/demo.js" defer>',
     ]
     assert " name=" not in html.split("<form", 1)[1].split("</form>", 1)[0]
-    assert "style=" not in html and " on" not in re.sub(r"[^<]*", "", html)
+    # No inline script, event handler or style: the page's policy would block them.
+    assert inline_code(html) == []
+
+
+@pytest.mark.parametrize(
+    ("snippet", "found"),
+    [
+        ('<button type="button" onclick="go()">', ["<button onclick=…>"]),
+        ('<body onload="x()">', ["<body onload=…>"]),
+        ('<img src="a.png" ONERROR="x()">', ["<img onerror=…>"]),
+        ('<p style="color: red">', ["<p style=…>"]),
+        ("<script>alert(1)</script>", ["<script> without src", "<script> with inline code"]),
+        ('<a href="javascript:alert(1)">', ["<a href=javascript:…>"]),
+        ("<style>p {}</style>", ["<style>"]),
+        ('<script src="/static/chat.js" defer></script><p class="online">', []),
+    ],
+)
+def test_the_inline_code_check_finds_what_it_must(snippet: str, found: list[str]) -> None:
+    """The check above can fail: each of these would break the strict policy."""
+    assert inline_code(f"<!doctype html><html><body>{snippet}</body></html>") == found
 
 
 @pytest.mark.parametrize(
@@ -406,11 +435,13 @@ def test_demo_page_is_the_login_page_with_the_widget(web: int) -> None:
         ("sesame.css", "text/css; charset=utf-8"),
     ],
 )
-def test_widget_files_are_served(web: int, name: str, content_type: str) -> None:
-    answer = request(web, "GET", f"/static/{name}")
-    assert answer.status == 200
+def test_widget_files_are_served(web: TestClient, name: str, content_type: str) -> None:
+    answer = web.get(f"/static/{name}")
+    assert answer.status_code == 200
     assert answer.headers["Content-Type"] == content_type
-    assert answer.body == (STATIC_DIR / name).read_bytes()
+    assert answer.headers["Cache-Control"] == "public, max-age=3600"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.content == (STATIC_DIR / name).read_bytes()
 
 
 def test_widget_never_writes_html_nor_reaches_elsewhere() -> None:

@@ -1,43 +1,50 @@
-"""The reset page, end to end: a real server on a free port, a real database
-(SQLite and PostgreSQL), and plain HTTP requests as a browser would send them.
+"""The reset page, end to end: the FastAPI app (TestClient), a real database
+(SQLite and PostgreSQL), and requests as a browser would send them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import http.client
 import logging
 import re
 import secrets
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.message import Message
+from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 import pytest
 from argon2 import PasswordHasher
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Base, Member, ResetRequest
+from bot.resets import links
+from bot.resets.links import LinkState, store_new_code
 from bot.rules.access_code import RULE_TEXT, check_new_code
 from bot.rules.tokens import hash_token, mint_token
 from bot.settings import Settings
-from bot.web import reset_page, templates
-from bot.web.reset_page import LinkState, store_new_code
-from bot.web.server import MAX_BODY_BYTES, SECURITY_HEADERS
-from tests.support.web_server import running_server
+from bot.web import templating
+from bot.web.app import create_app
+from bot.web.errors import PAGE_TEXTS
+from bot.web.middleware import SECURITY_HEADERS
+from bot.web.routes.reset import MAX_BODY_BYTES, MAX_FORM_FIELDS
+from tests.support.html import inline_code
 
 GOOD_CODE = "482913"
 PREFIX = "/reinitialiser"
+SITE = "http://127.0.0.1:8080"
 
 
 @dataclass
 class Page:
     status: int
-    headers: Message
+    headers: httpx.Headers
     body: str
 
     @property
@@ -48,26 +55,29 @@ class Page:
 
 @dataclass
 class Browser:
-    """Just enough of a browser: keeps cookies, remembers every page it received."""
+    """Just enough of a browser: its own cookies, and every page it received.
 
-    port: int
-    cookies: dict[str, str] = field(default_factory=dict)
+    Each browser is its own TestClient (own cookie jar, own event loop per
+    request), so two browsers can post at the same moment from two threads.
+    """
+
+    app: FastAPI
     pages: list[Page] = field(default_factory=list)
+    client: TestClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.client = TestClient(self.app, base_url=SITE)
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        cookies: httpx.Cookies = self.client.cookies
+        return cookies
 
     def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
     ) -> Page:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        connection.request(method, path, body=body, headers=sent)
-        response = connection.getresponse()
-        page = Page(response.status, response.msg, response.read().decode("utf-8"))
-        connection.close()
-        for cookie in page.headers.get_all("Set-Cookie") or []:
-            name, _, rest = cookie.partition("=")
-            self.cookies[name] = rest.split(";")[0]
+        response = self.client.request(method, path, content=body, headers=headers)
+        page = Page(response.status_code, response.headers, response.text)
         self.pages.append(page)
         return page
 
@@ -75,8 +85,6 @@ class Browser:
         return self.request("GET", path)
 
     def post(self, path: str, fields: dict[str, str]) -> Page:
-        from urllib.parse import urlencode
-
         body = urlencode(fields).encode()
         return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"})
 
@@ -93,16 +101,23 @@ def csrf_of(page: Page) -> str:
     return found.group(1)
 
 
-@pytest.fixture
-def port(engine: Engine) -> Iterator[int]:
-    settings = Settings.from_values({"RESET_URL_BASE": f"http://127.0.0.1:8080{PREFIX}"})
-    with running_server(engine, settings) as server_port:
-        yield server_port
+def server_log(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Every log line but the test client's own (httpx logs the URLs it requests)."""
+    return [record.getMessage() for record in caplog.records if not record.name.startswith("httpx")]
+
+
+def make_settings(**values: str) -> Settings:
+    return Settings.from_values({"RESET_URL_BASE": f"{SITE}{PREFIX}", **values})
 
 
 @pytest.fixture
-def browser(port: int) -> Browser:
-    return Browser(port)
+def app(engine: Engine) -> FastAPI:
+    return create_app(make_settings(), engine)
+
+
+@pytest.fixture
+def browser(app: FastAPI) -> Browser:
+    return Browser(app)
 
 
 def make_link(engine: Engine, expires_in: dt.timedelta = dt.timedelta(hours=1)) -> tuple[str, int]:
@@ -217,7 +232,7 @@ def test_good_code_is_stored_hashed_once(engine: Engine, browser: Browser) -> No
     page = browser.post(link(token), {"csrf": csrf, "code": GOOD_CODE, "confirmation": GOOD_CODE})
     assert page.status == 200
     assert_secure_headers(page)
-    assert templates.SUCCESS_TEXT in page.text
+    assert templating.SUCCESS_TEXT in page.text
 
     code_hash, used_at, events = stored(engine, member_id)
     assert code_hash is not None and code_hash.startswith("$argon2id$")
@@ -243,9 +258,9 @@ def test_good_code_is_stored_hashed_once(engine: Engine, browser: Browser) -> No
     assert_code_never_echoed(browser, GOOD_CODE, "111111")
 
 
-def test_double_submit_uses_the_link_once(engine: Engine, port: int) -> None:
+def test_double_submit_uses_the_link_once(engine: Engine, app: FastAPI) -> None:
     token, member_id = make_link(engine)
-    first, second = Browser(port), Browser(port)
+    first, second = Browser(app), Browser(app)
     forms = [(b, csrf_of(b.get(link(token)))) for b in (first, second)]
     barrier = threading.Barrier(2)
     statuses: list[int] = []
@@ -270,7 +285,7 @@ def test_stale_read_cannot_burn_a_used_token_twice(engine: Engine, monkeypatch: 
     now = dt.datetime.now(dt.timezone.utc)
     with session_scope(engine) as session:
         assert store_new_code(session, hash_token(token), "first-hash", now) is LinkState.VALID
-    monkeypatch.setattr(reset_page, "state_of", lambda _reset, _now: LinkState.VALID)
+    monkeypatch.setattr(links, "state_of", lambda _reset, _now: LinkState.VALID)
     with session_scope(engine) as session:
         assert store_new_code(session, hash_token(token), "second-hash", now) is LinkState.USED
     assert stored(engine, member_id)[0] == "first-hash"
@@ -283,7 +298,7 @@ def test_expired_link_explains_how_to_get_a_new_code(engine: Engine, browser: Br
     assert page.status == 410
     assert_secure_headers(page)
     assert "Ce lien a expiré" in page.text
-    assert f"« {templates.FORGOT_LINK_TEXT} »" in page.text
+    assert f"« {templating.FORGOT_LINK_TEXT} »" in page.text
     assert "demandez à Sésame, l'assistant virtuel ACS" in page.text
     refused = browser.post(link(token), {"csrf": "0" * 64, "code": GOOD_CODE, "confirmation": GOOD_CODE})
     assert refused.status == 410
@@ -315,14 +330,14 @@ def test_a_link_replaced_by_a_newer_email_points_to_the_newest(engine: Engine, b
     assert browser.get(link(newest)).status == 200
 
 
-def test_form_posted_without_its_cookie_is_refused(engine: Engine, port: int) -> None:
+def test_form_posted_without_its_cookie_is_refused(engine: Engine, app: FastAPI) -> None:
     token, member_id = make_link(engine)
-    attacker = Browser(port)
+    attacker = Browser(app)
     form = attacker.get(link(token))
-    victim = Browser(port)  # no cookie: what a cross-site post would look like
+    victim = Browser(app)  # no cookie: what a cross-site post would look like
     page = victim.post(link(token), {"csrf": csrf_of(form), "code": GOOD_CODE, "confirmation": GOOD_CODE})
     assert page.status == 403
-    assert templates.CSRF_ERROR in page.text
+    assert templating.CSRF_ERROR in page.text
     assert stored(engine, member_id) == (None, None, 0)
     # The page offers a fresh, working form.
     retry = victim.post(link(token), {"csrf": csrf_of(page), "code": GOOD_CODE, "confirmation": GOOD_CODE})
@@ -341,9 +356,25 @@ def test_csrf_value_of_one_link_is_worthless_for_another(engine: Engine, browser
     assert stored(engine, member_b) == (None, None, 0)
 
 
+def test_workers_sharing_the_csrf_secret_accept_each_others_forms(engine: Engine) -> None:
+    """Behind a load balancer, the form may come from one worker and the post go to another."""
+    token, member_id = make_link(engine)
+    shared, other = "shared-secret-1", "another-secret"
+    shown_by = Browser(create_app(make_settings(CSRF_SECRET=shared), engine))
+    form = shown_by.get(link(token))
+    fields = {"csrf": csrf_of(form), "code": GOOD_CODE, "confirmation": GOOD_CODE}
+    stranger = Browser(create_app(make_settings(CSRF_SECRET=other), engine))
+    stranger.cookies.update(shown_by.cookies)
+    assert stranger.post(link(token), fields).status == 403
+    sibling = Browser(create_app(make_settings(CSRF_SECRET=shared), engine))
+    sibling.cookies.update(shown_by.cookies)
+    assert sibling.post(link(token), fields).status == 200
+    assert stored(engine, member_id)[2] == 1
+
+
 def test_oversized_or_odd_bodies_are_refused(engine: Engine, browser: Browser) -> None:
     token, member_id = make_link(engine)
-    browser.get(link(token))
+    form = browser.get(link(token))
     too_big = browser.request(
         "POST",
         link(token),
@@ -351,35 +382,112 @@ def test_oversized_or_odd_bodies_are_refused(engine: Engine, browser: Browser) -
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert too_big.status == 413
+    assert "Demande trop volumineuse" in too_big.text
+    assert_secure_headers(too_big)
+
+    def chunks() -> Iterator[bytes]:
+        yield b"code="
+        for _ in range(5):
+            yield b"1" * 1024
+
+    chunked = browser.request(
+        "POST", link(token), chunks(), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert chunked.status == 413
     as_json = browser.request("POST", link(token), b"{}", {"Content-Type": "application/json"})
     assert as_json.status == 400
+    assert "Demande incorrecte" in as_json.text
+    too_many = {"csrf": csrf_of(form), "code": GOOD_CODE, "confirmation": GOOD_CODE}
+    too_many.update({f"x{n}": "1" for n in range(MAX_FORM_FIELDS)})
+    assert browser.post(link(token), too_many).status == 400
+    not_utf8 = browser.request(
+        "POST", link(token), b"code=%ff%fe", {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert not_utf8.status == 400
     assert stored(engine, member_id) == (None, None, 0)
 
 
 def test_other_routes(browser: Browser) -> None:
-    home = browser.get("/")  # the demo page: its own policy allows our scripts (tests/test_chat_proxy.py)
+    home = browser.get("/")  # the demo page: its own policy allows our scripts (test_chat_proxy.py)
     assert home.status == 200 and "Sésame" in home.body
     for name, value in SECURITY_HEADERS.items():
         if name != "Content-Security-Policy":
             assert home.headers[name] == value
+    assert home.headers["Server"] == "Sesame"
+    head = browser.request("HEAD", "/")
+    assert head.status == 200 and head.body == ""
     css = browser.get("/static/sesame.css")
     assert css.status == 200 and css.headers["Content-Type"] == "text/css; charset=utf-8"
-    assert browser.get("/static/../server.py").status == 404
-    assert browser.get("/nulle-part").status == 404
-    assert browser.request("POST", "/", b"", {"Content-Type": "text/plain"}).status == 405
+    assert browser.get("/static/%2e%2e%2fapp.py").status == 404
+    assert browser.get("/static/app.py").status == 404
+    assert browser.get("/favicon.ico").status == 204
+    missing = browser.get("/nulle-part")
+    assert missing.status == 404
+    assert "Page introuvable" in missing.text and "copié en entier" in missing.text
+    assert_secure_headers(missing)
+    wrong_method = browser.request("POST", "/", b"", {"Content-Type": "text/plain"})
+    assert wrong_method.status == 405
+    assert "Action non autorisée" in wrong_method.text
+    assert set(wrong_method.headers["Allow"].split(", ")) == {"GET", "HEAD"}
+
+
+@pytest.mark.parametrize("status", sorted(PAGE_TEXTS))
+def test_error_pages_are_french_and_strict(status: int) -> None:
+    from bot.web.errors import error_page
+
+    page = error_page(status)
+    body = bytes(page.body).decode()
+    title, text = PAGE_TEXTS[status]
+    assert f"<title>{title} — Sésame · ACS</title>" in body.replace("\u00a0", " ")
+    assert html.unescape(text) in html.unescape(body).replace("\u00a0", " ")
+    assert '<html lang="fr">' in body
+    assert inline_code(body) == []
+
+
+def test_every_page_is_free_of_inline_code(engine: Engine, browser: Browser) -> None:
+    token, _ = make_link(engine)
+    expired, _ = make_link(engine, expires_in=dt.timedelta(minutes=-1))
+    browser.submit(link(token), "12345", "12345")  # form, then form with an error
+    browser.submit(link(token), GOOD_CODE, GOOD_CODE)  # success
+    browser.get(link(token))  # used
+    browser.get(link(expired))
+    browser.get(link("inconnu"))
+    assert len(browser.pages) == 7
+    for page in browser.pages:
+        assert inline_code(page.body) == [], page.body
+
+
+def test_a_crash_gives_the_french_500_and_logs_no_exception_message(
+    engine: Engine, browser: Browser, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    token, _ = make_link(engine)
+    message = f"(psycopg.OperationalError) [parameters: ('{GOOD_CODE}',)]"
+
+    def broken(_engine: Engine, _token: str) -> LinkState:
+        raise RuntimeError(message)  # the frame's source line is logged, its values are not
+
+    monkeypatch.setattr("bot.web.routes.reset.current_state", broken)
+    caplog.set_level(logging.INFO)
+    page = browser.get(link(token))
+    assert page.status == 500
+    assert "Une erreur est survenue" in page.text
+    assert_secure_headers(page)
+    logged = "\n".join(server_log(caplog))
+    assert "RuntimeError on GET /reinitialiser/[masqué]" in logged
+    assert "in broken" in logged  # the frames are there
+    assert GOOD_CODE not in logged and "psycopg" not in logged and token not in logged
 
 
 def test_tokens_and_codes_stay_out_of_the_logs(
     engine: Engine, browser: Browser, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.web")
+    caplog.set_level(logging.DEBUG)
     token, _ = make_link(engine)
     browser.submit(link(token), GOOD_CODE, GOOD_CODE)
     browser.get(link(token) + "?x=1")
-    with socket.create_connection(("127.0.0.1", browser.port), timeout=10) as raw:  # malformed request line
-        raw.sendall(f"GET {link(token)} extra junk\r\n\r\n".encode())
-        answer = b"".join(iter(lambda: raw.recv(4096), b""))  # the server closes after an error
-    assert b"Demande incorrecte" in answer
-    lines = [record.getMessage() for record in caplog.records if record.name == "bot.web"]
-    assert any("/reinitialiser/[masqué]" in line for line in lines)
+    browser.get(link(mint_token()[0]))  # unknown: a 404 logs its path too
+    lines = server_log(caplog)
+    assert any('"GET /reinitialiser/[masqué] HTTP/1.1" 200' in line for line in lines)
+    assert any('"POST /reinitialiser/[masqué] HTTP/1.1" 200' in line for line in lines)
     assert all(token not in line and GOOD_CODE not in line for line in lines)
+    assert all("/reinitialiser/" not in line or "/reinitialiser/[masqué]" in line for line in lines)

@@ -1,0 +1,85 @@
+"""The client of Rasa's REST webhook: one message in, the bot's messages out.
+
+One ``httpx.AsyncClient`` per application (created in the lifespan, so its
+connections are reused), with ``trust_env=False``: no ``*_proxy`` variable or
+``.netrc`` in the environment may send members' messages anywhere but to the
+Rasa server on this machine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+# Rasa answers in well under a second; the action server may take a few on a busy machine.
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+
+class RasaUnavailable(Exception):
+    """Rasa could not be reached, or did not answer in time: the widget retries."""
+
+
+class RasaFailed(Exception):
+    """Rasa answered, but with an error or something unreadable: retrying will not help."""
+
+
+def webhook_url(rasa_port: int) -> str:
+    return f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+
+
+def new_http_client(
+    timeout: float = DEFAULT_TIMEOUT_SECONDS, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The application's client for Rasa; ``transport`` lets tests stand in for Rasa."""
+    return httpx.AsyncClient(trust_env=False, timeout=timeout, transport=transport, follow_redirects=False)
+
+
+def clean_bot_messages(raw: Any) -> list[dict[str, Any]]:
+    """Keep only what the widget renders: text and buttons (title, payload), as strings."""
+    if not isinstance(raw, list):
+        raise RasaFailed("not a list")
+    messages: list[dict[str, Any]] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text")
+        buttons = [
+            {"title": button["title"], "payload": button["payload"]}
+            for button in item.get("buttons") or []
+            if isinstance(button, dict)
+            and isinstance(button.get("title"), str)
+            and isinstance(button.get("payload"), str)
+        ]
+        text = text if isinstance(text, str) else ""
+        if text or buttons:
+            messages.append({"text": text, "buttons": buttons})
+    return messages
+
+
+@dataclass
+class RasaClient:
+    """Posts one message to Rasa's REST webhook and returns the bot's messages."""
+
+    http: httpx.AsyncClient
+    webhook_url: str
+
+    async def send(self, sender: str, message: str, client_address: str | None) -> list[dict[str, Any]]:
+        """The bot's answer; ``client_address`` goes along as metadata (never logged here)."""
+        payload = {"sender": sender, "message": message, "metadata": {"client": client_address}}
+        try:
+            response = await self.http.post(
+                self.webhook_url, json=payload, headers={"Accept": "application/json"}
+            )
+        except httpx.RequestError as exc:  # refused, reset, timed out, garbled
+            raise RasaUnavailable(type(exc).__name__) from None
+        if response.status_code in {502, 503, 504}:  # a proxy in front of Rasa, or Rasa starting up
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise RasaFailed(f"HTTP {response.status_code}")
+        try:
+            return clean_bot_messages(json.loads(response.content.decode("utf-8")))
+        except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise RasaFailed("unreadable answer") from None

@@ -1,0 +1,1 @@
+"""The site's routes, one router per concern: pages, reset links, chat."""

@@ -1,0 +1,211 @@
+"""``POST /chat``: the website widget's one endpoint, forwarded to Rasa's REST channel.
+
+Why REST through our own server rather than socket.io straight to Rasa:
+
+- The bot only ever *answers* the member: every bot message follows a member
+  message, so server push buys nothing. One plain request per message: no
+  socket.io handshake, no long polling, nothing that a corporate proxy or a phone
+  switching networks can break half-way, and a retry is simply the same request.
+- The Rasa server stays on the loopback interface and is never exposed to
+  browsers. It sends no CORS header, so no other site's page can read its answers.
+- The page and this endpoint share an origin, so the one cross-origin defence
+  lives here: a ``POST /chat`` must carry an ``Origin`` equal to the page's own
+  origin (scheme and the ``Host`` it asked for), and that host must be one we
+  serve (loopback names or ``RESET_URL_BASE``'s host, so a DNS-rebinding page
+  cannot pass either). Anything else gets 403 before Rasa is asked anything.
+
+The body is read and checked here rather than by FastAPI's own body parameter:
+the checks come in a fixed order (origin, then media type, then content) and
+every refusal is a French sentence the widget shows, never a 422 in English.
+The pydantic models still describe the endpoint in the OpenAPI schema.
+
+Members type their social-security number here: the message text and the
+sender id are never logged, only sizes, statuses and exception class names.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
+from bot.web.errors import chat_error as error_response
+from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.web.state import WebConfig, rasa_client, web_config
+
+logger = logging.getLogger("bot.web.chat")
+
+# A message of 2,000 characters is 8 KB at most in UTF-8 for French text, JSON included.
+MAX_BODY_BYTES = 8 * 1024
+# What ``crypto.getRandomValues`` gives the widget, base64url-encoded; generous bounds.
+SENDER_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class ChatRequest(BaseModel):
+    """One message typed (or one button chosen) by the member."""
+
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+    sender: str = Field(
+        pattern=SENDER_PATTERN,
+        description="Identifiant aléatoire de la conversation, tiré par le widget (16 à 64 caractères).",
+    )
+    message: str = Field(
+        max_length=MAX_MESSAGE_CHARS,
+        description="Le texte de l'adhérent, ou la charge utile d'un bouton (« /affirm »).",
+    )
+
+
+class Button(BaseModel):
+    title: str = Field(description="Le libellé affiché.")
+    payload: str = Field(description="Ce que le widget renvoie quand le bouton est choisi.")
+
+
+class BotMessage(BaseModel):
+    text: str = Field(description="Texte brut ; seuls les liens [libellé](https://…) sont interprétés.")
+    buttons: list[Button]
+
+
+class ChatReply(BaseModel):
+    messages: list[BotMessage] = Field(description="Les réponses de Sésame, dans l'ordre.")
+
+
+class ChatError(BaseModel):
+    error: str = Field(description="Une phrase en français, que le widget affiche telle quelle.")
+
+
+RETRY_SCHEMA = {"type": "integer"}
+
+
+def _documented(status: int, description: str, **extra: Any) -> dict[str, Any]:
+    return {"model": ChatError, "description": f"{description} — « {CHAT_TEXTS[status]} »", **extra}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": ChatError,
+        "description": "JSON illisible, imbriqué à l'excès, champ manquant, identifiant mal formé "
+        "ou message vide.",
+    },
+    403: _documented(403, "L'en-tête Origin n'est pas celui de la page de Sésame"),
+    413: _documented(
+        413, f"Corps de plus de {MAX_BODY_BYTES} octets, ou message de plus de {MAX_MESSAGE_CHARS} caractères"
+    ),
+    415: _documented(415, "Le corps n'est pas en application/json"),
+    502: _documented(502, "Rasa a répondu par une erreur ou une réponse illisible"),
+    503: _documented(
+        503,
+        "Rasa est injoignable ou trop lent : le widget renvoie le message",
+        headers={
+            "Retry-After": {"description": "Secondes avant de réessayer.", "schema": {"type": "integer"}}
+        },
+    ),
+}
+
+router = APIRouter(tags=["chat"])
+
+
+def page_origin_allowed(origin: str | None, host: str | None, public_hosts: frozenset[str]) -> bool:
+    """True when ``origin`` is the page's own origin and the page is one we serve.
+
+    Browsers send ``Origin`` on every POST, same-origin included; a page on
+    another site sends its own. ``Host`` is what the browser connected to, so
+    ``Origin`` naming the same host and port is the same-origin test, and the
+    host list stops a DNS-rebinding page (whose ``Host`` is the attacker's name).
+    """
+    if not origin or not host:
+        return False
+    parts = urlsplit(origin)
+    if parts.scheme not in {"http", "https"} or parts.path or parts.query or parts.fragment:
+        return False
+    if parts.netloc.lower() != host.strip().lower():
+        return False
+    hostname = parts.hostname or ""  # lower-cased, IPv6 without brackets
+    return hostname in LOOPBACK_HOSTS or hostname in public_hosts
+
+
+def parse_chat_body(body: bytes) -> ChatRequest | Response:
+    """The request, or the French error to answer (400, or 413 for a message too long)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON; nesting deep enough to exhaust the stack
+        return error_response(400)
+    if not isinstance(data, dict):
+        return error_response(400)
+    try:
+        request = ChatRequest.model_validate(data)
+    except ValidationError as exc:
+        too_long = all(
+            error["type"] == "string_too_long" and error["loc"] == ("message",) for error in exc.errors()
+        )
+        return error_response(413 if too_long else 400)
+    if not request.message.strip():
+        return error_response(400, EMPTY_MESSAGE_TEXT)
+    return request
+
+
+@router.post(
+    CHAT_PATH,
+    summary="Envoyer un message à Sésame",
+    description=(
+        "Transmet le message du widget au canal REST de Rasa et renvoie les réponses (texte et boutons). "
+        "Seulement depuis la page elle-même (en-tête Origin), en JSON, 8 Ko et 2 000 caractères au plus. "
+        'Chaque refus est un JSON `{"error": …}` en français, que le widget affiche tel quel.'
+    ),
+    response_model=ChatReply,
+    responses=ERROR_RESPONSES,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ChatRequest.model_json_schema()}},
+        }
+    },
+)
+async def chat(
+    request: Request,
+    config: Annotated[WebConfig, Depends(web_config)],
+    rasa: Annotated[RasaClient, Depends(rasa_client)],
+) -> Response:
+    """Check the request, forward it to Rasa, answer ``{"messages": [...]}``.
+
+    Only from the page's own origin (403 otherwise), only JSON (415), at most
+    8 KB of body and 2,000 characters of message (413).
+    """
+    if not page_origin_allowed(
+        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
+    ):
+        logger.warning("chat: refused, origin not allowed")
+        return error_response(403)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        logger.info("chat: refused, 415 Unsupported Media Type")
+        return error_response(415)
+    parsed = parse_chat_body(await request.body())
+    if isinstance(parsed, Response):
+        logger.info("chat: refused, %d", parsed.status_code)
+        return parsed
+    started = time.monotonic()
+    try:
+        messages = await rasa.send(
+            parsed.sender, parsed.message, request.client.host if request.client else None
+        )
+    except RasaUnavailable as exc:
+        logger.warning("chat: Rasa unavailable (%s)", exc)
+        return error_response(503)
+    except RasaFailed as exc:
+        logger.error("chat: Rasa failed (%s)", exc)
+        return error_response(502)
+    elapsed_ms = (time.monotonic() - started) * 1000
+    logger.info(
+        "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
+    )
+    return JSONResponse({"messages": messages}, media_type=JSON_CONTENT_TYPE)

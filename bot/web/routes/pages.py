@@ -1,0 +1,71 @@
+"""The demo page ``/``, the favicon, and the four static files of the widget and pages.
+
+The demo page looks like the ACS member-space login page so that the widget is
+seen where members meet it (template ``demo.html``). Its scripts are our own
+files, so its Content-Security-Policy only adds ``script-src 'self'`` and
+``connect-src 'self'`` (for ``POST /chat``) to the site's policy.
+
+The static files are read once, when the app is built: nothing is fetched from
+disk or the network per request, and only these names exist (no path to walk up).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, Response
+
+from bot.web.state import StaticFile, WebConfig, web_config
+from bot.web.templating import render
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+STATIC_CACHE_CONTROL = "public, max-age=3600"
+
+# The site-wide policy (bot.web.middleware.SECURITY_HEADERS) plus our own scripts and
+# requests; still nothing from another origin, no inline script, no eval.
+DEMO_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+FORGOT_PAYLOAD = "/forgot_access_code"
+FORGOT_LABEL = "J'ai oublié mon code d'accès"
+DEMO_NOTE = (
+    "Ceci est une page de démonstration : elle ne connecte à aucun compte. "
+    "Pour de l'aide, discutez avec Sésame, en bas à droite de la page."
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def load_static_files(directory: Path = STATIC_DIR) -> dict[str, StaticFile]:
+    return {
+        path.name: StaticFile(path.read_bytes(), STATIC_TYPES[path.suffix])
+        for path in sorted(directory.iterdir())
+        if path.suffix in STATIC_TYPES
+    }
+
+
+@router.api_route("/", methods=["GET", "HEAD"])
+def demo_page() -> HTMLResponse:
+    body = render("demo.html", demo_note=DEMO_NOTE, forgot_payload=FORGOT_PAYLOAD, forgot_label=FORGOT_LABEL)
+    return HTMLResponse(body, headers={"Content-Security-Policy": DEMO_CONTENT_SECURITY_POLICY})
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it on every page; an empty answer keeps 404s out of the log."""
+    return Response(status_code=204)
+
+
+@router.api_route("/static/{name}", methods=["GET", "HEAD"])
+def static_file(name: str, config: Annotated[WebConfig, Depends(web_config)]) -> Response:
+    found = config.static_files.get(name)
+    if found is None:
+        raise HTTPException(404)
+    return Response(
+        found.content, media_type=found.content_type, headers={"Cache-Control": STATIC_CACHE_CONTROL}
+    )

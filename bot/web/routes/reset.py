@@ -1,0 +1,127 @@
+"""The page behind a reset link: the member sets a new access code of their own.
+
+``GET {prefix}/{token}`` shows the form, or why the link no longer works;
+``POST`` sets the code. Reading never changes anything; the code is set and the
+token burnt in one transaction (``bot.resets.links``). The code is hashed with
+Argon2 before that transaction (slow on purpose; the row lock should not be)
+and is never echoed, logged or kept in clear. The form is protected by the
+signed double-submit cookie of ``bot.web.csrf``.
+
+The database and Argon2 are blocking, so they run in the thread pool: a slow
+hash never holds up the chat of other members.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from bot.resets.links import LinkState, current_state, use_link
+from bot.rules.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
+from bot.rules.tokens import hash_token
+from bot.web import csrf
+from bot.web.errors import error_page
+from bot.web.state import WebConfig, web_config
+from bot.web.templating import CSRF_ERROR, render
+
+# A form of ours has a handful of fields; more is not a member typing.
+MAX_FORM_FIELDS = 10
+# Our forms are a few short fields; anything bigger is refused before it is read.
+MAX_BODY_BYTES = 4096
+
+_STATUS_PAGES = {
+    LinkState.UNKNOWN: (404, "link_unknown.html"),
+    LinkState.EXPIRED: (410, "link_expired.html"),
+    LinkState.USED: (410, "link_used.html"),
+}
+
+
+class BadForm(ValueError):
+    """The body is not one of our url-encoded forms."""
+
+
+def parse_form(content_type: str, body: bytes) -> dict[str, str]:
+    """The url-encoded form fields, first value of each; ``BadForm`` otherwise."""
+    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        raise BadForm("not a url-encoded form")
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise BadForm("unreadable form") from None
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields
+
+
+def _status_page(state: LinkState) -> HTMLResponse:
+    status, template = _STATUS_PAGES[state]
+    return HTMLResponse(render(template), status_code=status)
+
+
+def _form(config: WebConfig, request: Request, token: str, error: str | None, status: int) -> HTMLResponse:
+    nonce = csrf.usable_nonce(request.cookies.get(csrf.COOKIE_NAME)) or csrf.new_nonce()
+    body = render(
+        "reset_form.html",
+        action=f"{config.reset_prefix}/{token}",
+        csrf_value=csrf.form_value(config.csrf_key, nonce, hash_token(token)),
+        rule_text=RULE_TEXT,
+        code_length=ACCESS_CODE_LENGTH,
+        error=error,
+    )
+    response = HTMLResponse(body, status_code=status)
+    response.headers.append(
+        "Set-Cookie", csrf.cookie_header(nonce, f"{config.reset_prefix}/", config.secure_cookie)
+    )
+    return response
+
+
+def reset_router(prefix: str) -> APIRouter:
+    """The reset page under ``prefix`` (the path of ``RESET_URL_BASE``)."""
+    router = APIRouter(prefix=prefix, include_in_schema=False)
+
+    @router.api_route("/{token}", methods=["GET", "HEAD"])
+    async def show(
+        token: str, request: Request, config: Annotated[WebConfig, Depends(web_config)]
+    ) -> HTMLResponse:
+        state = await run_in_threadpool(current_state, config.engine, token)
+        if state is not LinkState.VALID:
+            return _status_page(state)
+        return _form(config, request, token, error=None, status=200)
+
+    @router.post("/{token}")
+    async def submit(
+        token: str, request: Request, config: Annotated[WebConfig, Depends(web_config)]
+    ) -> Response:
+        state = await run_in_threadpool(current_state, config.engine, token)
+        if state is not LinkState.VALID:
+            return _status_page(state)
+        try:
+            form = parse_form(request.headers.get("content-type", ""), await request.body())
+        except BadForm:
+            return error_page(400)
+        if not csrf.is_valid(
+            config.csrf_key,
+            request.cookies.get(csrf.COOKIE_NAME),
+            hash_token(token),
+            form.get(csrf.FIELD_NAME),
+        ):
+            return _form(config, request, token, error=CSRF_ERROR, status=403)
+        code = form.get("code", "")
+        error = check_new_code(code, form.get("confirmation", ""))
+        if error is not None:
+            return _form(config, request, token, error=error, status=400)
+        code_hash = await run_in_threadpool(config.hasher.hash, code)
+        state = await run_in_threadpool(use_link, config.engine, token, code_hash)
+        if state is not LinkState.VALID:
+            return _status_page(state)
+        return HTMLResponse(render("success.html"))
+
+    return router
