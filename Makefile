@@ -92,7 +92,7 @@ validate: venv-rasa
 
 story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
 	  --out reports/stories --fail-on-prediction-errors --quiet
 	$(PY_B) scripts/check_story_report.py reports/stories/story_report.json
 

@@ -9,7 +9,8 @@ from bot.db.engine.make_engine, so a relative SQLite path means the same file
 whatever the current directory.
 
 SQLite cannot ALTER most things, hence ``render_as_batch`` there: later migrations
-rebuild the table instead.
+rebuild the table instead, with its foreign keys off (a connection handed over by the
+caller must come with them off: SQLite cannot change that inside a transaction).
 """
 
 from __future__ import annotations
@@ -81,9 +82,19 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     with make_engine(database_url()).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch rebuild drops and recreates a table that others refer to: with
+            # the foreign keys that make_engine turns on, the DROP would fail. SQLite
+            # ignores this pragma inside a transaction, hence before it begins.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -2,14 +2,16 @@
 
 Same arguments as ``rasa``; before handing over, it installs ``rasa_addons.speedups``.
 ``make run``, the browser tests and ``scripts/bench.py`` start the server this way.
+Only Rasa's public entry point is imported here; the speed-ups import Rasa's internals
+themselves, and only on the version they were written for.
 """
 
 from __future__ import annotations
-
-from rasa.__main__ import main
 
 from rasa_addons import speedups
 
 if __name__ == "__main__":
     speedups.install()
+    from rasa.__main__ import main  # Rasa's own command line, public in every version
+
     main()

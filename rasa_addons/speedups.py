@@ -8,35 +8,43 @@
 
 Behaviour is unchanged (``rasa_addons/tests`` compares each with Rasa's own code).
 They replace internals of Rasa, so they are installed only on the version they were
-written and tested against; on any other, Rasa runs as it is, only slower.
+written and tested against; on any other, Rasa runs as it is, only slower. The modules
+that touch Rasa's internals are imported only after that check: on another version an
+internal may have moved, and importing it would crash the server instead of leaving
+it unpatched. The version itself comes from the package metadata, not from ``rasa``.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.metadata
 import logging
-
-import rasa
-
-from rasa_addons import action_response_check, event_types
 
 logger = logging.getLogger(__name__)
 
 SUPPORTED_RASA = "3.6.21"
 
+# The modules that patch Rasa, in install order; imported by name only when installing.
+SPEEDUP_MODULES = ("rasa_addons.action_response_check", "rasa_addons.event_types")
+
+
+def rasa_version() -> str:
+    """The installed Rasa's version, read without importing Rasa."""
+    return importlib.metadata.version("rasa")
+
 
 def install() -> bool:
-    """Install every speed-up; False, and nothing changed, on another Rasa version."""
-    if rasa.__version__ != SUPPORTED_RASA:
-        logger.warning(
-            "rasa %s: Sésame's speed-ups are off (written for rasa %s)", rasa.__version__, SUPPORTED_RASA
-        )
+    """Install every speed-up; False, and nothing imported nor changed, on another Rasa version."""
+    version = rasa_version()
+    if version != SUPPORTED_RASA:
+        logger.warning("rasa %s: Sésame's speed-ups are off (written for rasa %s)", version, SUPPORTED_RASA)
         return False
-    action_response_check.install()
-    event_types.install()
+    for name in SPEEDUP_MODULES:
+        importlib.import_module(name).install()
     return True
 
 
 def uninstall() -> None:
     """Rasa as it comes (used by the tests)."""
-    action_response_check.uninstall()
-    event_types.uninstall()
+    for name in SPEEDUP_MODULES:
+        importlib.import_module(name).uninstall()

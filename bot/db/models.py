@@ -10,12 +10,43 @@ email itself.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from bot.db.enums import AuditKind, EmailStatus, ResetChannel, StrEnum
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "AuditEvent",
+    "AuditKind",
+    "Base",
+    "EmailStatus",
+    "Member",
+    "OutgoingEmail",
+    "PostalLetter",
+    "ResetChannel",
+    "ResetRequest",
+    "StrEnumColumn",
+    "UTCDateTime",
+    "utcnow",
+]
+
+# SQLAlchemy's recipe: every constraint and index gets a predictable name, the same
+# on SQLite and PostgreSQL, so that a later migration can drop or alter it by name
+# instead of guessing what each database called it (migration 0002 renamed them).
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def utcnow() -> dt.datetime:
@@ -43,11 +74,42 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.timezone.utc)
 
 
+class StrEnumColumn(TypeDecorator[E], Generic[E]):
+    """A closed set of words (``bot.db.enums``) stored as plain ``VARCHAR``.
+
+    Not a database ENUM type: adding a value then needs no migration, and the stored
+    strings are those the code wrote before the enums existed. A value outside the
+    set is refused on the way in, and rows come back as enum members.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum_class(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum_class(value)
+
+
 class Base(DeclarativeBase):
     """Base of every table; Alembic migrations describe the same schema."""
 
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
 
 class Member(Base):
+    """A member the bot can help: found by NIR, reached by email or by post.
+
+    Only what the bot uses. The member space's own state (first login done, terms
+    accepted, failed log-in count) lived here unused and was dropped by migration
+    0002: the bot never knew it, and a stale copy would have been worse than none.
+    """
+
     __tablename__ = "members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,9 +121,6 @@ class Member(Base):
     postal_code: Mapped[str] = mapped_column(String(10))
     city: Mapped[str] = mapped_column(String(100))
     access_code_hash: Mapped[str | None] = mapped_column(String(200))
-    first_login_done: Mapped[bool] = mapped_column(default=False)
-    terms_accepted: Mapped[bool] = mapped_column(default=False)
-    failed_login_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -75,7 +134,7 @@ class ResetRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    channel: Mapped[str] = mapped_column(String(10))  # "email" or "letter"
+    channel: Mapped[ResetChannel] = mapped_column(StrEnumColumn(ResetChannel, 10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -94,7 +153,9 @@ class OutgoingEmail(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reset_request_id: Mapped[int] = mapped_column(ForeignKey("reset_requests.id"), unique=True)
     to_address: Mapped[str] = mapped_column(String(254))
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    status: Mapped[EmailStatus] = mapped_column(
+        StrEnumColumn(EmailStatus, 10), default=EmailStatus.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -125,6 +186,6 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
-    kind: Mapped[str] = mapped_column(String(50), index=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)  # an AuditKind; see its docstring
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

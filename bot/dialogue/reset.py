@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.db.enums import EmailStatus, ResetChannel
 from bot.db.models import Member
 from bot.members.lookup import hash_nir
 from bot.resets.requests import (
@@ -95,7 +96,7 @@ def reply_for_outcome(outcome: ResetOutcome, ttl_minutes: int, now: dt.datetime)
         return Reply("utter_reset_letter_queued", {"expected_by": french_time.day(outcome.expected_by)})
     if isinstance(outcome, AlreadyOnItsWay):
         requested = french_time.moment(outcome.requested_at, now)
-        if outcome.channel == "email":
+        if outcome.channel == ResetChannel.EMAIL:
             state = "a été envoyé à" if outcome.email_sent else "est en cours d'envoi vers"
             return Reply(
                 "utter_reset_email_on_its_way",
@@ -113,15 +114,15 @@ def reply_for_status(status: ResetStatus | None, intent: str, now: dt.datetime) 
     if status is None:
         return Reply("utter_postal_letter" if intent == "postal_letter" else "utter_email_not_received")
     requested = french_time.moment(status.requested_at, now)
-    if status.channel == "letter":
+    if status.channel == ResetChannel.LETTER:
         expected = french_time.day(status.expected_by) if status.expected_by else ""
         return Reply("utter_status_letter", {"requested_at": requested, "expected_by": expected})
     email = status.masked_email or ""
     if status.link_used:
         return Reply("utter_status_link_used", {"masked_email": email})
-    if status.email_status == "failed":
+    if status.email_status == EmailStatus.FAILED:
         return Reply("utter_status_email_failed", {"masked_email": email})
-    if status.email_status == "sent" and status.email_sent_at is not None:
+    if status.email_status == EmailStatus.SENT and status.email_sent_at is not None:
         expires = french_time.until(status.link_expires_at, now) if status.link_expires_at else ""
         return Reply(
             "utter_status_email_sent",

@@ -27,6 +27,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
+from bot.db.enums import AuditKind, EmailStatus, StrEnum
 from bot.db.models import AuditEvent, Member, OutgoingEmail, ResetRequest
 from bot.mail.smtp import describe_error, is_permanent
 from bot.rules.tokens import mint_token
@@ -73,7 +74,7 @@ def claim_next(session: Session, now: dt.datetime, ttl_minutes: int) -> Claim | 
     """
     due = (
         select(OutgoingEmail.id)
-        .where(OutgoingEmail.status == "pending", OutgoingEmail.next_attempt_at <= now)
+        .where(OutgoingEmail.status == EmailStatus.PENDING, OutgoingEmail.next_attempt_at <= now)
         .order_by(OutgoingEmail.next_attempt_at, OutgoingEmail.id)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -81,8 +82,12 @@ def claim_next(session: Session, now: dt.datetime, ttl_minutes: int) -> Claim | 
     )
     claimed = session.execute(
         update(OutgoingEmail)
-        .where(OutgoingEmail.id == due, OutgoingEmail.status == "pending")
-        .values(status="sending", attempts=OutgoingEmail.attempts + 1, next_attempt_at=now + SENDING_LEASE)
+        .where(OutgoingEmail.id == due, OutgoingEmail.status == EmailStatus.PENDING)
+        .values(
+            status=EmailStatus.SENDING,
+            attempts=OutgoingEmail.attempts + 1,
+            next_attempt_at=now + SENDING_LEASE,
+        )
         .returning(
             OutgoingEmail.id, OutgoingEmail.reset_request_id, OutgoingEmail.to_address, OutgoingEmail.attempts
         )
@@ -99,7 +104,7 @@ def claim_next(session: Session, now: dt.datetime, ttl_minutes: int) -> Claim | 
     return Claim(outbox_id, member.id, member.first_name, to_address, attempts, token)
 
 
-def _audit(session: Session, kind: str, member_id: int | None, **detail: object) -> None:
+def _audit(session: Session, kind: AuditKind, member_id: int | None, **detail: object) -> None:
     session.add(AuditEvent(kind=kind, member_id=member_id, detail=detail))
 
 
@@ -108,15 +113,15 @@ def mark_sent(engine: Engine, claim: Claim, now: dt.datetime) -> bool:
     with session_scope(engine) as session:
         done = session.execute(
             update(OutgoingEmail)
-            .where(OutgoingEmail.id == claim.outbox_id, OutgoingEmail.status == "sending")
-            .values(status="sent", sent_at=now)
+            .where(OutgoingEmail.id == claim.outbox_id, OutgoingEmail.status == EmailStatus.SENDING)
+            .values(status=EmailStatus.SENT, sent_at=now)
             .returning(OutgoingEmail.id)
             .execution_options(synchronize_session=False)
         ).first()
         if done is not None:
             _audit(
                 session,
-                "reset_email_sent",
+                AuditKind.RESET_EMAIL_SENT,
                 claim.member_id,
                 outbox_id=claim.outbox_id,
                 attempts=claim.attempts,
@@ -124,47 +129,57 @@ def mark_sent(engine: Engine, claim: Claim, now: dt.datetime) -> bool:
         return done is not None
 
 
+class FailureOutcome(StrEnum):
+    """What ``record_failure`` did with an email that could not be sent."""
+
+    POSTPONED = "postponed"  # back in the queue, tried again later
+    FAILED = "failed"  # given up on
+    LOST = "lost"  # the row was no longer ours: another worker took it back
+
+
 def record_failure(
     engine: Engine, claim: Claim, exc: BaseException, now: dt.datetime, *, server_unreachable: bool = False
-) -> str:
-    """Put the email back in the queue after a backoff, or give up; returns "postponed" or "failed".
+) -> FailureOutcome:
+    """Put the email back in the queue after a backoff, or give up; returns POSTPONED or FAILED.
 
     When the SMTP server cannot be reached at all the email is not at fault: the
     try is not counted and it is retried every ``SMTP_DOWN_RETRY``, however long
-    the outage lasts, so nothing is lost. Returns "lost" if the row was no longer
+    the outage lasts, so nothing is lost. Returns LOST if the row was no longer
     ours (another worker took it back).
     """
     error = describe_error(exc)
     give_up = not server_unreachable and (is_permanent(exc) or claim.attempts >= MAX_ATTEMPTS)
     values: dict[str, object] = {"last_error": error}
     if give_up:
-        values["status"] = "failed"
+        values["status"] = EmailStatus.FAILED
     elif server_unreachable:
         values.update(
-            status="pending", attempts=OutgoingEmail.attempts - 1, next_attempt_at=now + SMTP_DOWN_RETRY
+            status=EmailStatus.PENDING,
+            attempts=OutgoingEmail.attempts - 1,
+            next_attempt_at=now + SMTP_DOWN_RETRY,
         )
     else:
-        values.update(status="pending", next_attempt_at=now + backoff(claim.attempts))
+        values.update(status=EmailStatus.PENDING, next_attempt_at=now + backoff(claim.attempts))
     with session_scope(engine) as session:
         done = session.execute(
             update(OutgoingEmail)
-            .where(OutgoingEmail.id == claim.outbox_id, OutgoingEmail.status == "sending")
+            .where(OutgoingEmail.id == claim.outbox_id, OutgoingEmail.status == EmailStatus.SENDING)
             .values(**values)
             .returning(OutgoingEmail.id)
             .execution_options(synchronize_session=False)
         ).first()
         if done is None:
-            return "lost"
+            return FailureOutcome.LOST
         if give_up:
             _audit(
                 session,
-                "reset_email_failed",
+                AuditKind.RESET_EMAIL_FAILED,
                 claim.member_id,
                 outbox_id=claim.outbox_id,
                 attempts=claim.attempts,
                 error=error,
             )
-    return "failed" if give_up else "postponed"
+    return FailureOutcome.FAILED if give_up else FailureOutcome.POSTPONED
 
 
 def reclaim_stale(engine: Engine, now: dt.datetime) -> int:
@@ -172,12 +187,12 @@ def reclaim_stale(engine: Engine, now: dt.datetime) -> int:
 
     A row whose lease ran out with no tries left is failed (and audited) instead.
     """
-    stale = (OutgoingEmail.status == "sending", OutgoingEmail.next_attempt_at < now)
+    stale = (OutgoingEmail.status == EmailStatus.SENDING, OutgoingEmail.next_attempt_at < now)
     with session_scope(engine) as session:
         given_up = session.execute(
             update(OutgoingEmail)
             .where(*stale, OutgoingEmail.attempts >= MAX_ATTEMPTS)
-            .values(status="failed", last_error=INTERRUPTED)
+            .values(status=EmailStatus.FAILED, last_error=INTERRUPTED)
             .returning(OutgoingEmail.id, OutgoingEmail.reset_request_id, OutgoingEmail.attempts)
             .execution_options(synchronize_session=False)
         ).all()
@@ -185,7 +200,7 @@ def reclaim_stale(engine: Engine, now: dt.datetime) -> int:
             member_id = session.scalar(select(ResetRequest.member_id).where(ResetRequest.id == request_id))
             _audit(
                 session,
-                "reset_email_failed",
+                AuditKind.RESET_EMAIL_FAILED,
                 member_id,
                 outbox_id=outbox_id,
                 attempts=attempts,
@@ -194,7 +209,7 @@ def reclaim_stale(engine: Engine, now: dt.datetime) -> int:
         requeued = session.execute(
             update(OutgoingEmail)
             .where(*stale)
-            .values(status="pending", last_error=INTERRUPTED, next_attempt_at=now)
+            .values(status=EmailStatus.PENDING, last_error=INTERRUPTED, next_attempt_at=now)
             .returning(OutgoingEmail.id)
             .execution_options(synchronize_session=False)
         ).all()

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from bot.db.engine import session_scope
 from bot.db.models import utcnow
 from bot.mail.compose import compose_reset_email, reset_url
-from bot.mail.outbox import claim_next, mark_sent, reclaim_stale, record_failure
+from bot.mail.outbox import FailureOutcome, claim_next, mark_sent, reclaim_stale, record_failure
 from bot.mail.smtp import SmtpConnection, SmtpUnavailable, describe_error
 from bot.settings import Settings
 
@@ -77,11 +77,11 @@ def deliver_due(
                     "E-mail n°%s non envoyé (%s) : %s.",
                     claim.outbox_id,
                     describe_error(cause),
-                    "abandonné" if outcome == "failed" else "nouvel essai plus tard",
+                    "abandonné" if outcome == FailureOutcome.FAILED else "nouvel essai plus tard",
                 )
-                if outcome == "failed":
+                if outcome == FailureOutcome.FAILED:
                     report.failed += 1
-                elif outcome == "postponed":
+                elif outcome == FailureOutcome.POSTPONED:
                     report.postponed += 1
                 if isinstance(exc, SmtpUnavailable):
                     report.smtp_unavailable = True

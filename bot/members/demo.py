@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from stdnum.fr import nir as stdnum_nir
 
+from bot.db.enums import AuditKind
 from bot.db.models import Member
 from bot.members.importer import ImportReport, import_records
 from bot.members.lookup import hash_nir
@@ -85,7 +86,7 @@ def seed_demo(session: Session, key: str) -> ImportReport:
     )
     if others:
         raise RealMembersPresent(others)
-    return import_records(session, demo_rows(), key, kind="demo_members_seeded")
+    return import_records(session, demo_rows(), key, kind=AuditKind.DEMO_MEMBERS_SEEDED)
 
 
 def spaced_nir(nir: str) -> str:

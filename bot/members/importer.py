@@ -20,6 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member
 from bot.members.lookup import hash_nir
 from bot.rules.nir import InvalidNir
@@ -128,11 +129,13 @@ def import_members(session: Session, path: Path, key: str) -> ImportReport:
     text = _read_text(path)
     records, order = _open_csv(text)
     report = _apply(session, _validate(records, order, key))
-    _audit(session, "members_imported", report)
+    _audit(session, AuditKind.MEMBERS_IMPORTED, report)
     return report
 
 
-def import_records(session: Session, records: Sequence[dict[str, str]], key: str, kind: str) -> ImportReport:
+def import_records(
+    session: Session, records: Sequence[dict[str, str]], key: str, kind: AuditKind
+) -> ImportReport:
     """Create or update members from rows already in memory (the demo members).
 
     Same checks and same idempotence as the CSV import; a row's "line" is its
@@ -315,7 +318,7 @@ def _apply(session: Session, checked: Iterable[_Row | tuple[int, str]]) -> Impor
     return report
 
 
-def _audit(session: Session, kind: str, report: ImportReport) -> None:
+def _audit(session: Session, kind: AuditKind, report: ImportReport) -> None:
     counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
     session.add(AuditEvent(kind=kind, detail=counts))
     log.info("%s: %s", kind, counts)

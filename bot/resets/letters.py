@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine, select
 
 from bot.db.engine import session_scope
+from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member, PostalLetter, ResetRequest, utcnow
 from bot.rules.access_code import ACCESS_CODE_LENGTH
 
@@ -78,7 +79,7 @@ def export_letters(
                 letter.exported_at = now
             session.add(
                 AuditEvent(
-                    kind="reset_letter_exported",
+                    kind=AuditKind.RESET_LETTER_EXPORTED,
                     member_id=member_id,
                     detail={"letters": [letter.id for letter in waiting]},
                 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.db.enums import AuditKind, EmailStatus, ResetChannel
 from bot.db.models import AuditEvent, Member, OutgoingEmail, PostalLetter, ResetRequest, utcnow
 from bot.rules.masking import mask_email
 
@@ -47,7 +48,7 @@ class LetterQueued:
 class AlreadyOnItsWay:
     """An earlier request is still on its way; nothing new was queued."""
 
-    channel: str  # "email" or "letter"
+    channel: ResetChannel
     requested_at: dt.datetime
     masked_email: str | None
     expected_by: dt.date | None
@@ -68,10 +69,10 @@ ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | DailyLimitReached
 class ResetStatus:
     """What the database knows of a member's latest request, for "rien reçu ?" questions."""
 
-    channel: str
+    channel: ResetChannel
     requested_at: dt.datetime
     masked_email: str | None
-    email_status: str | None  # "pending", "sending", "sent", "failed"
+    email_status: EmailStatus | None
     email_sent_at: dt.datetime | None
     link_expires_at: dt.datetime | None
     link_used: bool
@@ -88,12 +89,12 @@ def _latest_request(session: Session, member: Member) -> ResetRequest | None:
 
 
 def _on_its_way(request: ResetRequest, now: dt.datetime) -> bool:
-    if request.channel == "letter":
+    if request.channel == ResetChannel.LETTER:
         return request.letter is not None and now.date() <= request.letter.expected_by
     email = request.email
-    if email is None or email.status == "failed" or request.token_used_at is not None:
+    if email is None or email.status == EmailStatus.FAILED or request.token_used_at is not None:
         return False
-    if email.status in ("pending", "sending"):
+    if email.status in (EmailStatus.PENDING, EmailStatus.SENDING):
         return True
     sent_recently = email.sent_at is not None and now - email.sent_at < EMAIL_IN_FLIGHT
     link_alive = request.token_expires_at is None or request.token_expires_at > now
@@ -107,7 +108,7 @@ def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
         requested_at=request.created_at,
         masked_email=mask_email(email.to_address) if email else None,
         expected_by=request.letter.expected_by if request.letter else None,
-        email_sent=bool(email and email.status == "sent"),
+        email_sent=bool(email and email.status == EmailStatus.SENT),
     )
 
 
@@ -121,7 +122,7 @@ def request_reset(session: Session, member: Member, now: dt.datetime | None = No
     latest = _latest_request(session, member)
     if latest is not None and _on_its_way(latest, now):
         session.add(
-            AuditEvent(kind="reset_repeated", member_id=member.id, detail={"channel": latest.channel})
+            AuditEvent(kind=AuditKind.RESET_REPEATED, member_id=member.id, detail={"channel": latest.channel})
         )
         return _describe_pending(latest)
 
@@ -132,20 +133,24 @@ def request_reset(session: Session, member: Member, now: dt.datetime | None = No
         .order_by(ResetRequest.created_at)
     ).all()
     if len(recent) >= MAX_REQUESTS_PER_DAY:
-        session.add(AuditEvent(kind="reset_limited", member_id=member.id, detail={"in_24h": len(recent)}))
+        session.add(
+            AuditEvent(kind=AuditKind.RESET_LIMITED, member_id=member.id, detail={"in_24h": len(recent)})
+        )
         return DailyLimitReached(retry_after=recent[0] + dt.timedelta(hours=24))
 
     if member.email:
-        request = ResetRequest(member=member, channel="email", created_at=now)
+        request = ResetRequest(member=member, channel=ResetChannel.EMAIL, created_at=now)
         session.add(OutgoingEmail(reset_request=request, to_address=member.email, next_attempt_at=now))
         outcome: ResetOutcome = EmailQueued(masked_email=mask_email(member.email))
     else:
-        request = ResetRequest(member=member, channel="letter", created_at=now)
+        request = ResetRequest(member=member, channel=ResetChannel.LETTER, created_at=now)
         expected_by = (now + LETTER_DELAY).date()
         session.add(PostalLetter(reset_request=request, created_at=now, expected_by=expected_by))
         outcome = LetterQueued(expected_by=expected_by)
     session.add(request)
-    session.add(AuditEvent(kind="reset_requested", member_id=member.id, detail={"channel": request.channel}))
+    session.add(
+        AuditEvent(kind=AuditKind.RESET_REQUESTED, member_id=member.id, detail={"channel": request.channel})
+    )
     return outcome
 
 

@@ -1,13 +1,12 @@
 """A tracker-store database per test, on SQLite and on PostgreSQL (production's store).
 
-PostgreSQL runs on this machine (127.0.0.1:5432, trust auth); the test session makes
-its own throw-away database and drops it at the end. ``SESAME_TEST_PG_URL`` points
-elsewhere (a server URL without database name), as for the other test suite.
+The test session makes its own throw-away PostgreSQL database and drops it at the
+end. The server, and skipping (laptop) or failing (``CI=true``) without one, are as
+for the other test suite: ``tests.support.postgres`` (``DATABASE_URL_TEST``).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,20 +14,28 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-PG_SERVER_URL = os.environ.get("SESAME_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432").replace(
-    "+psycopg:",
-    ":",  # env A talks to PostgreSQL through psycopg2, Rasa's driver
-)
+from tests.support.postgres import CONNECT_TIMEOUT_SECONDS, database_url, unreachable
 
 
 @pytest.fixture(scope="session")
 def postgres_server_database() -> Iterator[str]:
+    admin_url = database_url(
+        "postgres", "psycopg2"
+    )  # env A talks to PostgreSQL through psycopg2, Rasa's driver
     name = f"sesame_tracker_test_{secrets.token_hex(4)}"
-    admin = sa.create_engine(f"{PG_SERVER_URL}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin = sa.create_engine(
+        admin_url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
     try:
-        yield f"{PG_SERVER_URL}/{name}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        unreachable(admin_url, exc)
+    try:
+        yield database_url(name, "psycopg2")
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

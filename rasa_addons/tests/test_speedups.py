@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-import rasa
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.events import Event
 
@@ -26,7 +29,38 @@ def test_installed_on_the_pinned_rasa() -> None:
 
 
 def test_another_rasa_version_runs_rasa_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    monkeypatch.setattr(speedups, "rasa_version", lambda: "3.7.0")
     assert not speedups.install()
     assert RemoteAction._validate_action_result is action_response_check._ORIGINAL
     assert Event.resolve_by_type is event_types._ORIGINAL
+
+
+# What another Rasa version sees, in a fresh interpreter: nothing of Rasa imported.
+OTHER_VERSION = """
+import sys
+from rasa_addons import speedups
+speedups.rasa_version = lambda: "3.7.0"
+assert speedups.install() is False
+loaded = sorted(m for m in sys.modules if m == "rasa" or m.startswith(("rasa.", "rasa_addons.")))
+print(",".join(loaded))
+"""
+
+
+def test_another_rasa_version_imports_no_rasa_internals() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
+        [sys.executable, "-c", OTHER_VERSION],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == "rasa_addons.speedups"
+    assert "speed-ups are off" in result.stderr
+
+
+def test_the_pinned_version_is_read_from_the_metadata() -> None:
+    import rasa
+
+    assert speedups.rasa_version() == rasa.__version__

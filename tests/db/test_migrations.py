@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -9,7 +10,8 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect
+from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
+from sqlalchemy.orm import Session
 
 from bot.db.migrate import (
     COMPARE_OPTIONS,
@@ -21,7 +23,7 @@ from bot.db.migrate import (
     is_up_to_date,
     upgrade_database,
 )
-from bot.db.models import Base
+from bot.db.models import AuditEvent, AuditKind, Base, EmailStatus, Member, OutgoingEmail, ResetChannel
 
 MODEL_TABLES = set(Base.metadata.tables)
 
@@ -33,10 +35,13 @@ def differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[obje
         return list(compare_metadata(context, metadata))
 
 
-def test_there_is_one_head_and_it_is_0001() -> None:
+HEAD = "0002"
+
+
+def test_there_is_one_head_and_it_is_0002() -> None:
     script = ScriptDirectory.from_config(alembic_config())
-    assert script.get_heads() == ["0001"]
-    assert head_revision() == "0001"
+    assert script.get_heads() == [HEAD]
+    assert head_revision() == HEAD
 
 
 def test_schema_after_upgrade_matches_the_models(engine: Engine) -> None:
@@ -62,7 +67,7 @@ def test_downgrade_to_base_then_upgrade_again(db_url: str) -> None:
         assert set(inspect(engine).get_table_names()) == {"alembic_version"}
         assert current_revision(db_url) is None
         upgrade_database(db_url)
-        assert current_revision(db_url) == "0001"
+        assert current_revision(db_url) == HEAD
         assert differences(engine) == []
     finally:
         engine.dispose()
@@ -75,7 +80,7 @@ def test_upgrade_creates_a_new_sqlite_file_and_its_directory(tmp_path: Path) -> 
     assert path.exists()
     assert is_up_to_date(url)
     upgrade_database(url)  # a second run has nothing to do
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == HEAD
 
 
 def test_offline_sql_for_postgresql() -> None:
@@ -86,9 +91,127 @@ def test_offline_sql_for_postgresql() -> None:
     sql = config.output_buffer.getvalue()
     assert "CREATE TABLE members" in sql
     assert "CREATE UNIQUE INDEX ix_members_nir_hash" in sql
+    assert "ALTER TABLE members DROP COLUMN terms_accepted" in sql
 
 
 def test_migrations_do_not_import_the_models() -> None:
     """A migration must keep describing its own revision when the models change."""
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         assert "bot." not in path.read_text(encoding="utf-8"), path.name
+
+
+# --- 0002: conventional constraint names, unused member columns dropped ------------
+
+DROPPED = {"first_login_done", "terms_accepted", "failed_login_attempts"}
+
+
+def _constraint_names(engine: Engine) -> set[str]:
+    """Names of every primary key, foreign key and unique constraint of the schema."""
+    inspector = inspect(engine)
+    names: set[str | None] = set()
+    for table in MODEL_TABLES:
+        names.add(inspector.get_pk_constraint(table)["name"])
+        names.update(fk["name"] for fk in inspector.get_foreign_keys(table))
+        names.update(uq["name"] for uq in inspector.get_unique_constraints(table))
+    return {name for name in names if name is not None}
+
+
+def _member_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("members")}
+
+
+def _fill_at_0001(engine: Engine) -> None:
+    """A member with a reset email and an audit event, as 0001 stored them."""
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO members (id, nir_hash, first_name, last_name, email, street, postal_code,"
+                " city, first_login_done, terms_accepted, failed_login_attempts, created_at, updated_at)"
+                " VALUES (1, 'h', 'Ana', 'Lune', 'a@example.org', '1 rue', '75001', 'Paris',"
+                " true, true, 2, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO reset_requests (id, member_id, channel, created_at) VALUES (1, 1, 'email', :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (id, reset_request_id, to_address, status, attempts, next_attempt_at,"
+                " created_at) VALUES (1, 1, 'a@example.org', 'pending', 0, :now, :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text("INSERT INTO audit_events (kind, member_id, detail) VALUES ('reset_requested', 1, '{}')")
+        )
+
+
+NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+
+
+def test_0002_keeps_the_rows_and_names_every_constraint(db_url: str) -> None:
+    downgrade_database(db_url, "0001")
+    engine = create_engine(db_url)
+    try:
+        _fill_at_0001(engine)
+        upgrade_database(db_url)
+        assert differences(engine) == []
+        assert _member_columns(engine).isdisjoint(DROPPED)
+        assert {
+            "pk_members",
+            "fk_audit_events_member_id_members",
+            "uq_reset_requests_token_hash",
+            "uq_outbox_reset_request_id",
+            "fk_postal_letters_reset_request_id_reset_requests",
+        } <= _constraint_names(engine)
+        with Session(engine) as session:
+            email = session.get_one(OutgoingEmail, 1)
+            assert email.status is EmailStatus.PENDING
+            assert email.reset_request.channel is ResetChannel.EMAIL
+            assert email.reset_request.member.first_name == "Ana"
+            assert session.scalars(select(AuditEvent.kind)).all() == [AuditKind.RESET_REQUESTED]
+    finally:
+        engine.dispose()
+
+
+def test_0002_downgrade_gives_the_columns_back(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            session.add(
+                Member(
+                    nir_hash="h",
+                    first_name="Ana",
+                    last_name="Lune",
+                    street="1 rue",
+                    postal_code="75001",
+                    city="Paris",
+                )
+            )
+            session.commit()
+        downgrade_database(db_url, "0001")
+        assert DROPPED <= _member_columns(engine)
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT first_login_done, terms_accepted, failed_login_attempts FROM members")
+            ).one()
+        assert tuple(row) == (False, False, 0)
+        if engine.dialect.name == "postgresql":  # PostgreSQL's own names, as 0001 left them
+            assert {"members_pkey", "outbox_reset_request_id_key"} <= _constraint_names(engine)
+        upgrade_database(db_url)
+        assert differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_models_name_their_constraints_by_convention() -> None:
+    """A constraint without a conventional name would come back as a rename in ``alembic check``."""
+    for table in Base.metadata.sorted_tables:
+        for constraint in table.constraints:
+            assert str(constraint.name).split("_")[0] in {"pk", "fk", "uq", "ck"}, (table.name, constraint)
+        for index in table.indexes:
+            assert str(index.name).startswith("ix_"), (table.name, index)

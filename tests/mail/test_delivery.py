@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.cli.mail import register
 from bot.db.engine import session_scope
-from bot.db.models import AuditEvent, Base, Member, OutgoingEmail, ResetRequest
+from bot.db.models import AuditEvent, Base, EmailStatus, Member, OutgoingEmail, ResetRequest
 from bot.mail.compose import SUBJECT, compose_reset_email
 from bot.mail.outbox import MAX_ATTEMPTS, SENDING_LEASE, backoff, claim_next
 from bot.mail.smtp import as_7bit
@@ -346,7 +346,7 @@ def test_email_left_sending_by_a_crashed_worker_is_taken_back(
     with session_scope(engine) as session:
         for outbox_id, lease_end in ((crashed, NOW - dt.timedelta(seconds=1)), (busy, NOW + SENDING_LEASE)):
             row = session.get_one(OutgoingEmail, outbox_id)
-            row.status, row.attempts, row.next_attempt_at = "sending", 1, lease_end
+            row.status, row.attempts, row.next_attempt_at = EmailStatus.SENDING, 1, lease_end
     report = deliver_due(engine, settings_for(smtp.port, tmp_path), now=NOW)
     assert (report.reclaimed, report.sent) == (1, 1)
     assert [rs for rs, _ in smtp.inbox.received] == [["zoe.martin@exemple.fr"]]
@@ -358,7 +358,11 @@ def test_no_retry_left_after_a_crash_means_failed(engine: Engine, tmp_path: Path
     outbox_id = queue_email(engine)
     with session_scope(engine) as session:
         row = session.get_one(OutgoingEmail, outbox_id)
-        row.status, row.attempts, row.next_attempt_at = "sending", MAX_ATTEMPTS, NOW - dt.timedelta(minutes=1)
+        row.status, row.attempts, row.next_attempt_at = (
+            EmailStatus.SENDING,
+            MAX_ATTEMPTS,
+            NOW - dt.timedelta(minutes=1),
+        )
     report = deliver_due(engine, settings_for(free_port(), tmp_path), now=NOW)
     assert (report.reclaimed, report.postponed) == (1, 0)
     assert outbox_row(engine, outbox_id).status == "failed"

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.db.engine import session_scope
-from bot.db.models import Member, OutgoingEmail, PostalLetter, ResetRequest
+from bot.db.models import EmailStatus, Member, OutgoingEmail, PostalLetter, ResetRequest
 from bot.resets.requests import (
     MAX_REQUESTS_PER_DAY,
     AlreadyOnItsWay,
@@ -40,8 +40,9 @@ def ask(engine: Engine, member_id: int, now: dt.datetime) -> object:
 
 def mark_sent(engine: Engine, at: dt.datetime, used: bool = False) -> None:
     with session_scope(engine) as session:
-        for email in session.scalars(select(OutgoingEmail).where(OutgoingEmail.status == "pending")):
-            email.status, email.sent_at = "sent", at
+        pending = select(OutgoingEmail).where(OutgoingEmail.status == EmailStatus.PENDING)
+        for email in session.scalars(pending):
+            email.status, email.sent_at = EmailStatus.SENT, at
             email.reset_request.token_hash = "f" * 64 if email.id == 1 else f"{email.id:064d}"
             email.reset_request.token_expires_at = at + dt.timedelta(minutes=60)
             if used:

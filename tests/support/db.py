@@ -1,23 +1,22 @@
 """Database fixtures: every database test runs on SQLite and on PostgreSQL.
 
-PostgreSQL runs on this machine (127.0.0.1:5432, trust auth); each test session
-creates its own throw-away database and drops it at the end. Set
-``SESAME_TEST_PG_URL`` to point elsewhere (a server URL without database name).
+Each test session creates its own throw-away PostgreSQL database and drops it at
+the end. Which server, and why the PostgreSQL tests are skipped on a laptop without
+one but fail in CI: see ``tests.support.postgres`` (``DATABASE_URL_TEST``, ``CI``).
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from bot.db.models import Base
-
-PG_SERVER_URL = os.environ.get("SESAME_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+from tests.support.postgres import CONNECT_TIMEOUT_SECONDS, database_url, unreachable
 
 
 def create_schema(engine: Engine) -> None:
@@ -38,12 +37,22 @@ def create_schema(engine: Engine) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    """A throw-away database on the test server for the whole session (skip or fail without one)."""
+    admin_url = database_url("postgres", "psycopg")
     name = f"sesame_test_{secrets.token_hex(4)}"
-    admin = create_engine(f"{PG_SERVER_URL}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin = create_engine(
+        admin_url,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
     try:
-        yield f"{PG_SERVER_URL}/{name}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        unreachable(admin_url, exc)
+    try:
+        yield database_url(name, "psycopg")
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -1,0 +1,56 @@
+"""The closed sets of words the member database stores: email statuses, reset channels, audit kinds.
+
+Each value is the exact string already stored in the database, so these classes
+change no row and need no data migration. They are ``str`` subclasses (Python 3.10
+has no ``enum.StrEnum``): a member compares equal to its stored string, goes into
+JSON and SQL as that string, and ``str()``/``%s`` give the value too, as 3.11's
+``StrEnum`` would — a log line reads ``members_imported``, not ``AuditKind.MEMBERS_IMPORTED``.
+
+Standard library only, so that light modules (dialogue replies) may import it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class StrEnum(str, enum.Enum):
+    """``enum.StrEnum`` for Python 3.10: members are their value, also for ``str()``."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class EmailStatus(StrEnum):
+    """Where a reset email is in the outbox (``outbox.status``)."""
+
+    PENDING = "pending"  # waiting for its turn (or for its next try)
+    SENDING = "sending"  # claimed by a delivery worker, under lease
+    SENT = "sent"
+    FAILED = "failed"  # given up on: permanent error or too many tries
+
+
+class ResetChannel(StrEnum):
+    """How a new access code reaches the member (``reset_requests.channel``)."""
+
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+class AuditKind(StrEnum):
+    """What an audit event records (``audit_events.kind``).
+
+    The column stays a plain string rather than this type: the audit log is history,
+    and a row written by an older or newer version with a kind missing here must stay
+    readable. Writers use these members so that a typo cannot invent a new kind.
+    """
+
+    RESET_REQUESTED = "reset_requested"
+    RESET_REPEATED = "reset_repeated"
+    RESET_LIMITED = "reset_limited"
+    RESET_EMAIL_SENT = "reset_email_sent"
+    RESET_EMAIL_FAILED = "reset_email_failed"
+    RESET_LETTER_EXPORTED = "reset_letter_exported"
+    ACCESS_CODE_CHANGED = "access_code_changed"  # written by bot/web/reset_page.py
+    MEMBERS_IMPORTED = "members_imported"
+    DEMO_MEMBERS_SEEDED = "demo_members_seeded"
