@@ -18,12 +18,13 @@ from sqlalchemy import CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
+from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member, ResetRequest
 from bot.rules.tokens import hash_token
 
 # Tokens are ``secrets.token_urlsafe``; anything else is not worth a database query.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
-AUDIT_KIND = "access_code_changed"
+AUDIT_KIND = AuditKind.ACCESS_CODE_CHANGED
 
 
 class LinkState(enum.Enum):
