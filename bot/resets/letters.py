@@ -23,14 +23,18 @@ from sqlalchemy import Engine, select
 
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Member, PostalLetter, ResetRequest, utcnow
-from bot.rules.access_code import ACCESS_CODE_LENGTH
+from bot.rules.access_code import ACCESS_CODE_LENGTH, BirthMonth, guessable_reason
 
 HEADER = ("nom", "prenom", "adresse", "code_postal", "ville", "code_acces", "date_limite_arrivee")
 
 
-def new_access_code() -> str:
-    """A uniformly random code of ``ACCESS_CODE_LENGTH`` digits (leading zeros kept)."""
-    return f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
+def new_access_code(birth: BirthMonth | None = None) -> str:
+    """A random code of ``ACCESS_CODE_LENGTH`` digits (leading zeros kept) that the
+    rules would accept from the member: never an easy one to guess."""
+    while True:
+        code = f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
+        if guessable_reason(code, birth) is None:
+            return code
 
 
 def export_letters(
