@@ -17,6 +17,7 @@ No message ever repeats the code the member typed.
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def common_codes() -> frozenset[str]:
 
 
 def _steps(code: str) -> set[int]:
-    return {(int(b) - int(a)) % 10 for a, b in zip(code, code[1:], strict=False)}
+    return {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(code)}
 
 
 def _birth_dates(birth: BirthMonth) -> set[str]:
