@@ -25,6 +25,10 @@ from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Member, PostalLetter, ResetRequest, utcnow
 from bot.rules.access_code import ACCESS_CODE_LENGTH, BirthMonth, guessable_reason
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"): such a cell gets a leading apostrophe, which shows as nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 HEADER = ("nom", "prenom", "adresse", "code_postal", "ville", "code_acces", "date_limite_arrivee")
 
 
@@ -35,6 +39,11 @@ def new_access_code(birth: BirthMonth | None = None) -> str:
         code = f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
         if guessable_reason(code, birth) is None:
             return code
+
+
+def neutralise_formula(cell: str) -> str:
+    """``cell`` as text a spreadsheet will display, never evaluate."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_letters(
@@ -68,15 +77,18 @@ def export_letters(
             member.access_code_hash = hasher.hash(code)
             expected_by = max(letter.expected_by for letter in waiting)
             writer.writerow(
-                (
-                    member.last_name,
-                    member.first_name,
-                    member.street,
-                    member.postal_code,
-                    member.city,
-                    code,
-                    expected_by.isoformat(),
-                )
+                [
+                    neutralise_formula(cell)
+                    for cell in (
+                        member.last_name,
+                        member.first_name,
+                        member.street,
+                        member.postal_code,
+                        member.city,
+                        code,
+                        expected_by.isoformat(),
+                    )
+                ]
             )
             for letter in waiting:
                 letter.exported_at = now

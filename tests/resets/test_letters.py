@@ -178,3 +178,13 @@ def test_letters_export_command_writes_csv_to_stdout_and_a_summary_to_stderr(
     assert args.handler(args) == 0
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "Aucun courrier à exporter.\n")
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x.example")', "+33 1 00", "-2+3", "@SUM(A1)"])
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, dangerous: str) -> None:
+    member = add_member(engine, dangerous, dangerous)
+    add_letter(engine, member, NOW - dt.timedelta(hours=1))
+    _, text = export(engine)
+    [row] = rows_of(text)
+    assert row["nom"] == "'" + dangerous and row["prenom"] == "'" + dangerous
+    assert row["ville"] == "Lyon"  # ordinary cells are untouched
