@@ -22,6 +22,8 @@ from dotenv import dotenv_values
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, str] = {
+    # Where Rasa and the action server listen: loopback, or a private interface in production.
+    "INTERNAL_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
     "ACTIONS_PORT": "5055",
     "WEB_PORT": "8080",
@@ -29,6 +31,8 @@ DEFAULTS: dict[str, str] = {
     "TRACKER_STORE_URL": "sqlite:///var/tracker.db",
     "NIR_HASH_KEY": "dev-only-change-me",
     "CSRF_SECRET": "dev-only-change-me-too",
+    # Shared by Rasa and the action server; empty: the launcher draws one per run.
+    "ACTIONS_TOKEN": "",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": "1025",
     "SMTP_USER": "",
@@ -40,7 +44,7 @@ DEFAULTS: dict[str, str] = {
 }
 
 # Settings that must never be printed in clear.
-SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "SMTP_PASSWORD"})
+SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "ACTIONS_TOKEN", "SMTP_PASSWORD"})
 _TRUE = frozenset({"1", "true", "yes", "oui", "on"})
 _FALSE = frozenset({"0", "false", "no", "non", "off", ""})
 
@@ -69,6 +73,7 @@ def _as_bool(name: str, raw: str) -> bool:
 class Settings:
     """Every setting Sésame reads, typed; field ``x_y`` is the variable ``X_Y``."""
 
+    internal_host: str
     rasa_port: int
     actions_port: int
     web_port: int
@@ -76,6 +81,7 @@ class Settings:
     tracker_store_url: str
     nir_hash_key: str
     csrf_secret: str
+    actions_token: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
