@@ -50,7 +50,7 @@ def build_app(token: str, package: str = "actions") -> Sanic:
             "ACTIONS_TOKEN est vide : le serveur d'actions refuse de démarrer sans secret partagé "
             "avec Rasa (make run en crée un à chaque lancement)."
         )
-    app = create_app(package, cors_origins=None)
+    app: Sanic = create_app(package, cors_origins=None)
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
 
     async def guard(request: Request) -> HTTPResponse | None:

@@ -124,7 +124,12 @@ def test_health_is_open_and_says_nothing(action_server: str) -> None:
 def test_an_empty_secret_stops_the_server_at_start(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ACTIONS_TOKEN": "", "ACTIONS_PORT": str(_free_port())}
     done = subprocess.run(
-        [sys.executable, "-m", "actions.server"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "actions.server"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 2
     assert "ACTIONS_TOKEN est vide" in done.stderr
