@@ -84,8 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings: Settings = get_settings()
     try:
+        settings: Settings = get_settings()
+        settings.check_safe_to_serve()
         app = build_app(settings.actions_token)
     except SettingsError as error:
         logger.error("%s", error)

@@ -22,6 +22,9 @@ from dotenv import dotenv_values
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, str] = {
+    # "demo": the embedded set-up of `make run` (demo members, development keys allowed,
+    # a banner says so). "production": every service refuses the development keys.
+    "SESAME_MODE": "demo",
     # Where Rasa and the action server listen: loopback, or a private interface in production.
     "INTERNAL_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
@@ -69,10 +72,16 @@ def _as_bool(name: str, raw: str) -> bool:
     raise SettingsError(f"Le réglage {name} doit valoir true ou false (lu : {raw!r}).")
 
 
+MODES = frozenset({"demo", "production"})
+# Secrets whose development default must never protect real members.
+DEVELOPMENT_SECRETS = ("NIR_HASH_KEY", "CSRF_SECRET")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting Sésame reads, typed; field ``x_y`` is the variable ``X_Y``."""
 
+    sesame_mode: str
     internal_host: str
     rasa_port: int
     actions_port: int
@@ -105,7 +114,45 @@ class Settings:
                 parsed[spec.name] = _as_bool(name, raw)
             else:
                 parsed[spec.name] = raw
+        if parsed["sesame_mode"] not in MODES:
+            raise SettingsError(
+                f"Le réglage SESAME_MODE doit valoir demo ou production (lu : {merged['SESAME_MODE']!r})."
+            )
         return cls(**parsed)  # type: ignore[arg-type]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.sesame_mode == "demo"
+
+    def development_secrets_in_use(self) -> list[str]:
+        """The secrets still at their development value (or empty)."""
+        env = self.as_env()
+        return [name for name in DEVELOPMENT_SECRETS if env[name] in {"", DEFAULTS[name]}]
+
+    def check_safe_to_serve(self) -> None:
+        """Raise ``SettingsError`` (French) when production would run with development keys.
+
+        With the development NIR_HASH_KEY, a NIR can be recovered from the member
+        database in seconds (birth year, month and department narrow it down): no
+        service may hold real members' data with it.
+        """
+        if self.is_demo:
+            return
+        weak = self.development_secrets_in_use()
+        if weak:
+            raise SettingsError(
+                "Démarrage refusé : "
+                + (
+                    f"{weak[0]} a encore sa valeur"
+                    if len(weak) == 1
+                    else " et ".join(weak) + " ont encore leur valeur"
+                )
+                + " de développement (ou vide). Donnez une valeur longue et aléatoire (par exemple "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
+                "ou lancez la démonstration avec SESAME_MODE=demo."
+            )
+        if not self.actions_token:
+            raise SettingsError("Démarrage refusé : ACTIONS_TOKEN est vide en production.")
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, e.g. for a child process."""
