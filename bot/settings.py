@@ -22,6 +22,11 @@ from dotenv import dotenv_values
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, str] = {
+    # "demo": the embedded set-up of `make run` (demo members, development keys allowed,
+    # a banner says so). "production": every service refuses the development keys.
+    "SESAME_MODE": "demo",
+    # Where Rasa and the action server listen: loopback, or a private interface in production.
+    "INTERNAL_HOST": "127.0.0.1",
     "RASA_PORT": "5005",
     "ACTIONS_PORT": "5055",
     "WEB_PORT": "8080",
@@ -29,6 +34,8 @@ DEFAULTS: dict[str, str] = {
     "TRACKER_STORE_URL": "sqlite:///var/tracker.db",
     "NIR_HASH_KEY": "dev-only-change-me",
     "CSRF_SECRET": "dev-only-change-me-too",
+    # Shared by Rasa and the action server; empty: the launcher draws one per run.
+    "ACTIONS_TOKEN": "",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": "1025",
     "SMTP_USER": "",
@@ -40,7 +47,7 @@ DEFAULTS: dict[str, str] = {
 }
 
 # Settings that must never be printed in clear.
-SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "SMTP_PASSWORD"})
+SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "ACTIONS_TOKEN", "SMTP_PASSWORD"})
 _TRUE = frozenset({"1", "true", "yes", "oui", "on"})
 _FALSE = frozenset({"0", "false", "no", "non", "off", ""})
 
@@ -65,10 +72,17 @@ def _as_bool(name: str, raw: str) -> bool:
     raise SettingsError(f"Le réglage {name} doit valoir true ou false (lu : {raw!r}).")
 
 
+MODES = frozenset({"demo", "production"})
+# Secrets whose development default must never protect real members.
+DEVELOPMENT_SECRETS = ("NIR_HASH_KEY", "CSRF_SECRET")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting Sésame reads, typed; field ``x_y`` is the variable ``X_Y``."""
 
+    sesame_mode: str
+    internal_host: str
     rasa_port: int
     actions_port: int
     web_port: int
@@ -76,6 +90,7 @@ class Settings:
     tracker_store_url: str
     nir_hash_key: str
     csrf_secret: str
+    actions_token: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -99,7 +114,45 @@ class Settings:
                 parsed[spec.name] = _as_bool(name, raw)
             else:
                 parsed[spec.name] = raw
+        if parsed["sesame_mode"] not in MODES:
+            raise SettingsError(
+                f"Le réglage SESAME_MODE doit valoir demo ou production (lu : {merged['SESAME_MODE']!r})."
+            )
         return cls(**parsed)  # type: ignore[arg-type]
+
+    @property
+    def is_demo(self) -> bool:
+        return self.sesame_mode == "demo"
+
+    def development_secrets_in_use(self) -> list[str]:
+        """The secrets still at their development value (or empty)."""
+        env = self.as_env()
+        return [name for name in DEVELOPMENT_SECRETS if env[name] in {"", DEFAULTS[name]}]
+
+    def check_safe_to_serve(self) -> None:
+        """Raise ``SettingsError`` (French) when production would run with development keys.
+
+        With the development NIR_HASH_KEY, a NIR can be recovered from the member
+        database in seconds (birth year, month and department narrow it down): no
+        service may hold real members' data with it.
+        """
+        if self.is_demo:
+            return
+        weak = self.development_secrets_in_use()
+        if weak:
+            raise SettingsError(
+                "Démarrage refusé : "
+                + (
+                    f"{weak[0]} a encore sa valeur"
+                    if len(weak) == 1
+                    else " et ".join(weak) + " ont encore leur valeur"
+                )
+                + " de développement (ou vide). Donnez une valeur longue et aléatoire (par exemple "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
+                "ou lancez la démonstration avec SESAME_MODE=demo."
+            )
+        if not self.actions_token:
+            raise SettingsError("Démarrage refusé : ACTIONS_TOKEN est vide en production.")
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, e.g. for a child process."""

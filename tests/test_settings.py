@@ -58,3 +58,30 @@ def test_shell_exports_never_print_secrets(tmp_path: Path) -> None:
     exported = shell_exports(settings)
     assert "s3cret-key" not in exported and "pw-42" not in exported
     assert "export RASA_PORT=5005" in exported.splitlines()
+
+
+def test_production_refuses_the_development_keys(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent", environ={"SESAME_MODE": "production", "ACTIONS_TOKEN": "t"})
+    with pytest.raises(
+        SettingsError, match="NIR_HASH_KEY et CSRF_SECRET ont encore leur valeur de développement"
+    ):
+        settings.check_safe_to_serve()
+    real = {"NIR_HASH_KEY": "k" * 40, "CSRF_SECRET": "c" * 40}
+    load_settings(
+        tmp_path / "absent", environ={"SESAME_MODE": "production", "ACTIONS_TOKEN": "t", **real}
+    ).check_safe_to_serve()
+    with pytest.raises(SettingsError, match="ACTIONS_TOKEN est vide"):
+        load_settings(
+            tmp_path / "absent", environ={"SESAME_MODE": "production", **real}
+        ).check_safe_to_serve()
+
+
+def test_the_demo_may_use_the_development_keys(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent", environ={})
+    assert settings.is_demo and settings.development_secrets_in_use() == ["NIR_HASH_KEY", "CSRF_SECRET"]
+    settings.check_safe_to_serve()
+
+
+def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="SESAME_MODE doit valoir demo ou production"):
+        load_settings(tmp_path / "absent", environ={"SESAME_MODE": "prod"})

@@ -12,6 +12,7 @@ import errno
 import io
 import logging
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,7 +79,21 @@ OS_ERRORS: dict[int, str] = {
     errno.EACCES: "lecture non autorisée",
     errno.EISDIR: "c'est un dossier, pas un fichier",
 }
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters (C0, DEL, C1 such as U+0085), invisible formatting characters
+# (zero-width spaces, bidirectional overrides such as U+202E) and line or paragraph
+# separators (U+2028, U+2029): none belongs in a name or an address, and each can
+# hide or reorder what a printer, a spreadsheet or an agent reads.
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+
+def forbidden_character_position(value: str) -> int | None:
+    """The 1-based position of the first forbidden character in ``value``, if any."""
+    for position, ch in enumerate(value, 1):
+        if unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
+            return position
+    return None
+
+
 LOOKUP_CHUNK = 500
 
 
@@ -265,8 +280,10 @@ def _validate(records: Iterable[_Record], order: list[str], key: str) -> Iterato
             if not value:
                 if column not in OPTIONAL_COLUMNS:
                     problems.append(f"{LABELS[column]} manquant(e)")
-            elif CONTROL.search(value):
-                problems.append(f"{LABELS[column]} : caractère de contrôle interdit")
+            elif (position := forbidden_character_position(value)) is not None:
+                problems.append(
+                    f"{LABELS[column]} : caractère invisible ou de contrôle interdit (position {position})"
+                )
             elif column == "nir":
                 try:
                     nir_hash = hash_nir(value, key)

@@ -24,14 +24,27 @@ from sqlalchemy import Engine, select
 from bot.db.engine import session_scope
 from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member, PostalLetter, ResetRequest, utcnow
-from bot.rules.access_code import ACCESS_CODE_LENGTH
+from bot.rules.access_code import ACCESS_CODE_LENGTH, BirthMonth, guessable_reason
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+# injection"): such a cell gets a leading apostrophe, which shows as nothing.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 HEADER = ("nom", "prenom", "adresse", "code_postal", "ville", "code_acces", "date_limite_arrivee")
 
 
-def new_access_code() -> str:
-    """A uniformly random code of ``ACCESS_CODE_LENGTH`` digits (leading zeros kept)."""
-    return f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
+def new_access_code(birth: BirthMonth | None = None) -> str:
+    """A random code of ``ACCESS_CODE_LENGTH`` digits (leading zeros kept) that the
+    rules would accept from the member: never an easy one to guess."""
+    while True:
+        code = f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
+        if guessable_reason(code, birth) is None:
+            return code
+
+
+def neutralise_formula(cell: str) -> str:
+    """``cell`` as text a spreadsheet will display, never evaluate."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_letters(
@@ -65,15 +78,18 @@ def export_letters(
             member.access_code_hash = hasher.hash(code)
             expected_by = max(letter.expected_by for letter in waiting)
             writer.writerow(
-                (
-                    member.last_name,
-                    member.first_name,
-                    member.street,
-                    member.postal_code,
-                    member.city,
-                    code,
-                    expected_by.isoformat(),
-                )
+                [
+                    neutralise_formula(cell)
+                    for cell in (
+                        member.last_name,
+                        member.first_name,
+                        member.street,
+                        member.postal_code,
+                        member.city,
+                        code,
+                        expected_by.isoformat(),
+                    )
+                ]
             )
             for letter in waiting:
                 letter.exported_at = now

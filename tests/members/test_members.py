@@ -357,3 +357,26 @@ def test_cli_warns_about_the_development_key(
     cli_db.main(["db", "upgrade"])
     assert cli_db.main(["members", "import", str(write_csv(tmp_path, [HEADER, row(1)]))]) == 0
     assert "NIR_HASH_KEY a sa valeur de développement" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "position"),
+    [
+        ("last_name", "Mar\u202etin", 4),  # right-to-left override
+        ("first_name", "Zo\u200bé", 3),  # zero-width space
+        ("street", "1 rue\u2028des Lilas", 6),  # line separator
+        ("city", "Par\u0085is", 4),  # C1 "next line"
+        ("street", "1 rue\tdes Lilas", 6),  # tab
+        ("last_name", "\u2066Martin\u2069", 1),  # bidirectional isolates
+    ],
+)
+def test_invisible_and_control_characters_are_refused_with_their_line_and_position(
+    engine: Engine, tmp_path: Path, column: str, value: str, position: int
+) -> None:
+    quoted = '"' + value + '"'
+    report = run_import(engine, write_csv(tmp_path, [HEADER, row(1), row(2, **{column: quoted})]))
+    assert report.created == 1
+    [(line, reason)] = report.errors
+    assert line == 3
+    assert f"caractère invisible ou de contrôle interdit (position {position})" in reason
+    assert value not in reason

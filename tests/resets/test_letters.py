@@ -17,6 +17,7 @@ from bot.cli.mail import register
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Base, Member, OutgoingEmail, PostalLetter, ResetRequest
 from bot.resets.letters import HEADER, export_letters, new_access_code
+from bot.rules.access_code import BirthMonth, check_new_code
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 # Cheap parameters: the tests check the flow, not Argon2's cost.
@@ -70,6 +71,12 @@ def test_new_codes_are_six_random_digits() -> None:
     codes = {new_access_code() for _ in range(200)}
     assert all(re.fullmatch(r"\d{6}", code) for code in codes)
     assert len(codes) > 190
+
+
+def test_letter_codes_obey_the_rules_a_member_would_be_held_to() -> None:
+    birth = BirthMonth(year2=91, month=3)
+    codes = [new_access_code(birth) for _ in range(2000)]
+    assert all(check_new_code(code, code, birth) is None for code in codes)
 
 
 def test_export_writes_each_letter_with_a_code_only_its_hash_is_stored(engine: Engine) -> None:
@@ -171,3 +178,13 @@ def test_letters_export_command_writes_csv_to_stdout_and_a_summary_to_stderr(
     assert args.handler(args) == 0
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", "Aucun courrier à exporter.\n")
+
+
+@pytest.mark.parametrize("dangerous", ['=HYPERLINK("http://x.example")', "+33 1 00", "-2+3", "@SUM(A1)"])
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, dangerous: str) -> None:
+    member = add_member(engine, dangerous, dangerous)
+    add_letter(engine, member, NOW - dt.timedelta(hours=1))
+    _, text = export(engine)
+    [row] = rows_of(text)
+    assert row["nom"] == "'" + dangerous and row["prenom"] == "'" + dangerous
+    assert row["ville"] == "Lyon"  # ordinary cells are untouched
