@@ -6,7 +6,9 @@ is told to the member in French and changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -14,10 +16,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.db.engine import make_engine, session_scope
-from bot.db.models import utcnow
+from bot.db.models import Member, utcnow
 from bot.dialogue.reset import (
+    LookupPaused,
     MemberFound,
     Reply,
     attempts_exhausted,
@@ -26,13 +30,31 @@ from bot.dialogue.reset import (
     reply_for_outcome,
     reply_for_status,
 )
+from bot.limits.clients import client_hash, client_of
+from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
 from bot.members.lookup import find_by_ref
 from bot.resets.requests import request_reset, reset_status
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-FORM_SLOTS_TO_CLEAR = ("reset_wanted", "nir", "reset_confirmed", "reset_destination")
+FORM_SLOTS_TO_CLEAR = ("reset_wanted", "nir", "reset_confirmed", "reset_destination", "lookup_paused")
+
+
+def limited_lookup(
+    session: Session, client: str, now: dt.datetime
+) -> Callable[[str], Member | LookupRefused | None]:
+    """``find_by_ref`` behind the look-up limits, audited in the same unit of work."""
+
+    def find(member_ref: str) -> Member | LookupRefused | None:
+        reserved = reserve_lookup(session, client, now)
+        if isinstance(reserved, LookupRefused):
+            return reserved
+        member = find_by_ref(session, member_ref)
+        record_outcome(reserved, member_ref, member is not None)
+        return member
+
+    return find
 
 
 def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -56,6 +78,8 @@ class ValidateResetForm(FormValidationAction):
             return []
         if attempts_exhausted(tracker.get_slot("nir_attempts")) and not tracker.get_slot("member_ref"):
             return []
+        if tracker.get_slot("lookup_paused"):
+            return []
         return domain_slots
 
     def validate_nir(
@@ -63,15 +87,20 @@ class ValidateResetForm(FormValidationAction):
     ) -> dict[str, Any]:
         settings = get_settings()
         attempts = int(tracker.get_slot("nir_attempts") or 0)
+        client = client_hash(client_of(tracker.events), settings.nir_hash_key)
+        now = utcnow()
         try:
             with session_scope(make_engine(settings.database_url)) as session:
                 result = check_nir(
-                    str(value or ""), settings.nir_hash_key, lambda ref: find_by_ref(session, ref)
+                    str(value or ""), settings.nir_hash_key, limited_lookup(session, client, now), now
                 )
         except SQLAlchemyError:
             logger.exception("member look-up failed")
             dispatcher.utter_message(response="utter_reset_unavailable")
             return {"nir": None}
+        if isinstance(result, LookupPaused):
+            say(dispatcher, result.reply)
+            return {"nir": None, "member_ref": None, "lookup_paused": True}
         if isinstance(result, MemberFound):
             return {
                 "nir": result.masked_nir,
@@ -115,7 +144,8 @@ class ActionSubmitReset(Action):
             dispatcher.utter_message(response="utter_reset_declined")
             return clear
         if not member_ref:
-            dispatcher.utter_message(response="utter_nir_attempts_exhausted")
+            if not tracker.get_slot("lookup_paused"):  # else the member was already told when to retry
+                dispatcher.utter_message(response="utter_nir_attempts_exhausted")
             return clear
         if tracker.get_slot("reset_confirmed") is not True:
             dispatcher.utter_message(response="utter_reset_cancelled")
@@ -128,7 +158,9 @@ class ActionSubmitReset(Action):
                 if member is None:
                     dispatcher.utter_message(response="utter_nir_unknown")
                     return clear
-                outcome = request_reset(session, member, now)
+                outcome = request_reset(
+                    session, member, now, client_hash(client_of(tracker.events), settings.nir_hash_key)
+                )
         except SQLAlchemyError:
             logger.exception("reset request failed")
             dispatcher.utter_message(response="utter_reset_unavailable")

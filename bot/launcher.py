@@ -31,8 +31,10 @@ processes, because the Rasa server reads ``endpoints.yml`` from its environment 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import ipaddress
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -125,14 +127,14 @@ def services_for(settings: Settings, mail_dir: Path) -> dict[str, Service]:
                 "actions",
                 f"Démarrage du serveur d'actions (port {settings.actions_port})…",
                 "le serveur d'actions",
-                _http_ok(f"http://127.0.0.1:{settings.actions_port}/health"),
+                _http_ok(f"http://{settings.internal_host}:{settings.actions_port}/health"),
                 120,
             ),
             Service(
                 "rasa",
                 f"Démarrage du serveur Rasa (port {settings.rasa_port})…",
                 "le serveur Rasa",
-                _http_ok(f"http://127.0.0.1:{settings.rasa_port}/"),
+                _http_ok(f"http://{settings.internal_host}:{settings.rasa_port}/"),
                 300,  # loading the model on a busy two-core machine
             ),
         )
@@ -284,14 +286,36 @@ def _wait_until_ready(
         ready_file.write_text("ready\n", encoding="utf-8")
 
 
+DEMO_BANNER = (
+    "*** DÉMONSTRATION (SESAME_MODE=demo) : adhérents fictifs et clés de développement. "
+    "N'y mettez jamais de vrais adhérents ; en production, SESAME_MODE=production. ***"
+)
+
+
+def with_internal_tokens(settings: Settings) -> Settings:
+    """``settings`` with the secrets the processes share: the ones set, or fresh ones.
+
+    ACTIONS_TOKEN (Rasa → action server) and CHANNEL_TOKEN (web tier → Rasa's channel)
+    are drawn per run when not set, so ``make run`` is safe without any configuration.
+    """
+    return dataclasses.replace(
+        settings,
+        actions_token=settings.actions_token or secrets.token_urlsafe(32),
+        channel_token=settings.channel_token or secrets.token_urlsafe(32),
+    )
+
+
 def child_environment(settings: Settings, mail_dir: Path, model: Path) -> dict[str, str]:
     """The processes' environment: ours, the resolved non-secret settings, and what Rasa needs.
 
     Secrets stay out (each Python process reads them itself from the environment or
-    ``.env``), as with ``./sesame env``.
+    ``.env``), as with ``./sesame env`` — except ACTIONS_TOKEN, which Rasa reads from its
+    environment only (``endpoints.yml``), and CHANNEL_TOKEN: both may have been drawn for this run.
     """
     env = dict(os.environ)
     env.update({name: value for name, value in settings.as_env().items() if name not in SECRETS})
+    env["ACTIONS_TOKEN"] = settings.actions_token
+    env["CHANNEL_TOKEN"] = settings.channel_token
     python_path = [str(PROJECT_ROOT), *filter(None, [env.get("PYTHONPATH")])]
     env.update(
         PYTHONPATH=os.pathsep.join(python_path),
@@ -371,10 +395,13 @@ def run(
         say(f"Processus inconnu : {', '.join(unknown)} (le Procfile a : {', '.join(commands)}).", error=True)
         return 2
     try:
-        settings = load_settings()
+        settings = with_internal_tokens(load_settings())
+        settings.check_safe_to_serve()
     except SettingsError as error:
         say(f"ERREUR : {error}", error=True)
         return 2
+    if settings.is_demo:
+        say(DEMO_BANNER)
     wanted = [name for name in commands if not names or name in names]
     if "rasa" in wanted and not model.exists():
         say(f"ERREUR : pas de modèle entraîné ({model}) : lancez « make model ».", error=True)

@@ -36,6 +36,9 @@ DEFAULTS: dict[str, str] = {
     "CSRF_SECRET": "dev-only-change-me-too",
     # Shared by Rasa and the action server; empty: the launcher draws one per run.
     "ACTIONS_TOKEN": "",
+    # Shared by the web tier and Rasa's channel (which trusts the client label only
+    # from a signed request); empty: the launcher draws one per run.
+    "CHANNEL_TOKEN": "",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": "1025",
     "SMTP_USER": "",
@@ -47,7 +50,7 @@ DEFAULTS: dict[str, str] = {
 }
 
 # Settings that must never be printed in clear.
-SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "ACTIONS_TOKEN", "SMTP_PASSWORD"})
+SECRETS = frozenset({"NIR_HASH_KEY", "CSRF_SECRET", "ACTIONS_TOKEN", "CHANNEL_TOKEN", "SMTP_PASSWORD"})
 _TRUE = frozenset({"1", "true", "yes", "oui", "on"})
 _FALSE = frozenset({"0", "false", "no", "non", "off", ""})
 
@@ -91,6 +94,7 @@ class Settings:
     nir_hash_key: str
     csrf_secret: str
     actions_token: str
+    channel_token: str
     smtp_host: str
     smtp_port: int
     smtp_user: str
@@ -151,8 +155,9 @@ class Settings:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`), "
                 "ou lancez la démonstration avec SESAME_MODE=demo."
             )
-        if not self.actions_token:
-            raise SettingsError("Démarrage refusé : ACTIONS_TOKEN est vide en production.")
+        for name, value in (("ACTIONS_TOKEN", self.actions_token), ("CHANNEL_TOKEN", self.channel_token)):
+            if not value:
+                raise SettingsError(f"Démarrage refusé : {name} est vide en production.")
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, e.g. for a child process."""

@@ -1,29 +1,117 @@
-"""The REST channel, with typed payloads and oversized messages made harmless.
+"""The REST channel, hardened: bounded requests, typed payloads neutralised, a known client.
 
 Same URL and JSON as Rasa's own REST channel (``POST /webhooks/rest/webhook`` with
-``{"sender", "message"}``); only the message text is cleaned (``bot.shared.user_input``).
-The intents a typed "/intent" may name are the registry's buttons, read once at start-up.
+``{"sender", "message"}``), so ``./sesame chat`` and the web tier talk to it as before.
+What it adds, checked before Rasa reads anything:
+
+- JSON only (415), at most ``MAX_BODY_BYTES`` (413), a sender id of a fixed shape and a
+  message that is text (400): French JSON errors. (Sanic itself refuses bodies above
+  ``SANIC_REQUEST_MAX_SIZE``, set by the Procfile, before they are read.)
+- The message is cleaned (``bot.shared.user_input``): typed "/intent{…}" payloads are
+  neutralised; the intents a "/intent" may name are the registry's buttons. A message
+  that is empty once cleaned ("/", a lone zero-width space) becomes the fallback
+  intent, so the member gets the topic menu instead of a silent error.
+- The client: the web tier signs its requests with ``CHANNEL_TOKEN`` and names the
+  member's client (``web:<keyed hash of the address>``) in ``metadata.client``. Any
+  other caller's metadata is replaced by ``direct:<its address>``. The actions count
+  their limits per client from this label only.
 """
 
 from __future__ import annotations
 
+import hmac
+import json
+import os
+import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.shared.user_input import clean_message
 from rasa_addons.intents import button_intents
 
 BUTTON_INTENTS = button_intents()
+MAX_BODY_BYTES = 16 * 1024
+SENDER_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+WEB_CLIENT_SHAPE = re.compile(r"web:[0-9a-f]{16,64}")
+CHANNEL_TOKEN_HEADER = "x-sesame-channel"  # noqa: S105 - a header name, not a secret
+EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
+
+ERRORS = {
+    400: "Requête illisible : un objet JSON avec « sender » (lettres, chiffres, - et _, 64 au plus) "
+    "et « message » (texte) est attendu.",
+    413: f"Requête trop volumineuse : {MAX_BODY_BYTES // 1024} Ko au plus.",
+    415: "Seul le JSON (Content-Type: application/json) est accepté.",
+}
+
+
+def _error(status: int) -> HTTPResponse:
+    return response.json({"error": ERRORS[status]}, status=status, ensure_ascii=False)
+
+
+def check_request(content_type: str, body: bytes) -> int | None:
+    """The HTTP status that refuses this webhook request, or None when it is acceptable."""
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        return 415
+    if len(body) > MAX_BODY_BYTES:
+        return 413
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return 400
+    if not isinstance(data, dict):
+        return 400
+    sender, message = data.get("sender"), data.get("message")
+    if not isinstance(sender, str) or not SENDER_SHAPE.fullmatch(sender):
+        return 400
+    if message is not None and not isinstance(message, str):
+        return 400
+    return None
+
+
+def client_label(metadata: Any, signed: bool, remote_address: str) -> str:
+    """``metadata.client`` when the web tier signed the request, else ``direct:<address>``."""
+    if signed and isinstance(metadata, dict):
+        client = metadata.get("client")
+        if isinstance(client, str) and WEB_CLIENT_SHAPE.fullmatch(client):
+            return client
+    return f"direct:{remote_address}"
+
+
+def is_signed(sent: str | None, token: str | None) -> bool:
+    return bool(token) and sent is not None and hmac.compare_digest(sent.encode(), str(token).encode())
 
 
 class SafeRestInput(RestInput):
-    """Rasa's REST input channel with the member's text cleaned first."""
+    """Rasa's REST input channel, with requests checked and the text cleaned first."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook: Blueprint = super().blueprint(on_new_message)
+
+        @webhook.on_request  # type: ignore[untyped-decorator]
+        async def refuse_bad_requests(request: Request) -> HTTPResponse | None:
+            if request.method != "POST":
+                return None
+            status = check_request(request.headers.get("content-type", ""), request.body or b"")
+            return _error(status) if status is not None else None
+
+        return webhook
+
     def _extract_message(self, req: Any) -> str | None:
         raw = req.json.get("message", None) if req.json else None
-        return clean_message(raw if isinstance(raw, str) else None, BUTTON_INTENTS)
+        cleaned = clean_message(raw if isinstance(raw, str) else None, BUTTON_INTENTS)
+        return cleaned or EMPTY_MESSAGE_PAYLOAD
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        body = request.json if isinstance(request.json, dict) else {}
+        signed = is_signed(request.headers.get(CHANNEL_TOKEN_HEADER), os.environ.get("CHANNEL_TOKEN"))
+        return {"client": client_label(body.get("metadata"), signed, request.ip or "inconnu")}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot import launcher
+from bot.settings import load_settings
 
 
 @pytest.fixture
@@ -78,5 +79,37 @@ def test_an_unknown_process_is_refused_in_french(workdir: Path, capsys: pytest.C
 def test_the_procfile_keeps_internal_services_on_loopback() -> None:
     commands = launcher.read_procfile()
     assert list(commands) == ["smtp-sink", "mail-worker", "web", "actions", "rasa"]
-    assert "--interface 127.0.0.1" in commands["rasa"]
-    assert commands["actions"].startswith("SANIC_HOST=127.0.0.1 ")
+    assert '--interface "${INTERNAL_HOST:-127.0.0.1}"' in commands["rasa"]
+    assert commands["actions"].endswith("-m actions.server")  # INTERNAL_HOST and ACTIONS_TOKEN
+
+
+def test_the_processes_share_fresh_internal_tokens_when_none_is_set(tmp_path: Path) -> None:
+    settings = launcher.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
+    again = launcher.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
+    assert len(settings.actions_token) >= 40 and settings.actions_token != again.actions_token
+    assert len(settings.channel_token) >= 40 and settings.channel_token != settings.actions_token
+    env = launcher.child_environment(settings, tmp_path / "mail", tmp_path / "model.tar.gz")
+    assert env["ACTIONS_TOKEN"] == settings.actions_token
+    assert env["CHANNEL_TOKEN"] == settings.channel_token
+    assert "NIR_HASH_KEY" not in env or env["NIR_HASH_KEY"] == os.environ.get("NIR_HASH_KEY")
+    chosen = load_settings(tmp_path / "absent", environ={"ACTIONS_TOKEN": "choisi"})
+    assert launcher.with_internal_tokens(chosen).actions_token == "choisi"  # noqa: S105
+
+
+def test_production_with_the_development_key_starts_nothing(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SESAME_MODE", "production")
+    monkeypatch.setenv("ACTIONS_TOKEN", "t" * 40)
+    monkeypatch.setenv("CHANNEL_TOKEN", "c" * 40)
+    procfile = _procfile(workdir, "calme: sleep 60\n")
+    assert launcher.run(log_dir=workdir / "log", procfile=procfile) == 2
+    said = capsys.readouterr()
+    assert "Démarrage refusé : NIR_HASH_KEY et CSRF_SECRET" in said.err
+    assert not (workdir / "log" / "calme.log").exists()
+
+
+def test_the_demo_says_so_in_a_banner(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    procfile = _procfile(workdir, "fragile: exit 3\n")
+    launcher.run(log_dir=workdir / "log", mail_dir=workdir / "mail", procfile=procfile)
+    assert "DÉMONSTRATION" in capsys.readouterr().out

@@ -61,14 +61,15 @@ def test_shell_exports_never_print_secrets(tmp_path: Path) -> None:
 
 
 def test_production_refuses_the_development_keys(tmp_path: Path) -> None:
-    settings = load_settings(tmp_path / "absent", environ={"SESAME_MODE": "production", "ACTIONS_TOKEN": "t"})
+    tokens = {"ACTIONS_TOKEN": "t", "CHANNEL_TOKEN": "c"}
+    settings = load_settings(tmp_path / "absent", environ={"SESAME_MODE": "production", **tokens})
     with pytest.raises(
         SettingsError, match="NIR_HASH_KEY et CSRF_SECRET ont encore leur valeur de développement"
     ):
         settings.check_safe_to_serve()
     real = {"NIR_HASH_KEY": "k" * 40, "CSRF_SECRET": "c" * 40}
     load_settings(
-        tmp_path / "absent", environ={"SESAME_MODE": "production", "ACTIONS_TOKEN": "t", **real}
+        tmp_path / "absent", environ={"SESAME_MODE": "production", **tokens, **real}
     ).check_safe_to_serve()
     with pytest.raises(SettingsError, match="ACTIONS_TOKEN est vide"):
         load_settings(

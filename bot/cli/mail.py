@@ -24,7 +24,7 @@ from bot.mail.sink import add_arguments as add_sink_arguments
 from bot.mail.sink import serve
 from bot.mail.worker import DeliveryReport, deliver_due, run_worker
 from bot.resets.letters import export_letters
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, SettingsError, load_settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -71,6 +71,11 @@ def _mail_send(args: argparse.Namespace) -> int:
 def _mail_worker(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     settings = load_settings()
+    try:
+        settings.check_safe_to_serve()
+    except SettingsError as error:
+        print(f"ERREUR : {error}", file=sys.stderr)
+        return 2
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

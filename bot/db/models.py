@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, Text, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, SmallInteger, String, Text, func
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -121,6 +121,13 @@ class Member(Base):
     postal_code: Mapped[str] = mapped_column(String(10))
     city: Mapped[str] = mapped_column(String(100))
     access_code_hash: Mapped[str | None] = mapped_column(String(200))
+    # The code a letter carries, until the member first uses it: the current code
+    # stays valid meanwhile, so a stranger who knows the NIR cannot lock them out.
+    pending_access_code_hash: Mapped[str | None] = mapped_column(String(200))
+    # Birth month and two-digit year from the NIR: all the "not your birth date"
+    # check of a new access code needs (months 20-42/50-99 mean unknown: None).
+    birth_year2: Mapped[int | None] = mapped_column(SmallInteger)
+    birth_month: Mapped[int | None] = mapped_column(SmallInteger)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -139,6 +146,8 @@ class ResetRequest(Base):
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     token_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     token_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Keyed hash of the client that asked (see bot.limits.clients); None for agents and imports.
+    client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     member: Mapped[Member] = relationship(back_populates="reset_requests")
     email: Mapped[OutgoingEmail | None] = relationship(back_populates="reset_request")
@@ -189,3 +198,21 @@ class AuditEvent(Base):
     kind: Mapped[str] = mapped_column(String(50), index=True)  # an AuditKind; see its docstring
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class NirLookup(Base):
+    """One look-up of a member by NIR: the audit trail, and what per-client limits count.
+
+    Nothing here identifies anyone in clear: the NIR as its keyed hash (the same as
+    ``members.nir_hash``, so an agent can find the look-ups of a member), the client
+    as a keyed hash of the address the web tier saw.
+    """
+
+    __tablename__ = "nir_lookups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # "member", "unknown", or why it was refused: "client_limit", "global_limit".
+    outcome: Mapped[str] = mapped_column(String(20))

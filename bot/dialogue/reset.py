@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from bot.db.enums import EmailStatus, ResetChannel
 from bot.db.models import Member
+from bot.limits.lookups import LookupRefused
 from bot.members.lookup import hash_nir
 from bot.resets.requests import (
     AlreadyOnItsWay,
+    ClientLimitReached,
     DailyLimitReached,
     EmailQueued,
     LetterQueued,
@@ -58,11 +60,25 @@ def attempts_exhausted(attempts: float | None) -> bool:
     return (attempts or 0) >= MAX_NIR_ATTEMPTS
 
 
-def check_nir(typed: str, key: str, find_by_ref: Callable[[str], Member | None]) -> NirRefused | MemberFound:
+@dataclass(frozen=True)
+class LookupPaused:
+    """The look-up limits refused to check the number: say when to retry; not the member's fault."""
+
+    reply: Reply
+
+
+def check_nir(
+    typed: str,
+    key: str,
+    find_by_ref: Callable[[str], Member | LookupRefused | None],
+    now: dt.datetime,
+) -> NirRefused | MemberFound | LookupPaused:
     """Verify the typed NIR, then look the member up by its keyed hash with ``find_by_ref``.
 
-    The look-up is passed in (``bot.members.lookup.find_by_ref`` bound to a session),
-    so this module decides what to say and never queries the database itself.
+    The look-up is passed in (``bot.members.lookup.find_by_ref`` bound to a session,
+    behind the look-up limits of ``bot.limits.lookups``), so this module decides what
+    to say and never queries the database itself. A malformed number is refused
+    before any look-up: it costs the client nothing.
     """
     try:
         nir = normalize_nir(typed)
@@ -70,6 +86,9 @@ def check_nir(typed: str, key: str, find_by_ref: Callable[[str], Member | None])
         return NirRefused(message=error.message)
     member_ref = hash_nir(nir, key)
     member = find_by_ref(member_ref)
+    if isinstance(member, LookupRefused):
+        response = "utter_lookup_paused" if member.everyone else "utter_lookup_limited"
+        return LookupPaused(Reply(response, {"retry_after": french_time.retry_when(member.retry_at, now)}))
     if member is None:
         return NirRefused(reply=Reply("utter_nir_unknown"))
     return MemberFound(
@@ -104,6 +123,9 @@ def reply_for_outcome(outcome: ResetOutcome, ttl_minutes: int, now: dt.datetime)
             )
         expected = french_time.day(outcome.expected_by) if outcome.expected_by else ""
         return Reply("utter_reset_letter_on_its_way", {"requested_at": requested, "expected_by": expected})
+    if isinstance(outcome, ClientLimitReached):
+        response = "utter_lookup_paused" if outcome.everyone else "utter_reset_client_limited"
+        return Reply(response, {"retry_after": french_time.retry_when(outcome.retry_after, now)})
     if isinstance(outcome, DailyLimitReached):
         return Reply("utter_reset_daily_limit", {"retry_after": french_time.moment(outcome.retry_after, now)})
     raise TypeError(f"unknown outcome {outcome!r}")

@@ -14,16 +14,24 @@ sending another.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.enums import AuditKind, EmailStatus, ResetChannel
 from bot.db.models import AuditEvent, Member, OutgoingEmail, PostalLetter, ResetRequest, utcnow
+from bot.limits.lookups import serialise
 from bot.rules.masking import mask_email
 
+logger = logging.getLogger(__name__)
+
 MAX_REQUESTS_PER_DAY = 3
+# Per client (keyed hash of its address, bot.limits.clients) and for everyone: one
+# client asking for many members, or a flood, is stopped whatever the members.
+MAX_REQUESTS_PER_CLIENT_PER_DAY = 5
+GLOBAL_REQUESTS_PER_MINUTE = 30
 LETTER_DELAY = dt.timedelta(days=8)
 # An email not yet sent, or sent less than this long ago with its link still
 # unused, is "on its way": asking again would only multiply emails.
@@ -62,7 +70,15 @@ class DailyLimitReached:
     retry_after: dt.datetime
 
 
-ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | DailyLimitReached
+@dataclass(frozen=True)
+class ClientLimitReached:
+    """Too many requests from this client (or from everyone, ``everyone``); retry after ``retry_after``."""
+
+    retry_after: dt.datetime
+    everyone: bool
+
+
+ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | DailyLimitReached | ClientLimitReached
 
 
 @dataclass(frozen=True)
@@ -112,13 +128,51 @@ def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
     )
 
 
-def request_reset(session: Session, member: Member, now: dt.datetime | None = None) -> ResetOutcome:
+def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> ClientLimitReached | None:
+    """The per-client and global limits on requests, counted under the limits' lock."""
+    serialise(session, client_hash)
+    overall = session.scalar(
+        select(func.count()).where(ResetRequest.created_at > now - dt.timedelta(minutes=1))
+    )
+    if (overall or 0) >= GLOBAL_REQUESTS_PER_MINUTE:
+        logger.warning(
+            "Demandes de nouveau code en pause : plus de %d en une minute.", GLOBAL_REQUESTS_PER_MINUTE
+        )
+        return ClientLimitReached(retry_after=now + dt.timedelta(minutes=1), everyone=True)
+    recent = session.scalars(
+        select(ResetRequest.created_at)
+        .where(
+            ResetRequest.client_hash == client_hash, ResetRequest.created_at > now - dt.timedelta(hours=24)
+        )
+        .order_by(ResetRequest.created_at)
+    ).all()
+    if len(recent) >= MAX_REQUESTS_PER_CLIENT_PER_DAY:
+        first_to_expire = recent[len(recent) - MAX_REQUESTS_PER_CLIENT_PER_DAY]
+        return ClientLimitReached(retry_after=first_to_expire + dt.timedelta(hours=24), everyone=False)
+    return None
+
+
+def request_reset(
+    session: Session, member: Member, now: dt.datetime | None = None, client_hash: str | None = None
+) -> ResetOutcome:
     """Queue a reset email (email known) or a postal letter (no email), within the limits.
 
     Runs inside the caller's unit of work: the request, its email or letter and
-    the audit event are committed together or not at all.
+    the audit event are committed together or not at all. ``client_hash`` (a member
+    in the chat) adds the per-client and global limits; an agent's request has none.
     """
     now = now or utcnow()
+    if client_hash is not None:
+        limited = _client_limit(session, client_hash, now)
+        if limited is not None:
+            session.add(
+                AuditEvent(
+                    kind=AuditKind.RESET_LIMITED,
+                    member_id=member.id,
+                    detail={"client_limit": True, "everyone": limited.everyone},
+                )
+            )
+            return limited
     latest = _latest_request(session, member)
     if latest is not None and _on_its_way(latest, now):
         session.add(
@@ -139,11 +193,15 @@ def request_reset(session: Session, member: Member, now: dt.datetime | None = No
         return DailyLimitReached(retry_after=recent[0] + dt.timedelta(hours=24))
 
     if member.email:
-        request = ResetRequest(member=member, channel=ResetChannel.EMAIL, created_at=now)
+        request = ResetRequest(
+            member=member, channel=ResetChannel.EMAIL, created_at=now, client_hash=client_hash
+        )
         session.add(OutgoingEmail(reset_request=request, to_address=member.email, next_attempt_at=now))
         outcome: ResetOutcome = EmailQueued(masked_email=mask_email(member.email))
     else:
-        request = ResetRequest(member=member, channel=ResetChannel.LETTER, created_at=now)
+        request = ResetRequest(
+            member=member, channel=ResetChannel.LETTER, created_at=now, client_hash=client_hash
+        )
         expected_by = (now + LETTER_DELAY).date()
         session.add(PostalLetter(reset_request=request, created_at=now, expected_by=expected_by))
         outcome = LetterQueued(expected_by=expected_by)

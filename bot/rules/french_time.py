@@ -41,3 +41,12 @@ def until(value: dt.datetime, now: dt.datetime) -> str:
     if value.astimezone(PARIS).date() == now.astimezone(PARIS).date():
         return f"à {clock(value)}"
     return f"au {day(value.astimezone(PARIS).date())} à {clock(value)}"
+
+
+def retry_when(value: dt.datetime, now: dt.datetime) -> str:
+    """What follows « Réessayez »: « dans 12 minutes » within the hour, else « aujourd'hui à 10 h 05 »."""
+    seconds = (value - now).total_seconds()
+    if seconds < 3600:
+        minutes = max(1, -(-int(seconds) // 60))  # rounded up: never "dans 0 minute"
+        return f"dans {minutes} minute" + ("s" if minutes > 1 else "")
+    return moment(value, now)

@@ -16,7 +16,7 @@ from types import FrameType
 
 import uvicorn
 
-from bot.settings import load_settings
+from bot.settings import SettingsError, load_settings
 from bot.web.app import create_app
 
 logger = logging.getLogger("bot.web")
@@ -49,7 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         "--openapi", action="store_true", help="afficher le schéma OpenAPI de POST /chat, puis quitter"
     )
     args = parser.parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+        settings.check_safe_to_serve()
+    except SettingsError as error:
+        print(f"ERREUR : {error}", file=sys.stderr)
+        return 2
     app = create_app(settings)
     if args.openapi:
         json.dump(app.openapi(), sys.stdout, ensure_ascii=False, indent=2)

@@ -93,7 +93,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with new_http_client(rasa_timeout, rasa_transport) as http:
-            app.state.rasa = RasaClient(http, webhook_url(settings.rasa_port))
+            app.state.rasa = RasaClient(
+                http, webhook_url(settings.rasa_port), settings.channel_token, settings.nir_hash_key
+            )
             try:
                 yield
             finally:

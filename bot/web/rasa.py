@@ -8,6 +8,8 @@ Rasa server on this machine.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -59,20 +61,39 @@ def clean_bot_messages(raw: Any) -> list[dict[str, Any]]:
     return messages
 
 
+def client_label(client_address: str | None, key: str) -> str:
+    """``web:<keyed hash of the address>``: how the bot counts a member's look-ups, never the address.
+
+    Keyed with the NIR key, so the label is stable across web workers and restarts but
+    says nothing about the address to whoever reads the conversation store.
+    """
+    digest = hmac.new(key.encode(), f"address|{client_address or ''}".encode(), hashlib.sha256)
+    return "web:" + digest.hexdigest()[:32]
+
+
 @dataclass
 class RasaClient:
-    """Posts one message to Rasa's REST webhook and returns the bot's messages."""
+    """Posts one message to Rasa's REST webhook and returns the bot's messages.
+
+    Each request carries ``CHANNEL_TOKEN`` (``rasa_addons.channels`` believes the client
+    label only from a signed request) and the client's label in ``metadata.client``.
+    """
 
     http: httpx.AsyncClient
     webhook_url: str
+    channel_token: str = ""
+    client_key: str = ""
 
     async def send(self, sender: str, message: str, client_address: str | None) -> list[dict[str, Any]]:
-        """The bot's answer; ``client_address`` goes along as metadata (never logged here)."""
-        payload = {"sender": sender, "message": message, "metadata": {"client": client_address}}
+        """The bot's answer; the client's label goes along as metadata (never logged here)."""
+        payload = {
+            "sender": sender,
+            "message": message,
+            "metadata": {"client": client_label(client_address, self.client_key)},
+        }
+        headers = {"Accept": "application/json", "X-Sesame-Channel": self.channel_token}
         try:
-            response = await self.http.post(
-                self.webhook_url, json=payload, headers={"Accept": "application/json"}
-            )
+            response = await self.http.post(self.webhook_url, json=payload, headers=headers)
         except httpx.RequestError as exc:  # refused, reset, timed out, garbled
             raise RasaUnavailable(type(exc).__name__) from None
         if response.status_code in {502, 503, 504}:  # a proxy in front of Rasa, or Rasa starting up

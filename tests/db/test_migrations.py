@@ -35,10 +35,10 @@ def differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[obje
         return list(compare_metadata(context, metadata))
 
 
-HEAD = "0002"
+HEAD = "0003"
 
 
-def test_there_is_one_head_and_it_is_0002() -> None:
+def test_there_is_one_head_and_it_is_0003() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == [HEAD]
     assert head_revision() == HEAD
@@ -109,7 +109,7 @@ def _constraint_names(engine: Engine) -> set[str]:
     """Names of every primary key, foreign key and unique constraint of the schema."""
     inspector = inspect(engine)
     names: set[str | None] = set()
-    for table in MODEL_TABLES:
+    for table in MODEL_TABLES & set(inspector.get_table_names()):
         names.add(inspector.get_pk_constraint(table)["name"])
         names.update(fk["name"] for fk in inspector.get_foreign_keys(table))
         names.update(uq["name"] for uq in inspector.get_unique_constraints(table))
@@ -215,3 +215,40 @@ def test_the_models_name_their_constraints_by_convention() -> None:
             assert str(constraint.name).split("_")[0] in {"pk", "fk", "uq", "ck"}, (table.name, constraint)
         for index in table.indexes:
             assert str(index.name).startswith("ix_"), (table.name, index)
+
+
+# --- 0003: look-ups audited, reset requests by client, what the code rules need -----
+
+
+def test_0003_adds_the_lookup_audit_and_keeps_the_rows(db_url: str) -> None:
+    downgrade_database(db_url, "0002")
+    engine = create_engine(db_url)
+    try:
+        assert "nir_lookups" not in inspect(engine).get_table_names()
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO members (nir_hash, first_name, last_name, street, postal_code, city,"
+                    " created_at, updated_at) VALUES ('h', 'Ana', 'Lune', '1 rue', '75001', 'Paris',"
+                    " :now, :now)"
+                ),
+                {"now": NOW},
+            )
+        upgrade_database(db_url)
+        assert differences(engine) == []
+        assert {"pending_access_code_hash", "birth_year2", "birth_month"} <= _member_columns(engine)
+        assert "ix_nir_lookups_client_hash" in {
+            index["name"] for index in inspect(engine).get_indexes("nir_lookups")
+        }
+        with Session(engine) as session:
+            member = session.scalars(select(Member)).one()
+            assert (member.first_name, member.birth_month, member.pending_access_code_hash) == (
+                "Ana",
+                None,
+                None,
+            )
+        downgrade_database(db_url, "0002")
+        assert "nir_lookups" not in inspect(engine).get_table_names()
+        assert "birth_month" not in _member_columns(engine)
+    finally:
+        engine.dispose()

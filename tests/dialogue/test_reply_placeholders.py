@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from bot.db.enums import ResetChannel
 from bot.dialogue.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER
 from bot.dialogue.reset import (
+    LookupPaused,
     NirRefused,
     Reply,
     check_nir,
@@ -23,7 +25,15 @@ from bot.dialogue.reset import (
     reply_for_outcome,
     reply_for_status,
 )
-from bot.resets.requests import AlreadyOnItsWay, DailyLimitReached, EmailQueued, LetterQueued, ResetStatus
+from bot.limits.lookups import LookupRefused
+from bot.resets.requests import (
+    AlreadyOnItsWay,
+    ClientLimitReached,
+    DailyLimitReached,
+    EmailQueued,
+    LetterQueued,
+    ResetStatus,
+)
 from tests.conftest import ROOT, load_yaml, training_files
 from tests.support.nirs import with_key
 
@@ -49,20 +59,31 @@ def status(**changes: Any) -> ResetStatus:
     return ResetStatus(**(base | changes))
 
 
+EMAIL, LETTER = ResetChannel.EMAIL, ResetChannel.LETTER
+
+
 def every_reply() -> list[Reply]:
     """Each branch of bot/dialogue/reset.py that returns a Reply."""
-    unknown_nir = check_nir(with_key("1840775123456"), "key", lambda ref: None)
+    unknown_nir = check_nir(with_key("1840775123456"), "key", lambda ref: None, NOW)
     assert isinstance(unknown_nir, NirRefused) and unknown_nir.reply is not None
+    paused = [
+        check_nir(with_key("1840775123456"), "key", lambda ref: LookupRefused(LATER, everyone=False), NOW),
+        check_nir(with_key("1840775123456"), "key", lambda ref: LookupRefused(LATER, everyone=True), NOW),
+    ]
+    assert all(isinstance(result, LookupPaused) for result in paused)
     return [
         unknown_nir.reply,
+        *(result.reply for result in paused if isinstance(result, LookupPaused)),
+        reply_for_outcome(ClientLimitReached(LATER, everyone=False), 60, NOW),
+        reply_for_outcome(ClientLimitReached(LATER, everyone=True), 60, NOW),
         confirmation_question(MASKED),
         confirmation_question(None),
         reply_for_outcome(EmailQueued(MASKED), 60, NOW),
         reply_for_outcome(LetterQueued(DAY), 60, NOW),
-        reply_for_outcome(AlreadyOnItsWay("email", EARLIER, MASKED, None, email_sent=True), 60, NOW),
-        reply_for_outcome(AlreadyOnItsWay("email", EARLIER, MASKED, None, email_sent=False), 60, NOW),
-        reply_for_outcome(AlreadyOnItsWay("letter", EARLIER, None, DAY, email_sent=False), 60, NOW),
-        reply_for_outcome(AlreadyOnItsWay("letter", EARLIER, None, None, email_sent=False), 60, NOW),
+        reply_for_outcome(AlreadyOnItsWay(EMAIL, EARLIER, MASKED, None, email_sent=True), 60, NOW),
+        reply_for_outcome(AlreadyOnItsWay(EMAIL, EARLIER, MASKED, None, email_sent=False), 60, NOW),
+        reply_for_outcome(AlreadyOnItsWay(LETTER, EARLIER, None, DAY, email_sent=False), 60, NOW),
+        reply_for_outcome(AlreadyOnItsWay(LETTER, EARLIER, None, None, email_sent=False), 60, NOW),
         reply_for_outcome(DailyLimitReached(LATER), 60, NOW),
         reply_for_status(None, "email_not_received", NOW),
         reply_for_status(None, "postal_letter", NOW),

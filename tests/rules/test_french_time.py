@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 
+from bot.rules import french_time
 from bot.rules.french_time import clock, day, moment, until
 
 UTC = dt.timezone.utc
@@ -104,3 +105,10 @@ def test_until_says_the_day_only_when_it_is_not_today(
     value: dt.datetime, now: dt.datetime, text: str
 ) -> None:
     assert until(value, now) == text
+
+
+def test_retry_when_counts_minutes_within_the_hour_then_gives_the_time() -> None:
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)  # 10 h 00 in Paris
+    assert french_time.retry_when(now + dt.timedelta(seconds=5), now) == "dans 1 minute"
+    assert french_time.retry_when(now + dt.timedelta(minutes=39, seconds=1), now) == "dans 40 minutes"
+    assert french_time.retry_when(now + dt.timedelta(minutes=75), now) == "aujourd'hui à 11 h 15"

@@ -25,6 +25,7 @@ from sqlalchemy import create_engine
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
+from bot.web.rasa import client_label
 from bot.web.routes.chat import MAX_BODY_BYTES, page_origin_allowed
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
 from tests.support.html import inline_code
@@ -58,6 +59,7 @@ class FakeRasa:
 
     received: list[dict[str, Any]] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    channel_tokens: list[str | None] = field(default_factory=list)
     status: int = 200
     body: bytes = json.dumps(BOT_ANSWER).encode()
     error: Exception | None = None
@@ -65,14 +67,22 @@ class FakeRasa:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.urls.append(str(request.url))
         self.received.append(json.loads(request.content))
+        self.channel_tokens.append(request.headers.get("x-sesame-channel"))
         if self.error is not None:
             raise self.error
         return httpx.Response(self.status, content=self.body, headers={"Content-Type": "application/json"})
 
 
+CHANNEL_TOKEN = "jeton-du-canal-pour-les-tests"  # noqa: S105 - a test value
+
+
 def _settings(rasa_port: int = 5005) -> Settings:
     return Settings.from_values(
-        {"RASA_PORT": str(rasa_port), "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser"}
+        {
+            "RASA_PORT": str(rasa_port),
+            "RESET_URL_BASE": f"https://{PUBLIC_HOST}/reinitialiser",
+            "CHANNEL_TOKEN": CHANNEL_TOKEN,
+        }
     )
 
 
@@ -122,10 +132,14 @@ def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(
     answer = chat(web, {"sender": SENDER, "message": "j'ai oublié mon code d'accès"})
     assert answer.status_code == 200
     assert rasa.urls == ["http://127.0.0.1:5005/webhooks/rest/webhook"]
-    # The client's address goes along as metadata (TestClient's is "testclient").
+    # The client goes along as a keyed hash of its address (TestClient's is "testclient"),
+    # on a request signed with the channel token.
+    label = client_label("testclient", _settings().nir_hash_key)
+    assert re.fullmatch(r"web:[0-9a-f]{32}", label) and "testclient" not in label
     assert rasa.received == [
-        {"sender": SENDER, "message": "j'ai oublié mon code d'accès", "metadata": {"client": "testclient"}}
+        {"sender": SENDER, "message": "j'ai oublié mon code d'accès", "metadata": {"client": label}}
     ]
+    assert rasa.channel_tokens == [CHANNEL_TOKEN]
     assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
     assert answer.json() == {
         "messages": [

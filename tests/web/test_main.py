@@ -84,3 +84,20 @@ def test_the_server_masks_tokens_and_stops_cleanly(tmp_path: Path, stop_with: si
     assert TOKEN not in text
     assert "no such table" not in text and "SELECT" not in text  # the exception's message
     assert "web pages stopped" in text
+
+
+def test_production_with_the_development_keys_refuses_to_serve() -> None:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SESAME_MODE": "production",
+        "ACTIONS_TOKEN": "x" * 40,
+        "CHANNEL_TOKEN": "y" * 40,
+    }
+    env.pop("NIR_HASH_KEY", None)
+    env.pop("CSRF_SECRET", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2
+    assert "Démarrage refusé" in done.stderr

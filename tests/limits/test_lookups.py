@@ -1,0 +1,101 @@
+"""NIR look-ups are limited per client and overall, in the database, and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from bot.db.engine import session_scope
+from bot.db.models import NirLookup
+from bot.limits import lookups
+from bot.limits.clients import UNKNOWN_CLIENT, client_hash, client_of
+from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
+
+NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+ALICE = client_hash("web:alice", "k")
+BOB = client_hash("web:bob", "k")
+
+
+def look_up(engine: Engine, client: str, at: dt.datetime, found: bool = True) -> NirLookup | LookupRefused:
+    with session_scope(engine) as session:
+        reserved = reserve_lookup(session, client, at)
+        if isinstance(reserved, NirLookup):
+            record_outcome(reserved, "a" * 64, found)
+        return reserved
+
+
+def test_ten_look_ups_an_hour_per_client_then_a_retry_time(engine: Engine) -> None:
+    answers = [look_up(engine, ALICE, NOW + dt.timedelta(minutes=i)) for i in range(20)]
+    assert all(isinstance(answer, NirLookup) for answer in answers[:10])
+    refused = answers[10:]
+    assert all(isinstance(answer, LookupRefused) and not answer.everyone for answer in refused)
+    assert {answer.retry_at for answer in refused if isinstance(answer, LookupRefused)} == {
+        NOW + dt.timedelta(hours=1)
+    }
+    # Another client is not affected; the first one may look up again an hour later.
+    assert isinstance(look_up(engine, BOB, NOW + dt.timedelta(minutes=20)), NirLookup)
+    assert isinstance(look_up(engine, ALICE, NOW + dt.timedelta(hours=1, seconds=1)), NirLookup)
+
+
+def test_every_look_up_is_audited_with_hashes_only(engine: Engine) -> None:
+    look_up(engine, ALICE, NOW, found=True)
+    look_up(engine, ALICE, NOW, found=False)
+    for i in range(12):
+        look_up(engine, BOB, NOW + dt.timedelta(seconds=i))
+    with session_scope(engine) as session:
+        rows = session.scalars(select(NirLookup).order_by(NirLookup.id)).all()
+        outcomes = [(row.client_hash == ALICE, row.outcome) for row in rows]
+    assert outcomes[:2] == [(True, "member"), (True, "unknown")]
+    assert [outcome for _, outcome in outcomes[2:]] == ["member"] * 10 + ["client_limit"] * 2
+    assert all(len(row.client_hash) == 64 and "bob" not in row.client_hash for row in rows)
+
+
+def test_above_the_global_rate_every_look_up_pauses(engine: Engine, monkeypatch: object) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(lookups, "GLOBAL_PER_MINUTE", 5)
+    for i in range(5):
+        assert isinstance(look_up(engine, client_hash(f"web:{i}", "k"), NOW), NirLookup)
+    paused = look_up(engine, client_hash("web:new", "k"), NOW + dt.timedelta(seconds=10))
+    assert isinstance(paused, LookupRefused) and paused.everyone
+    assert paused.retry_at == NOW + dt.timedelta(seconds=70)
+    assert isinstance(look_up(engine, client_hash("web:new", "k"), NOW + dt.timedelta(minutes=2)), NirLookup)
+
+
+def test_concurrent_look_ups_of_one_client_never_exceed_the_limit(engine: Engine) -> None:
+    results: list[NirLookup | LookupRefused] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(5):
+            answer = look_up(engine, ALICE, NOW)
+            with lock:
+                results.append(answer)
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(answer, NirLookup) for answer in results) == 10
+    with session_scope(engine) as session:
+        answered = session.scalar(select(func.count()).where(NirLookup.outcome == "member"))
+    assert answered == 10
+
+
+def test_the_client_comes_from_the_latest_member_message() -> None:
+    events: list[dict[str, Any]] = [
+        {"event": "user", "metadata": {"client": "web:abc"}},
+        {"event": "bot", "metadata": {"client": "forged"}},
+        {"event": "user", "metadata": {"client": "web:def"}},
+        {"event": "action", "name": "reset_form"},
+    ]
+    assert client_of(events) == "web:def"
+    assert client_of([{"event": "user"}]) == UNKNOWN_CLIENT
+    assert client_of([]) == UNKNOWN_CLIENT
+    assert client_of([{"event": "user", "metadata": {"client": 42}}]) == UNKNOWN_CLIENT
+    assert client_hash("web:a", "k") != client_hash("web:a", "other key") != client_hash("web:b", "k")
