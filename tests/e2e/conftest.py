@@ -32,6 +32,7 @@ class Sesame:
 
     rasa_port: int
     web_port: int
+    actions_port: int
     tracker_db: Path
     running: Background
 
@@ -52,6 +53,19 @@ class Sesame:
             replies: list[dict[str, Any]] = json.loads(answer.read())
         return replies
 
+    def chat(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """One message through the web tier's ``POST /chat``, as the page's widget sends it."""
+        page = f"http://127.0.0.1:{self.web_port}"
+        request = urllib.request.Request(
+            f"{page}/chat",
+            data=json.dumps({"sender": sender, "message": message}).encode(),
+            headers={"Content-Type": "application/json", "Origin": page},
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(request, timeout=ANSWER_SECONDS) as answer:
+            messages: list[dict[str, Any]] = json.loads(answer.read())["messages"]
+        return messages
+
 
 @pytest.fixture(scope="session")
 def sesame(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
@@ -59,12 +73,12 @@ def sesame(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
     if not model.exists():
         pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
     tmp = tmp_path_factory.mktemp("e2e")
-    rasa_port, web_port = free_port(), free_port()
+    rasa_port, web_port, actions_port = free_port(), free_port(), free_port()
     tracker_db = tmp / "tracker.db"
     environment = {
         "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
         "TRACKER_STORE_URL": f"sqlite:///{tracker_db}",
-        "ACTIONS_PORT": str(free_port()),
+        "ACTIONS_PORT": str(actions_port),
         "RASA_PORT": str(rasa_port),
         "WEB_PORT": str(web_port),
         "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
@@ -76,7 +90,7 @@ def sesame(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
     }
     try:
         with in_background(tmp / "run", environment, None, model) as running:
-            sesame = Sesame(rasa_port, web_port, tracker_db, running)
+            sesame = Sesame(rasa_port, web_port, actions_port, tracker_db, running)
             try:
                 sesame.send("prechauffage", "bonjour")  # the model's first prediction is the slow one
             except (urllib.error.URLError, OSError) as error:
