@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.launcher import Background, LauncherFailed, free_port, in_background
@@ -56,14 +57,12 @@ class Sesame:
     def chat(self, sender: str, message: str) -> list[dict[str, Any]]:
         """One message through the web tier's ``POST /chat``, as the page's widget sends it."""
         page = f"http://127.0.0.1:{self.web_port}"
-        request = urllib.request.Request(
-            f"{page}/chat",
-            data=json.dumps({"sender": sender, "message": message}).encode(),
-            headers={"Content-Type": "application/json", "Origin": page},
-        )
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(request, timeout=ANSWER_SECONDS) as answer:
-            messages: list[dict[str, Any]] = json.loads(answer.read())["messages"]
+        with httpx.Client(trust_env=False, timeout=ANSWER_SECONDS) as client:
+            answer = client.post(
+                f"{page}/chat", json={"sender": sender, "message": message}, headers={"Origin": page}
+            )
+        answer.raise_for_status()
+        messages: list[dict[str, Any]] = answer.json()["messages"]
         return messages
 
 

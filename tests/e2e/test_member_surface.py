@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import json
 import secrets
-import urllib.error
-import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.conftest import Sesame
 from tests.support.nirs import with_key
-
-OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -40,12 +37,9 @@ def test_internal_services_listen_on_loopback_only(sesame: Sesame) -> None:
 
 
 def _post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
-    try:
-        with OPENER.open(request, timeout=60) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+    with httpx.Client(trust_env=False, timeout=60) as client:
+        answer = client.post(url, content=body, headers={"Content-Type": content_type})
+    return answer.status_code, answer.text
 
 
 def test_an_unauthenticated_call_to_the_action_server_is_refused(sesame: Sesame) -> None:
