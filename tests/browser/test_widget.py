@@ -10,6 +10,7 @@ disturbed. Screenshots go to ``reports/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import time
@@ -31,8 +32,14 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from sqlalchemy import create_engine, select
 
+from bot.db.engine import session_scope
+from bot.db.enums import ResetChannel
+from bot.db.models import Member, ResetRequest, utcnow
 from bot.launcher import LauncherFailed, free_port, in_background
+from bot.rules.tokens import mint_token
+from tests.browser.axe import axe_violations, describe
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
@@ -51,6 +58,8 @@ ANSWER_TIMEOUT_MS = 60_000
 FORGOT = "j'ai oublié mon code d'accès"
 YES_BUTTON = "Oui, recevoir un nouveau code"
 BUBBLE = re.compile(r"Besoin d.aide.*Discuter avec Sésame")
+# The member database of the running services, for the tests that need a reset link.
+MEMBER_DB: dict[str, str] = {}
 
 
 # --- the services ----------------------------------------------------------------------
@@ -67,6 +76,7 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not model.exists():
         pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
     tmp = tmp_path_factory.mktemp("sesame")
+    MEMBER_DB["url"] = f"sqlite:///{tmp / 'sesame.db'}"
     rasa_port, web_port = free_port(), free_port()
     environment = {
         "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
@@ -514,3 +524,68 @@ def test_empty_or_huge_messages_get_a_french_error(sesame_url: str, message: str
     got, body = _chat(sesame_url, message)
     assert got == status
     assert re.search(r"\b(message|votre|vous)\b", body["error"]), body
+
+
+# --- accessibility: axe-core on every page and state a member meets ---------------------
+
+
+def _assert_accessible(page: Page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{what}:\n{describe(violations)}"
+
+
+def test_demo_page_and_open_widget_have_no_wcag_violations(desktop: Visit, phone: Visit) -> None:
+    _assert_accessible(desktop.page, "page de démonstration")
+    desktop.open_chat()
+    desktop.say(FORGOT)
+    expect(desktop.page.get_by_role("button", name=YES_BUTTON)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    _assert_accessible(desktop.page, "discussion ouverte, avec boutons")
+    phone.open_chat()
+    _assert_accessible(phone.page, "discussion sur téléphone (360 px)")
+
+
+def _new_reset_link(base: str) -> str:
+    """A valid reset link for a demo member, written straight into the services' database."""
+    engine = create_engine(MEMBER_DB["url"])
+    try:
+        with session_scope(engine) as session:
+            member = session.scalars(select(Member).where(Member.email.is_not(None))).first()
+            assert member is not None, "demo members expected"
+            token, token_hash = mint_token()
+            now = utcnow()
+            session.add(
+                ResetRequest(
+                    member=member,
+                    channel=ResetChannel.EMAIL,
+                    created_at=now,
+                    token_hash=token_hash,
+                    token_expires_at=now + dt.timedelta(hours=1),
+                )
+            )
+    finally:
+        engine.dispose()
+    return f"{base}reinitialiser/{token}"
+
+
+def test_reset_pages_have_no_wcag_violations(browser: Browser, sesame_url: str) -> None:
+    link = _new_reset_link(sesame_url)
+    for visit in _visit(browser, link, 1280, 800):
+        page = visit.page
+        _assert_accessible(page, "formulaire du nouveau code")
+        page.get_by_label("Nouveau code d'accès").fill("000000")
+        page.get_by_label("Confirmez le nouveau code").fill("000000")
+        page.get_by_role("button", name="Enregistrer mon code").click()
+        expect(page.get_by_role("alert")).to_contain_text("six fois le même chiffre")
+        _assert_accessible(page, "formulaire avec une erreur")
+        page.get_by_label("Nouveau code d'accès").fill("482913")
+        page.get_by_label("Confirmez le nouveau code").fill("482913")
+        page.get_by_role("button", name="Enregistrer mon code").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Code d'accès enregistré")
+        _assert_accessible(page, "code enregistré")
+        page.goto(link)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ce lien a déjà été utilisé")
+        _assert_accessible(page, "lien déjà utilisé")
+        page.goto(f"{sesame_url}reinitialiser/inconnu-{'x' * 30}")
+        _assert_accessible(page, "lien inconnu")
+        page.goto(f"{sesame_url}cette-page-n-existe-pas")
+        _assert_accessible(page, "page introuvable")
