@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member
 from bot.members.lookup import hash_nir
-from bot.rules.nir import InvalidNir
+from bot.rules.access_code import BirthMonth
+from bot.rules.nir import InvalidNir, normalize_nir
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ class ImportReport:
 class _Row:
     line: int
     nir_hash: str
-    values: dict[str, str | None]
+    values: dict[str, str | int | None]
 
 
 def import_members(session: Session, path: Path, key: str) -> ImportReport:
@@ -275,6 +276,7 @@ def _validate(records: Iterable[_Record], order: list[str], key: str) -> Iterato
         raw = {column: cell.strip() for column, cell in zip(order, cells, strict=True)}
         problems: list[str] = []
         nir_hash = ""
+        birth: BirthMonth | None = None
         for column in COLUMNS:
             value, limit = raw[column], MAX_LENGTHS.get(column)
             if not value:
@@ -287,6 +289,7 @@ def _validate(records: Iterable[_Record], order: list[str], key: str) -> Iterato
             elif column == "nir":
                 try:
                     nir_hash = hash_nir(value, key)
+                    birth = BirthMonth.from_nir(normalize_nir(value))
                 except InvalidNir as exc:
                     problems.append(f"{LABELS[column]} invalide : {NIR_REASONS.get(exc.code, exc.message)}")
             elif limit is not None and len(value) > limit:
@@ -301,8 +304,11 @@ def _validate(records: Iterable[_Record], order: list[str], key: str) -> Iterato
             yield line, " ; ".join(problems)
             continue
         seen[nir_hash] = line
-        values: dict[str, str | None] = {column: raw[column] for column in COLUMNS if column != "nir"}
+        values: dict[str, str | int | None] = {column: raw[column] for column in COLUMNS if column != "nir"}
         values["email"] = values["email"] or None
+        # Only what the "not your birth date" rule of access codes needs, never the NIR.
+        values["birth_year2"] = birth.year2 if birth else None
+        values["birth_month"] = birth.month if birth else None
         yield _Row(line, nir_hash, values)
 
 

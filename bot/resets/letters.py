@@ -74,8 +74,15 @@ def export_letters(
         writer.writerow(HEADER)
         for member_id, waiting in by_member.items():
             member = session.get_one(Member, member_id)
-            code = new_access_code()
-            member.access_code_hash = hasher.hash(code)
+            birth = (
+                BirthMonth(member.birth_year2, member.birth_month)
+                if member.birth_year2 is not None and member.birth_month is not None
+                else None
+            )
+            code = new_access_code(birth)
+            # Pending until the member first uses it: the current code keeps working
+            # meanwhile (bot.members.access), so nobody is locked out by a letter.
+            member.pending_access_code_hash = hasher.hash(code)
             expected_by = max(letter.expected_by for letter in waiting)
             writer.writerow(
                 [

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.db.engine import session_scope
 from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member, ResetRequest
+from bot.rules.access_code import BirthMonth
 from bot.rules.tokens import hash_token
 
 # Tokens are ``secrets.token_urlsafe``; anything else is not worth a database query.
@@ -91,6 +92,7 @@ def store_new_code(session: Session, token_hash: str, code_hash: str, now: dt.da
         return LinkState.USED
     member = session.get_one(Member, reset.member_id)
     member.access_code_hash = code_hash
+    member.pending_access_code_hash = None  # a letter's code still on its way no longer opens anything
     session.add(
         AuditEvent(
             kind=AUDIT_KIND,
@@ -105,3 +107,15 @@ def use_link(engine: Engine, token: str, code_hash: str) -> LinkState:
     """Store ``code_hash`` for the member of link ``token`` if the link still works."""
     with session_scope(engine) as session:
         return store_new_code(session, hash_token(token), code_hash, utcnow())
+
+
+def birth_month_of_link(engine: Engine, token: str) -> BirthMonth | None:
+    """The birth month of the member behind link ``token``, for the "not your birth date" rule."""
+    with session_scope(engine) as session:
+        reset = _find(session, hash_token(token))
+        if reset is None:
+            return None
+        member = session.get_one(Member, reset.member_id)
+        if member.birth_year2 is None or member.birth_month is None:
+            return None
+        return BirthMonth(member.birth_year2, member.birth_month)

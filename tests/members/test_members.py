@@ -380,3 +380,12 @@ def test_invisible_and_control_characters_are_refused_with_their_line_and_positi
     assert line == 3
     assert f"caractère invisible ou de contrôle interdit (position {position})" in reason
     assert value not in reason
+
+
+def test_import_keeps_the_birth_month_and_nothing_else_of_the_nir(engine: Engine, tmp_path: Path) -> None:
+    number = nir(2)  # born in month 3 of year 62 (see ``nir``)
+    run_import(engine, write_csv(tmp_path, [HEADER, row(2)]))
+    with session_scope(engine) as session:
+        member = session.scalars(select(Member)).one()
+        assert (member.birth_year2, member.birth_month) == (int(number[1:3]), int(number[3:5]))
+        assert number not in " ".join(str(value) for value in vars(member).values())

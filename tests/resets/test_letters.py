@@ -16,8 +16,11 @@ from sqlalchemy import Engine, select
 from bot.cli.mail import register
 from bot.db.engine import session_scope
 from bot.db.models import AuditEvent, Base, Member, OutgoingEmail, PostalLetter, ResetRequest
+from bot.members.access import verify_access_code
 from bot.resets.letters import HEADER, export_letters, new_access_code
+from bot.resets.links import LinkState, store_new_code
 from bot.rules.access_code import BirthMonth, check_new_code
+from bot.rules.tokens import mint_token
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 # Cheap parameters: the tests check the flow, not Argon2's cost.
@@ -100,9 +103,12 @@ def test_export_writes_each_letter_with_a_code_only_its_hash_is_stored(engine: E
         for row, member_id in zip(rows, (zoe, leo), strict=True):
             code = row["code_acces"]
             assert re.fullmatch(r"\d{6}", code)
-            stored = session.get_one(Member, member_id).access_code_hash
+            member = session.get_one(Member, member_id)
+            stored = member.pending_access_code_hash
             assert stored is not None and stored.startswith("$argon2id$")
             assert FAST_HASHER.verify(stored, code)
+            # Until the member uses the letter's code, their current code still works.
+            assert FAST_HASHER.verify(member.access_code_hash or "", "111111")
         letters = session.scalars(select(PostalLetter)).all()
         assert {letter.exported_at for letter in letters} == {NOW}
         assert [e.kind for e in session.scalars(select(AuditEvent))] == ["reset_letter_exported"] * 2
@@ -133,7 +139,7 @@ def test_only_letters_not_yet_exported_and_one_code_per_member(engine: Engine) -
     assert row["date_limite_arrivee"] == "2026-03-10"  # the latest of the two letters
     with session_scope(engine) as session:
         exported = {letter.id: letter.exported_at for letter in session.scalars(select(PostalLetter))}
-        stored = session.get_one(Member, zoe).access_code_hash
+        stored = session.get_one(Member, zoe).pending_access_code_hash
     assert exported == {first: NOW - dt.timedelta(days=2), second: NOW, third: NOW}
     assert stored is not None and FAST_HASHER.verify(stored, row["code_acces"])
 
@@ -188,3 +194,45 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, dang
     [row] = rows_of(text)
     assert row["nom"] == "'" + dangerous and row["prenom"] == "'" + dangerous
     assert row["ville"] == "Lyon"  # ordinary cells are untouched
+
+
+def test_a_letter_never_locks_the_member_out(engine: Engine) -> None:
+    """Someone who knows a postal member's NIR asks for a letter: the member still signs in."""
+    zoe = add_member(engine, "Zoé", "Martin")
+    add_letter(engine, zoe, NOW - dt.timedelta(hours=1))
+    [row] = rows_of(export(engine)[1])
+    new_code = row["code_acces"]
+    with session_scope(engine) as session:
+        member = session.get_one(Member, zoe)
+        assert verify_access_code(member, "111111", FAST_HASHER)  # the current code still opens
+        assert member.pending_access_code_hash is not None  # and the letter's code still waits
+        assert not verify_access_code(member, "999999", FAST_HASHER)
+    with session_scope(engine) as session:  # the member receives the letter and signs in with it
+        member = session.get_one(Member, zoe)
+        assert verify_access_code(member, new_code, FAST_HASHER)
+    with session_scope(engine) as session:
+        member = session.get_one(Member, zoe)
+        assert member.pending_access_code_hash is None
+        assert verify_access_code(member, new_code, FAST_HASHER)
+        assert not verify_access_code(member, "111111", FAST_HASHER)  # the old code is gone now
+
+
+def test_changing_the_code_by_link_drops_a_letters_pending_code(engine: Engine) -> None:
+    zoe = add_member(engine, "Zoé", "Martin")
+    add_letter(engine, zoe, NOW - dt.timedelta(hours=1))
+    [row] = rows_of(export(engine)[1])
+    _token, token_hash = mint_token()
+    with session_scope(engine) as session:
+        session.add(
+            ResetRequest(
+                member_id=zoe, channel="email", created_at=NOW, token_hash=token_hash,
+                token_expires_at=NOW + dt.timedelta(hours=1),
+            )
+        )  # fmt: skip
+    with session_scope(engine) as session:
+        assert store_new_code(session, token_hash, FAST_HASHER.hash("482913"), NOW) is LinkState.VALID
+    with session_scope(engine) as session:
+        member = session.get_one(Member, zoe)
+        assert member.pending_access_code_hash is None
+        assert not verify_access_code(member, row["code_acces"], FAST_HASHER)
+        assert verify_access_code(member, "482913", FAST_HASHER)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.rules.access_code import (
     ACCESS_CODE_LENGTH,
+    GUESSABLE_TEXT,
     RULE_TEXT,
     BirthMonth,
     check_new_code,
@@ -41,6 +42,8 @@ def test_the_rule_is_the_help_document_sentence(domain: dict[str, Any]) -> None:
     assert RULE_TEXT == "Votre code d'accès personnalisé se compose d'exactement 6 chiffres."
     texts = [r["text"] for r in domain["responses"]["utter_access_code_rules"]]
     assert all(t.startswith(RULE_TEXT) for t in texts)
+    # The chat explains the rules the reset page enforces, in the same words.
+    assert all(t.endswith(GUESSABLE_TEXT) for t in texts)
 
 
 @FEW

@@ -120,14 +120,16 @@ def browser(app: FastAPI) -> Browser:
     return Browser(app)
 
 
-def make_link(engine: Engine, expires_in: dt.timedelta = dt.timedelta(hours=1)) -> tuple[str, int]:
-    """A fictitious member with a fresh reset link: (token, member id)."""
+def make_link(
+    engine: Engine, expires_in: dt.timedelta = dt.timedelta(hours=1), born: tuple[int, int] | None = None
+) -> tuple[str, int]:
+    """A fictitious member (born ``(year2, month)``) with a fresh reset link: (token, member id)."""
     token, token_hash = mint_token()
     with session_scope(engine) as session:
         member = Member(
             nir_hash=secrets.token_hex(32), first_name="Camille", last_name="Exemple",
             email="camille.exemple@example.org", street="12 rue des Essais", postal_code="99999",
-            city="Testville",
+            city="Testville", birth_year2=born[0] if born else None, birth_month=born[1] if born else None,
         )  # fmt: skip
         session.add(
             ResetRequest(
@@ -204,8 +206,15 @@ def test_form_is_shown_accessibly(engine: Engine, browser: Browser) -> None:
 
 @pytest.mark.parametrize(
     ("code", "confirmation"),
-    [("12345", "12345"), ("abcdef", "abcdef"), (GOOD_CODE, "482914")],
-    ids=["five-digits", "letters", "mismatch"],
+    [
+        ("12345", "12345"),
+        ("abcdef", "abcdef"),
+        (GOOD_CODE, "482914"),
+        ("000000", "000000"),
+        ("123456", "123456"),
+        ("159753", "159753"),
+    ],
+    ids=["five-digits", "letters", "mismatch", "same-digit", "run", "common"],
 )
 def test_bad_codes_are_refused_in_french_and_change_nothing(
     engine: Engine, browser: Browser, code: str, confirmation: str
@@ -224,6 +233,17 @@ def test_bad_codes_are_refused_in_french_and_change_nothing(
     assert "value=" not in page.body.replace(f'name="csrf" value="{csrf_of(page)}"', "")
     assert stored(engine, member_id) == (None, None, 0)
     assert_code_never_echoed(browser, code, confirmation)
+
+
+@pytest.mark.parametrize("code", ["150391", "031991", "199103", "910315"])
+def test_a_code_in_the_members_birth_month_is_refused(engine: Engine, browser: Browser, code: str) -> None:
+    token, member_id = make_link(engine, born=(91, 3))
+    page = browser.submit(link(token), code, code)
+    assert page.status == 400
+    assert "ressemble à votre date de naissance" in page.text
+    assert stored(engine, member_id) == (None, None, 0)
+    other_token, _ = make_link(engine, born=(85, 7))  # the same digits are fine for someone else
+    assert browser.submit(link(other_token), code, code).status == 200
 
 
 def test_good_code_is_stored_hashed_once(engine: Engine, browser: Browser) -> None:

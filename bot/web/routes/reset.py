@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bot.resets.links import LinkState, current_state, use_link
+from bot.resets.links import LinkState, birth_month_of_link, current_state, use_link
 from bot.rules.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
 from bot.rules.tokens import hash_token
 from bot.web import csrf
@@ -115,7 +115,8 @@ def reset_router(prefix: str) -> APIRouter:
         ):
             return _form(config, request, token, error=CSRF_ERROR, status=403)
         code = form.get("code", "")
-        error = check_new_code(code, form.get("confirmation", ""))
+        birth = await run_in_threadpool(birth_month_of_link, config.engine, token)
+        error = check_new_code(code, form.get("confirmation", ""), birth)
         if error is not None:
             return _form(config, request, token, error=error, status=400)
         code_hash = await run_in_threadpool(config.hasher.hash, code)
