@@ -124,6 +124,7 @@ test: lint typecheck unit unit-rasa validate story-test nlu-eval browser-test e2
 
 bench: venvs $(MODEL)
 	$(PY_B) scripts/bench.py
+	$(PY_B) scripts/bench_web.py
 
 clean:
 	rm -rf models reports var .venv
