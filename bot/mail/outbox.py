@@ -108,6 +108,10 @@ def _audit(session: Session, kind: AuditKind, member_id: int | None, **detail: o
     session.add(AuditEvent(kind=kind, member_id=member_id, detail=detail))
 
 
+def _audit_claim(session: Session, kind: AuditKind, claim: Claim, **detail: object) -> None:
+    _audit(session, kind, claim.member_id, outbox_id=claim.outbox_id, attempts=claim.attempts, **detail)
+
+
 def mark_sent(engine: Engine, claim: Claim, now: dt.datetime) -> bool:
     """Record a successful send; False if the row was no longer ours (lease lost)."""
     with session_scope(engine) as session:
@@ -119,13 +123,7 @@ def mark_sent(engine: Engine, claim: Claim, now: dt.datetime) -> bool:
             .execution_options(synchronize_session=False)
         ).first()
         if done is not None:
-            _audit(
-                session,
-                AuditKind.RESET_EMAIL_SENT,
-                claim.member_id,
-                outbox_id=claim.outbox_id,
-                attempts=claim.attempts,
-            )
+            _audit_claim(session, AuditKind.RESET_EMAIL_SENT, claim)
         return done is not None
 
 
@@ -171,14 +169,7 @@ def record_failure(
         if done is None:
             return FailureOutcome.LOST
         if give_up:
-            _audit(
-                session,
-                AuditKind.RESET_EMAIL_FAILED,
-                claim.member_id,
-                outbox_id=claim.outbox_id,
-                attempts=claim.attempts,
-                error=error,
-            )
+            _audit_claim(session, AuditKind.RESET_EMAIL_FAILED, claim, error=error)
     return FailureOutcome.FAILED if give_up else FailureOutcome.POSTPONED
 
 

@@ -61,17 +61,34 @@ class TokenRedactor:
         return self._pattern.sub(self._mask, text)
 
 
-class AccessLogMiddleware:
-    """``client "METHOD /path" status duration``, with the token masked and no query string."""
+class _HttpMiddleware:
+    """Pure ASGI middleware for HTTP requests; anything else (lifespan) passes through untouched."""
 
-    def __init__(self, app: ASGIApp, redact: TokenRedactor) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.redact = redact
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class _RedactingMiddleware(_HttpMiddleware):
+    """A middleware that writes paths to the log, so it masks the reset token in them."""
+
+    def __init__(self, app: ASGIApp, redact: TokenRedactor) -> None:
+        super().__init__(app)
+        self.redact = redact
+
+
+class AccessLogMiddleware(_RedactingMiddleware):
+    """``client "METHOD /path" status duration``, with the token masked and no query string."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.monotonic()
         status = 0
 
@@ -96,17 +113,10 @@ class AccessLogMiddleware:
             )
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(_HttpMiddleware):
     """Adds ``SECURITY_HEADERS`` and ``Server`` to every response that does not set its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
@@ -118,17 +128,10 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class CrashGuardMiddleware:
+class CrashGuardMiddleware(_RedactingMiddleware):
     """Turns an unexpected exception into the French 500, logging no exception message."""
 
-    def __init__(self, app: ASGIApp, redact: TokenRedactor) -> None:
-        self.app = app
-        self.redact = redact
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def send_tracking(message: Message) -> None:

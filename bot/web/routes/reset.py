@@ -83,26 +83,28 @@ def _form(config: WebConfig, request: Request, token: str, error: str | None, st
     return response
 
 
+Config = Annotated[WebConfig, Depends(web_config)]
+
+
+async def _link_problem(config: WebConfig, token: str) -> HTMLResponse | None:
+    """The page that says why link ``token`` no longer works, or None while it does."""
+    state = await run_in_threadpool(current_state, config.engine, token)
+    return None if state is LinkState.VALID else _status_page(state)
+
+
 def reset_router(prefix: str) -> APIRouter:
     """The reset page under ``prefix`` (the path of ``RESET_URL_BASE``)."""
     router = APIRouter(prefix=prefix, include_in_schema=False)
 
     @router.api_route("/{token}", methods=["GET", "HEAD"])
-    async def show(
-        token: str, request: Request, config: Annotated[WebConfig, Depends(web_config)]
-    ) -> HTMLResponse:
-        state = await run_in_threadpool(current_state, config.engine, token)
-        if state is not LinkState.VALID:
-            return _status_page(state)
-        return _form(config, request, token, error=None, status=200)
+    async def show(token: str, request: Request, config: Config) -> HTMLResponse:
+        return await _link_problem(config, token) or _form(config, request, token, error=None, status=200)
 
     @router.post("/{token}")
-    async def submit(
-        token: str, request: Request, config: Annotated[WebConfig, Depends(web_config)]
-    ) -> Response:
-        state = await run_in_threadpool(current_state, config.engine, token)
-        if state is not LinkState.VALID:
-            return _status_page(state)
+    async def submit(token: str, request: Request, config: Config) -> Response:
+        problem = await _link_problem(config, token)
+        if problem is not None:
+            return problem
         try:
             form = parse_form(request.headers.get("content-type", ""), await request.body())
         except BadForm:
