@@ -16,6 +16,8 @@
  *   [label](https://…) become links, and only for http and https.
  * - When /chat cannot be reached, messages wait in a queue (also in sessionStorage)
  *   and are sent again after 1, 2, 4, 8, then every 15 seconds: nothing is lost.
+ *   A message holding a NIR or a code never reaches storage: it waits in memory only.
+ *   After a reload it is shown as not sent, with a note asking to type it again.
  */
 (function () {
   "use strict";
@@ -58,6 +60,9 @@
     tooLong: "Votre message est trop long\u00a0: 2\u202f000 caractères au plus.",
     masked: "[numéro masqué]",
     maskedCode: "[code masqué]",
+    unsent:
+      "Message non envoyé\u00a0: il contenait un numéro de Sécurité sociale ou un code, que votre " +
+      "navigateur ne conserve pas. Tapez-le à nouveau si besoin.",
   };
 
   // ---------------------------------------------------------------- pure helpers
@@ -224,7 +229,7 @@
     }
     return {
       sender: state.sender,
-      log: Array.isArray(state.log) ? state.log.filter(isEntry) : [],
+      log: Array.isArray(state.log) ? markUnsent(state.log.filter(isEntry)) : [],
       queue: Array.isArray(state.queue) ? state.queue.filter(isQueued) : [],
       greeted: state.greeted === true,
       open: state.open === true,
@@ -235,6 +240,20 @@
     return entry && typeof entry.text === "string" && ["bot", "me", "note"].indexOf(entry.who) >= 0;
   }
 
+  /** Messages with a secret that were still waiting when the page was left: not sent, say so. */
+  function markUnsent(entries) {
+    var out = [];
+    entries.forEach(function (entry) {
+      var held = entry.held === true;
+      delete entry.held;
+      out.push(entry);
+      if (held) {
+        out.push({ who: "note", text: TEXT.unsent });
+      }
+    });
+    return out;
+  }
+
   function isQueued(item) {
     return item && typeof item.message === "string";
   }
@@ -243,7 +262,14 @@
     var stored = {
       sender: state.sender,
       log: state.log.slice(-MAX_LOG_ENTRIES),
-      queue: state.queue,
+      // A waiting message with a NIR or a code stays in memory only (its log entry is marked held).
+      queue: state.queue
+        .filter(function (item) {
+          return !item.entry;
+        })
+        .map(function (item) {
+          return { message: item.message };
+        }),
       greeted: state.greeted,
       open: state.open,
     };
@@ -534,7 +560,10 @@
         scheduleRetry();
         return;
       }
-      state.queue.shift();
+      var done = state.queue.shift();
+      if (done.entry) {
+        delete done.entry.held; // answered (or refused): no longer waiting
+      }
       if (failures > 0) {
         failures = 0;
         offline.hidden = true;
@@ -608,8 +637,15 @@
   /** Send ``message`` to the bot; the log shows ``shown`` (a button's title) or the message itself. */
   function sendMessage(message, shown) {
     var visible = shown === undefined ? message : shown;
-    addEntry({ who: "me", text: maskSecrets(visible) }, visible);
-    state.queue.push({ message: message });
+    var entry = { who: "me", text: maskSecrets(visible) };
+    if (hasSecret(message) || hasSecret(visible)) {
+      entry.held = true;
+      addEntry(entry, visible);
+      state.queue.push({ message: message, entry: entry }); // never written to storage
+    } else {
+      addEntry(entry, visible);
+      state.queue.push({ message: message });
+    }
     saveState();
     pump();
   }
