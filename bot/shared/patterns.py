@@ -41,9 +41,7 @@ WHITESPACE = (
 # full-width hyphens, middle dot, hyphenation point, bullet operator, full-width
 # full stop, comma and solidus.
 PUNCTUATION_SEPARATORS = (
-    ".-/_,"
-    "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
-    "\u00b7\u2027\u2219\uff0e\uff0c\uff0f"
+    ".-/_,\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u00b7\u2027\u2219\uff0e\uff0c\uff0f"
 )
 # Invisible characters a copy-paste or a phone keyboard may slip in: zero-width space,
 # non-joiner and joiner, word joiner, byte-order mark, soft hyphen.

@@ -62,7 +62,7 @@ def bot_said(utter_action: str) -> dict[str, object]:
     return {"event": "bot", "text": "…", "metadata": {"utter_action": utter_action}}
 
 
-NIR_ASKED_BY_FORM = [
+NIR_ASKED_BY_FORM: list[dict[str, object]] = [
     {"event": "active_loop", "name": "reset_form"},
     {"event": "slot", "name": "requested_slot", "value": "nir"},
     bot_said("utter_ask_nir"),
@@ -71,7 +71,12 @@ NIR_ASKED_BY_FORM = [
 
 
 def test_a_message_typed_while_the_nir_is_asked_is_masked_whole() -> None:
-    events = [user_event("bonjour"), *NIR_ASKED_BY_FORM, user_event("1 84 12"), user_event("75 108 234 56")]
+    events: list[dict[str, object]] = [
+        user_event("bonjour"),
+        *NIR_ASKED_BY_FORM,
+        user_event("1 84 12"),
+        user_event("75 108 234 56"),
+    ]
     stored = list(redact_events(events))
     assert stored[0]["text"] == "bonjour"
     for event in stored[-2:]:
@@ -96,7 +101,7 @@ def test_the_nir_question_alone_is_enough() -> None:
 
 
 def test_once_the_bot_asks_something_else_messages_are_kept() -> None:
-    events = [
+    events: list[dict[str, object]] = [
         *NIR_ASKED_BY_FORM,
         user_event("x"),
         {"event": "slot", "name": "requested_slot", "value": "reset_confirmed"},
