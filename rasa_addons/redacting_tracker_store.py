@@ -4,6 +4,12 @@ Rasa saves the events of a conversation after each turn; this store hands it
 redacted copies instead (see ``bot.shared.redaction``). The turn itself still sees the raw
 message, so actions can verify a NIR before it is masked in storage.
 
+While the bot is asking for the NIR, the member's next message is stored masked
+whole (``bot.shared.redaction.SecretContext``), so a number split over two
+messages leaves no fragment. Only the events not yet stored are written each
+turn; the state they start from is replayed from the tracker's earlier events
+(only the few kinds that matter: slots, loops, bot utterances, restarts).
+
 On SQLite (the default of ``make run``) the database is put in write-ahead-log mode:
 a turn's commit syncs the disk once instead of several times (0.67 → 0.18 ms per
 commit on this machine), with the same durability. PostgreSQL, the production
@@ -12,6 +18,7 @@ store, is left as configured.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +26,19 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.shared.redaction import redact_event
+from bot.shared.redaction import SecretContext, redact_events
+
+# The kinds of events SecretContext looks at; others are not converted to replay it.
+_CONTEXT_EVENTS = frozenset({"restart", "session_started", "active_loop", "slot", "reset_slots", "bot"})
+
+
+def secret_context(events: Iterator[Event]) -> SecretContext:
+    """The state ``events`` (a conversation's stored events, in order) leave behind."""
+    context = SecretContext()
+    for event in events:
+        if event.type_name in _CONTEXT_EVENTS:
+            context.update(event.as_dict())
+    return context
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
@@ -32,8 +51,12 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
-            data = event.as_dict()
-            redacted = redact_event(data)
+        new_events = list(super()._additional_events(session, tracker))
+        stored = len(tracker.events) - len(new_events)
+        context = secret_context(itertools.islice(tracker.events, 0, stored))
+        originals = [event.as_dict() for event in new_events]
+        for event, data, redacted in zip(
+            new_events, originals, redact_events(originals, context), strict=True
+        ):
             # Most events hold no secret: store them as they are, without a rebuild.
             yield event if redacted == data else Event.from_parameters(redacted)

@@ -43,15 +43,17 @@ import re
 
 from stdnum.fr import nir as stdnum_nir
 
+from bot.shared.patterns import ASCII_DIGITS, is_separator
+
 BODY_LENGTH = 13
 KEY_LENGTH = 2
 NIR_LENGTH = BODY_LENGTH + KEY_LENGTH
 
-_ASCII_DIGITS = frozenset("0123456789")
-# What members put between groups: dots, dashes (and their Unicode look-alikes),
-# slashes, plus commas and underscores, which cost nothing to accept. Any
-# whitespace (including the no-break spaces word processors insert) counts too.
-_SEPARATORS = frozenset(".-/_,\u2010\u2011\u2012\u2013\u2014\u2212\u00b7")
+_ASCII_DIGITS = ASCII_DIGITS
+# What members put between groups (any whitespace, dots, dashes and their Unicode
+# look-alikes, slashes, commas, underscores, middle dots, zero-width characters) is
+# defined once in bot.shared.patterns, which masking uses too: a number this module
+# accepts is always masked in storage.
 
 _SEX_DIGITS = frozenset("123478")
 
@@ -113,7 +115,7 @@ def _ordinal(position: int) -> str:
 
 
 def _is_separator(ch: str) -> bool:
-    return ch.isspace() or ch in _SEPARATORS
+    return is_separator(ch)
 
 
 def _core(text: str) -> str:

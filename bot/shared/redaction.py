@@ -4,18 +4,32 @@ Rasa keeps every user message in its tracker store. Members type their NIR and,
 against all advice, their access code; neither may be stored in clear. This module
 works on the plain-dict form of events (``Event.as_dict()``) so that it has no
 dependency on Rasa and can be tested alone.
+
+Patterns alone cannot mask a number split over two messages ("1 84 12 75", then
+"108 234 56"): each half looks harmless. So while the bot is asking for the NIR,
+the member's next message is masked whole, whatever it holds; a code typed there
+by mistake, or half a number, is masked with it. ``SecretContext`` follows the
+conversation to know when that is.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from bot.shared.patterns import NIR_MASK, redact
 
 # Entities and slots whose value is a secret as a whole.
 SECRET_NAMES = frozenset({"nir", "access_code"})
+
+# How the bot asks for the NIR (domain/forms.yml, domain/responses/nouveau_code.yml).
+NIR_QUESTION = "utter_ask_nir"
+NIR_FORM = "reset_form"
+NIR_SLOT = "nir"
+REQUESTED_SLOT = "requested_slot"
+_CONVERSATION_RESET = frozenset({"restart", "session_started"})
 
 
 def _redact_parse_data(parse_data: dict[str, Any]) -> None:
@@ -39,3 +53,71 @@ def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "slot" and data.get("name") in SECRET_NAMES and data.get("value"):
         data["value"] = NIR_MASK
     return data
+
+
+@dataclass
+class SecretContext:
+    """What the conversation looks like before the next event: is a NIR being asked for?
+
+    Fed the events of a conversation in order (``update``). A NIR is being asked for
+    when the bot's latest utterance is the NIR question, or when the reset form is
+    active with the NIR as its requested slot.
+    """
+
+    active_loop: str | None = None
+    requested_slot: str | None = None
+    last_bot_utterance: str | None = None
+
+    @property
+    def awaiting_nir(self) -> bool:
+        return self.last_bot_utterance == NIR_QUESTION or (
+            self.active_loop == NIR_FORM and self.requested_slot == NIR_SLOT
+        )
+
+    def update(self, event: Mapping[str, Any]) -> None:
+        kind = event.get("event")
+        if kind in _CONVERSATION_RESET:
+            self.active_loop = self.requested_slot = self.last_bot_utterance = None
+        elif kind == "active_loop":
+            self.active_loop = event.get("name") or None
+        elif kind == "slot" and event.get("name") == REQUESTED_SLOT:
+            value = event.get("value")
+            self.requested_slot = value if isinstance(value, str) else None
+        elif kind == "reset_slots":
+            self.requested_slot = None
+        elif kind == "bot":
+            metadata = event.get("metadata") or {}
+            name = metadata.get("utter_action") if isinstance(metadata, Mapping) else None
+            self.last_bot_utterance = name if isinstance(name, str) else None
+
+
+def mask_whole_message(event: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a user event whose text (and every entity value) is the NIR mask."""
+    data = redact_event(event)
+    if data.get("event") != "user":
+        return data
+    data["text"] = NIR_MASK
+    parse_data = data.get("parse_data")
+    if isinstance(parse_data, dict):
+        parse_data["text"] = NIR_MASK
+        for entity in parse_data.get("entities") or []:
+            if isinstance(entity, dict) and "value" in entity:
+                entity["value"] = NIR_MASK
+    return data
+
+
+def redact_events(
+    events: Iterable[Mapping[str, Any]], context: SecretContext | None = None
+) -> Iterator[dict[str, Any]]:
+    """Redacted copies of ``events``, in order; ``context`` is the state before the first.
+
+    A user message that comes while a NIR is being asked for is masked whole.
+    ``context`` is updated as the events go by.
+    """
+    context = context if context is not None else SecretContext()
+    for event in events:
+        if event.get("event") == "user" and context.awaiting_nir:
+            yield mask_whole_message(event)
+        else:
+            yield redact_event(event)
+        context.update(event)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_addons.redacting_tracker_store import RedactingSQLTrackerStore
@@ -23,6 +24,18 @@ slots:
     type: text
     mappings:
       - type: custom
+  reset_confirmed:
+    type: bool
+    mappings:
+      - type: custom
+forms:
+  reset_form:
+    required_slots:
+      - nir
+      - reset_confirmed
+responses:
+  utter_ask_nir:
+    - text: "Quel est votre numéro de Sécurité sociale ?"
 """
 )
 
@@ -110,3 +123,99 @@ def test_sqlite_runs_with_a_write_ahead_log(tmp_path: Path) -> None:
     asyncio.run(store.save(DialogueStateTracker.from_events("membre", [ActionExecuted("action_listen")])))
     with sqlite3.connect(database) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def asks_for_nir(form: bool = True) -> list[Event]:
+    """The bot's turn asking for the NIR: inside the reset form, or as a plain utterance."""
+    question = BotUttered("Quel est votre numéro ?", metadata={"utter_action": "utter_ask_nir"})
+    if not form:
+        return [ActionExecuted("utter_ask_nir"), question, ActionExecuted("action_listen")]
+    return [
+        ActionExecuted("reset_form"),
+        ActiveLoop("reset_form"),
+        SlotSet("requested_slot", "nir"),
+        question,
+        ActionExecuted("action_listen"),
+    ]
+
+
+def said(text: str) -> UserUttered:
+    return UserUttered(text, {"name": "provide_nir", "confidence": 0.9}, [], {"text": text})
+
+
+def stored_user_texts(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT data FROM events WHERE type_name = 'user' ORDER BY id"))
+            return [row for row in rows.scalars()]
+    finally:
+        engine.dispose()
+
+
+def test_a_nir_split_over_two_messages_leaves_no_fragment(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    nir = generated_nir(11)
+    first, second = f"{nir[0]} {nir[1:3]} {nir[3:5]}", f"{nir[5:7]} {nir[7:10]} {nir[10:13]} {nir[13:]}"
+    tracker = DialogueStateTracker.from_events(
+        "membre",
+        [ActionExecuted("action_listen"), said("je veux un nouveau code"), *asks_for_nir(), said(first)],
+        slots=DOMAIN.slots,
+    )
+    asyncio.run(store_at(url).save(tracker))
+    # Next turn, as Rasa runs it: the tracker comes back from the store, the bot asks again.
+    again = asyncio.run(store_at(url).retrieve("membre"))
+    assert again is not None
+    for event in [SlotSet("nir", None), *asks_for_nir(), said(second)]:
+        again.update(event)
+    asyncio.run(store_at(url).save(again))
+
+    rows = stored_user_texts(url)
+    assert len(rows) == 3
+    assert "je veux un nouveau code" in rows[0]
+    for row in rows[1:]:
+        data = json.loads(row)
+        assert data["text"] == data["parse_data"]["text"] == "[NIR masqué]"
+        assert not any(ch.isdigit() for ch in data["text"])
+    joined = "".join(rows[1:])
+    assert first not in joined and second not in joined
+    assert nir[7:10] not in joined
+
+
+@pytest.mark.parametrize("form", [True, False])
+def test_the_message_after_the_nir_question_is_masked_whole(tracker_db_url: str, form: bool) -> None:
+    events = [
+        ActionExecuted("action_listen"),
+        said("bonjour"),
+        *asks_for_nir(form),
+        said("je l'ai pas sous la main 12"),
+    ]
+    asyncio.run(
+        store_at(tracker_db_url).save(DialogueStateTracker.from_events("membre", events, slots=DOMAIN.slots))
+    )
+    texts = [json.loads(row)["text"] for row in stored_user_texts(tracker_db_url)]
+    assert texts == ["bonjour", "[NIR masqué]"]
+
+
+def test_once_the_form_moves_on_messages_are_stored_as_said(tracker_db_url: str) -> None:
+    events = [
+        ActionExecuted("action_listen"),
+        *asks_for_nir(),
+        said("1 84 12 75 108 234"),
+        ActionExecuted("reset_form"),
+        SlotSet("requested_slot", "reset_confirmed"),
+        BotUttered("Je confirme ?", metadata={"utter_action": "utter_ask_reset_confirmed_email"}),
+        ActionExecuted("action_listen"),
+        said("oui 2 fois"),
+        ActionExecuted("reset_form"),
+        ActiveLoop(None),
+        SlotSet("requested_slot", None),
+        BotUttered("C'est fait.", metadata={"utter_action": "utter_reset_email_sent"}),
+        ActionExecuted("action_listen"),
+        said("merci"),
+    ]
+    asyncio.run(
+        store_at(tracker_db_url).save(DialogueStateTracker.from_events("membre", events, slots=DOMAIN.slots))
+    )
+    texts = [json.loads(row)["text"] for row in stored_user_texts(tracker_db_url)]
+    assert texts == ["[NIR masqué]", "oui 2 fois", "merci"]

@@ -40,6 +40,7 @@ from bot.db.models import Member, ResetRequest, utcnow
 from bot.launcher import LauncherFailed, free_port, in_background
 from bot.rules.tokens import mint_token
 from tests.browser.axe import axe_violations, describe
+from tests.support.nirs import with_key
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"
@@ -404,6 +405,51 @@ def test_server_unreachable_then_back(desktop: Visit) -> None:
         "Quel est votre numéro de Sécurité sociale", timeout=ANSWER_TIMEOUT_MS
     )
     expect(banner).to_be_hidden()
+
+
+def _stored_chat(page: Page) -> str:
+    """The widget's sessionStorage, without the random conversation id (which may hold digits)."""
+    raw = page.evaluate("() => JSON.stringify(Object.assign({}, window.sessionStorage))")
+    stored = json.loads(raw)
+    text = "".join(stored.values())
+    for value in stored.values():
+        sender = json.loads(value).get("sender") if value.startswith("{") else None
+        if isinstance(sender, str):
+            text = text.replace(sender, "")
+    return text
+
+
+def test_a_secret_typed_offline_never_reaches_storage(desktop: Visit) -> None:
+    page = desktop.page
+    desktop.open_chat()
+    nir = "1 84 12 75 108 234 " + with_key("1841275108234")[13:]
+    page.route("**/chat", lambda route: route.abort("connectionrefused"))
+    desktop.say(f"mon numéro est {nir}")
+    desktop.say("et mon code c'est 482 913")
+    desktop.say(FORGOT)  # no secret: this one waits in sessionStorage as before
+    expect(page.locator(".sesame-offline")).to_be_visible()
+    expect(page.locator(".sesame-msg-me")).to_have_count(3)
+
+    stored = _stored_chat(page)
+    assert FORGOT in stored
+    digits = "".join(ch for ch in stored if ch.isdigit())
+    for fragment in ("108", "234", "1841275", "482", "913"):
+        assert fragment not in stored, f"{fragment!r} in sessionStorage"
+    assert "1841275108234" not in digits
+
+    # After a reload the secret messages are gone; the log says so, the other one is sent.
+    page.reload()
+    notes = page.locator(".sesame-msg-note")
+    expect(notes).to_have_count(2)
+    expect(notes.first).to_contain_text("Message non envoyé")
+    expect(notes.first).to_contain_text("Tapez-le à nouveau")
+    expect(desktop.log).to_contain_text("non envoyé")  # inside the log: read by screen readers
+    page.unroute("**/chat")
+    expect(page.get_by_role("button", name=YES_BUTTON)).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".sesame-msg-me")).to_have_count(3)
+    _assert_accessible(page, "messages non envoyés après un rechargement")
+    stored = _stored_chat(page)
+    assert not any(fragment in stored for fragment in ("108", "234", "482", "913"))
 
 
 def test_too_long_a_message_gets_a_french_error(desktop: Visit) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 
 from bot.shared.patterns import CODE_MASK, NIR_MASK
-from bot.shared.redaction import redact_event
+from bot.shared.redaction import SecretContext, redact_event, redact_events
 from tests.support.nirs import valid_nirs, with_key
 
 
@@ -56,3 +56,64 @@ def test_secret_slot_value_is_masked_and_other_slots_kept() -> None:
 def test_action_events_pass_through() -> None:
     event = {"event": "action", "name": "utter_greet", "timestamp": 2.0}
     assert redact_event(event) == event
+
+
+def bot_said(utter_action: str) -> dict[str, object]:
+    return {"event": "bot", "text": "…", "metadata": {"utter_action": utter_action}}
+
+
+NIR_ASKED_BY_FORM: list[dict[str, object]] = [
+    {"event": "active_loop", "name": "reset_form"},
+    {"event": "slot", "name": "requested_slot", "value": "nir"},
+    bot_said("utter_ask_nir"),
+    {"event": "action", "name": "action_listen"},
+]
+
+
+def test_a_message_typed_while_the_nir_is_asked_is_masked_whole() -> None:
+    events: list[dict[str, object]] = [
+        user_event("bonjour"),
+        *NIR_ASKED_BY_FORM,
+        user_event("1 84 12"),
+        user_event("75 108 234 56"),
+    ]
+    stored = list(redact_events(events))
+    assert stored[0]["text"] == "bonjour"
+    for event in stored[-2:]:
+        assert event["text"] == event["parse_data"]["text"] == NIR_MASK
+
+
+def test_the_context_carries_over_from_stored_events() -> None:
+    context = SecretContext()
+    for event in [
+        {"event": "active_loop", "name": "reset_form"},
+        {"event": "slot", "name": "requested_slot", "value": "nir"},
+    ]:
+        context.update(event)
+    assert context.awaiting_nir
+    (stored,) = redact_events([user_event("482")], context)
+    assert stored["text"] == NIR_MASK
+
+
+def test_the_nir_question_alone_is_enough() -> None:
+    (_, stored) = redact_events([bot_said("utter_ask_nir"), user_event("je cherche ma carte, 1 84")])
+    assert stored["text"] == NIR_MASK
+
+
+def test_once_the_bot_asks_something_else_messages_are_kept() -> None:
+    events: list[dict[str, object]] = [
+        *NIR_ASKED_BY_FORM,
+        user_event("x"),
+        {"event": "slot", "name": "requested_slot", "value": "reset_confirmed"},
+        bot_said("utter_ask_reset_confirmed_email"),
+        user_event("oui"),
+        {"event": "restart"},
+        bot_said("utter_ask_nir"),
+        {"event": "session_started"},
+        user_event("bonjour"),
+    ]
+    assert [event["text"] for event in redact_events(events) if event["event"] == "user"] == [
+        NIR_MASK,
+        "oui",
+        "bonjour",
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bot.shared.patterns import CODE_MASK, NIR_MASK, redact
+from bot.shared.patterns import CODE_MASK, NIR_MASK, SEPARATORS, redact
 from tests.support.postgres import in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_python_redact(vector: dict[str, Any]) -> None:
     assert redact(vector["text"]) == expected(vector, NIR_MASK, CODE_MASK)
 
 
-def test_chat_js_mask_secrets() -> None:
+def run_chat_js(*options: str, stdin: str = "") -> Any:
     node = shutil.which("node")
     if node is None:
         message = "Node.js introuvable : le masquage de chat.js n'est pas testé (installez node)."
@@ -56,14 +56,18 @@ def test_chat_js_mask_secrets() -> None:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     result = subprocess.run(  # noqa: S603 - node on our own files, fixed arguments
-        [node, str(RUNNER), str(CHAT_JS)],
-        input=json.dumps([vector["text"] for vector in VECTORS]),
+        [node, str(RUNNER), str(CHAT_JS), *options],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    masked = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+def test_chat_js_mask_secrets() -> None:
+    masked = run_chat_js(stdin=json.dumps([vector["text"] for vector in VECTORS]))
     mismatches = {
         vector["name"]: (got, expected(vector, JS_NIR_MASK, JS_CODE_MASK))
         for vector, got in zip(VECTORS, masked, strict=True)
@@ -77,3 +81,8 @@ def test_the_js_mask_texts_are_the_widgets() -> None:
     source = CHAT_JS.read_text(encoding="utf-8")
     assert f'masked: "{JS_NIR_MASK}"' in source
     assert f'maskedCode: "{JS_CODE_MASK}"' in source
+
+
+def test_chat_js_has_the_same_separators() -> None:
+    """One set of separators: what the server masks across, the widget masks across too."""
+    assert set(run_chat_js("--separators")) == set(SEPARATORS)

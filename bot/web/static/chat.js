@@ -16,6 +16,8 @@
  *   [label](https://…) become links, and only for http and https.
  * - When /chat cannot be reached, messages wait in a queue (also in sessionStorage)
  *   and are sent again after 1, 2, 4, 8, then every 15 seconds: nothing is lost.
+ *   A message holding a NIR or a code never reaches storage: it waits in memory only.
+ *   After a reload it is shown as not sent, with a note asking to type it again.
  */
 (function () {
   "use strict";
@@ -58,6 +60,9 @@
     tooLong: "Votre message est trop long\u00a0: 2\u202f000 caractères au plus.",
     masked: "[numéro masqué]",
     maskedCode: "[code masqué]",
+    unsent:
+      "Message non envoyé\u00a0: il contenait un numéro de Sécurité sociale ou un code, que votre " +
+      "navigateur ne conserve pas. Tapez-le à nouveau si besoin.",
   };
 
   // ---------------------------------------------------------------- pure helpers
@@ -109,21 +114,80 @@
     return fragment;
   }
 
-  var SEP = "[\\s.\\-/]*";
+  // What may stand between the digits of a number, and the masking rule: the same as
+  // bot/shared/patterns.py (SEPARATORS, redact), which tests compare with this file.
+  var WHITESPACE =
+    "\u0009\u000a\u000b\u000c\u000d\u001c\u001d\u001e\u001f\u0020\u0085\u00a0\u1680" +
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+  var PUNCTUATION_SEPARATORS =
+    "\u002e\u002d\u002f\u005f\u002c\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d" +
+    "\u00b7\u2027\u2219\uff0e\uff0c\uff0f";
+  var INVISIBLE_SEPARATORS = "\u200b\u200c\u200d\u2060\ufeff\u00ad";
+  var SEPARATORS = WHITESPACE + PUNCTUATION_SEPARATORS + INVISIBLE_SEPARATORS;
+  var BLANKS = WHITESPACE + INVISIBLE_SEPARATORS;
+  var MAX_JOIN = 3;
+  var NIR_MIN_DIGITS = 10;
+  var CODE_DIGITS = 6;
+
+  function charClass(chars) {
+    return "[" + chars.split("").map(function (ch) {
+      return "\\u" + ("000" + ch.charCodeAt(0).toString(16)).slice(-4);
+    }).join("") + "]";
+  }
+
+  var S = charClass(SEPARATORS);
+  var D = "\\p{Nd}";
+  // A NIR candidate: sex digit, 12 more characters (2A/2B for Corsica), optional key,
+  // any separators between any two characters.
   var NIR_LIKE = new RegExp(
-    "(^|[^0-9A-Za-z])([12378]" + SEP + "\\d{2}" + SEP + "\\d{2}" + SEP + "(?:\\d{2}|2[ABab])" + SEP +
-      "\\d{3}" + SEP + "\\d{3}(?:" + SEP + "\\d{2})?)(?![0-9A-Za-z])",
-    "g"
+    "(^|[^\\p{Nd}A-Za-z])([1-478](?:" + S + "*" + D + "){4}" + S + "*(?:" + D + S + "*" + D + "|2" + S +
+      "*[ABab])(?:" + S + "*" + D + "){6}(?:(?:" + S + "*" + D + "){2})?)(?![\\p{Nd}A-Za-z])",
+    "gu"
   );
-  var LONG_DIGITS = /(^|[^\d])(\d(?:[\s.\-\/]?\d){9,})(?!\d)/g;
-  var SIX_DIGITS = /(^|[^\d.\-\/])(\d{6})(?![\d.\-\/])/g;
+  var TOKEN = "(?:2[ABab](?![A-Za-z])|" + D + ")";
+  var DIGIT_RUN = new RegExp(TOKEN + "(?:" + S + "{0," + MAX_JOIN + "}" + TOKEN + ")*", "gu");
+  var JOINS = new RegExp("(" + S + "+)", "u");
+
+  function onlyBlanks(join) {
+    return join.split("").every(function (ch) {
+      return BLANKS.indexOf(ch) >= 0;
+    });
+  }
+
+  /** A run of digits by its count: 10 or more is a NIR, exactly 6 a code (see patterns.py). */
+  function maskRun(run) {
+    var parts = run.split(JOINS); // groups at even indexes, what joins them at odd ones
+    var count = 0;
+    for (var i = 0; i < parts.length; i += 2) {
+      count += Array.from(parts[i]).length;
+    }
+    if (count >= NIR_MIN_DIGITS) {
+      return TEXT.masked;
+    }
+    if (count === CODE_DIGITS) {
+      return TEXT.maskedCode;
+    }
+    for (var j = 0; j < parts.length; j += 2) {
+      var joins = (j > 0 ? [parts[j - 1]] : []).concat(j + 1 < parts.length ? [parts[j + 1]] : []);
+      if (Array.from(parts[j]).length === CODE_DIGITS && joins.every(onlyBlanks)) {
+        parts[j] = TEXT.maskedCode;
+      }
+    }
+    return parts.join("");
+  }
 
   /** What is kept in the browser: social-security numbers and access codes masked. */
   function maskSecrets(text) {
     return String(text)
-      .replace(NIR_LIKE, "$1" + TEXT.masked)
-      .replace(LONG_DIGITS, "$1" + TEXT.masked)
-      .replace(SIX_DIGITS, "$1" + TEXT.maskedCode);
+      .replace(NIR_LIKE, function (all, before) {
+        return before + TEXT.masked;
+      })
+      .replace(DIGIT_RUN, maskRun);
+  }
+
+  /** True when ``text`` holds something maskSecrets would mask. */
+  function hasSecret(text) {
+    return maskSecrets(text) !== String(text);
   }
 
   function newSender() {
@@ -136,7 +200,12 @@
     return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
-  window.SesameChat = { renderBotText: renderBotText, maskSecrets: maskSecrets, safeUrl: safeUrl };
+  window.SesameChat = {
+    renderBotText: renderBotText,
+    maskSecrets: maskSecrets,
+    safeUrl: safeUrl,
+    separators: SEPARATORS,
+  };
 
   // ---------------------------------------------------------------- state
 
@@ -160,7 +229,7 @@
     }
     return {
       sender: state.sender,
-      log: Array.isArray(state.log) ? state.log.filter(isEntry) : [],
+      log: Array.isArray(state.log) ? markUnsent(state.log.filter(isEntry)) : [],
       queue: Array.isArray(state.queue) ? state.queue.filter(isQueued) : [],
       greeted: state.greeted === true,
       open: state.open === true,
@@ -171,6 +240,20 @@
     return entry && typeof entry.text === "string" && ["bot", "me", "note"].indexOf(entry.who) >= 0;
   }
 
+  /** Messages with a secret that were still waiting when the page was left: not sent, say so. */
+  function markUnsent(entries) {
+    var out = [];
+    entries.forEach(function (entry) {
+      var held = entry.held === true;
+      delete entry.held;
+      out.push(entry);
+      if (held) {
+        out.push({ who: "note", text: TEXT.unsent });
+      }
+    });
+    return out;
+  }
+
   function isQueued(item) {
     return item && typeof item.message === "string";
   }
@@ -179,7 +262,14 @@
     var stored = {
       sender: state.sender,
       log: state.log.slice(-MAX_LOG_ENTRIES),
-      queue: state.queue,
+      // A waiting message with a NIR or a code stays in memory only (its log entry is marked held).
+      queue: state.queue
+        .filter(function (item) {
+          return !item.entry;
+        })
+        .map(function (item) {
+          return { message: item.message };
+        }),
       greeted: state.greeted,
       open: state.open,
     };
@@ -470,7 +560,10 @@
         scheduleRetry();
         return;
       }
-      state.queue.shift();
+      var done = state.queue.shift();
+      if (done.entry) {
+        delete done.entry.held; // answered (or refused): no longer waiting
+      }
       if (failures > 0) {
         failures = 0;
         offline.hidden = true;
@@ -544,8 +637,15 @@
   /** Send ``message`` to the bot; the log shows ``shown`` (a button's title) or the message itself. */
   function sendMessage(message, shown) {
     var visible = shown === undefined ? message : shown;
-    addEntry({ who: "me", text: maskSecrets(visible) }, visible);
-    state.queue.push({ message: message });
+    var entry = { who: "me", text: maskSecrets(visible) };
+    if (hasSecret(message) || hasSecret(visible)) {
+      entry.held = true;
+      addEntry(entry, visible);
+      state.queue.push({ message: message, entry: entry }); // never written to storage
+    } else {
+      addEntry(entry, visible);
+      state.queue.push({ message: message });
+    }
     saveState();
     pump();
   }
