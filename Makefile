@@ -92,13 +92,13 @@ validate: venv-rasa
 
 story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
-	$(RASA) test core --e2e --model $(MODEL) --stories tests/test_stories.yml \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 	  --out reports/stories --fail-on-prediction-errors --quiet
 	$(PY_B) scripts/check_story_report.py reports/stories/story_report.json
 
 nlu-eval: $(MODEL)
 	rm -rf reports/nlu && mkdir -p reports/nlu
-	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu tests/nlu_holdout.yml --out reports/nlu --quiet
+	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu tests/holdout --out reports/nlu --quiet
 	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json --min-macro-f1 0.92
 
 $(CHROMIUM):

@@ -69,7 +69,7 @@ def nlu_examples() -> dict[str, list[str]]:
 
 @pytest.fixture(scope="session")
 def holdout_examples() -> dict[str, list[str]]:
-    return examples_by_intent([ROOT / "tests" / "nlu_holdout.yml"])
+    return examples_by_intent(sorted((ROOT / "tests" / "holdout").glob("*.yml")))
 
 
 def examples_by_intent(paths: list[Path]) -> dict[str, list[str]]:
