@@ -25,17 +25,17 @@ DETAIL_SUFFIX = "_detail"
 HELP_ANSWERS: frozenset[str] = frozenset(f"utter_{intent}" for intent in REGISTRY.help_document)
 
 # Responses that answer a help-document question under another name (said by
-# actions, or a form's own question): the detail of the question they answer.
+# actions, or a form's own question): the detailed answer of the question they answer.
 OTHER_ANSWERS: Mapping[str, str] = {
-    "utter_ask_login_problem": "utter_cannot_login",
-    "utter_login_problem_unknown": "utter_cannot_login",
-    "utter_status_email_pending": "utter_email_not_received",
-    "utter_status_email_sent": "utter_email_not_received",
-    "utter_status_email_failed": "utter_email_not_received",
-    "utter_status_link_used": "utter_email_not_received",
-    "utter_status_letter": "utter_postal_letter",
-    "utter_reset_letter_queued": "utter_postal_letter",
-    "utter_reset_email_queued": "utter_forgot_access_code",
+    "utter_ask_login_problem": "utter_cannot_login_detail",
+    "utter_login_problem_unknown": "utter_cannot_login_detail",
+    "utter_status_email_pending": "utter_email_not_received_detail",
+    "utter_status_email_sent": "utter_email_not_received_detail",
+    "utter_status_email_failed": "utter_email_not_received_detail",
+    "utter_status_link_used": "utter_email_not_received_detail",
+    "utter_status_letter": "utter_postal_letter_detail",
+    "utter_reset_letter_queued": "utter_postal_letter_detail",
+    "utter_reset_email_queued": "utter_forgot_access_code_detail",
 }
 
 # The reset-link answers: their longer version is the general explanation of the four cases.
@@ -65,7 +65,7 @@ def detail_of(response: str) -> str | None:
     if response in HELP_ANSWERS:
         return response + DETAIL_SUFFIX
     if response in OTHER_ANSWERS:
-        return OTHER_ANSWERS[response] + DETAIL_SUFFIX
+        return OTHER_ANSWERS[response]
     return None
 
 
