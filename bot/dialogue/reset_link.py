@@ -27,7 +27,8 @@ def reply_for_link(status: ResetStatus | None, ttl_minutes: int, now: dt.datetim
     if status is None:
         return Reply(GENERAL, ttl)
     if status.channel == ResetChannel.LETTER:
-        return Reply("utter_link_status_letter", {"requested_at": french_time.moment(status.requested_at, now)})
+        requested = french_time.moment(status.requested_at, now)
+        return Reply("utter_link_status_letter", {"requested_at": requested})
     email = status.masked_email or ""
     if status.link_used:
         return Reply("utter_link_status_used", {"masked_email": email})
@@ -42,7 +43,5 @@ def reply_for_link(status: ResetStatus | None, ttl_minutes: int, now: dt.datetim
             "utter_link_status_expired",
             {"masked_email": email, "sent_at": sent, **ttl},
         )
-    return Reply(
-        "utter_link_status_valid",
-        {"masked_email": email, "sent_at": sent, "expires_at": french_time.until(status.link_expires_at, now)},
-    )
+    expires = french_time.until(status.link_expires_at, now)
+    return Reply("utter_link_status_valid", {"masked_email": email, "sent_at": sent, "expires_at": expires})

@@ -17,7 +17,6 @@ import pytest
 from bot.db.enums import ResetChannel
 from bot.dialogue.contact import contact_reply
 from bot.dialogue.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER
-from bot.dialogue.reset_link import reply_for_link
 from bot.dialogue.reset import (
     LookupPaused,
     NirRefused,
@@ -27,6 +26,7 @@ from bot.dialogue.reset import (
     reply_for_outcome,
     reply_for_status,
 )
+from bot.dialogue.reset_link import reply_for_link
 from bot.limits.lookups import LookupRefused
 from bot.resets.requests import (
     AlreadyOnItsWay,
