@@ -41,7 +41,8 @@ def run(
 ) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
     asyncio.run(action.run(dispatcher, tracker(slots, events), {}))
-    return dispatcher.messages
+    messages: list[dict[str, Any]] = dispatcher.messages
+    return messages
 
 
 def test_request_human_says_nothing_of_unset_contact_details(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,7 +85,7 @@ def test_link_help_for_a_known_member_reads_the_database(
 
 
 def test_explain_more_develops_the_captcha_answer() -> None:
-    events = [
+    events: list[dict[str, Any]] = [
         {"event": "user", "text": "captcha"},
         {"event": "bot", "text": "…", "metadata": {"utter_action": "utter_too_many_attempts"}},
         {"event": "user", "text": "et ça veut dire quoi exactement ?"},
@@ -101,4 +102,4 @@ def test_explain_more_without_an_answer_asks_which_topic() -> None:
 def test_other_language_answers_in_french_with_the_menu() -> None:
     [message] = run(ActionAnswerOtherLanguage())
     assert "français" in message["text"]
-    assert [b["payload"] for b in message["buttons"]][0] == "/cannot_login"
+    assert message["buttons"][0]["payload"] == "/cannot_login"
