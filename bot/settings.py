@@ -47,6 +47,10 @@ DEFAULTS: dict[str, str] = {
     "MAIL_FROM": "Sésame ACS <no-reply@acs-assurances.example>",
     "RESET_URL_BASE": "http://127.0.0.1:8080/reinitialiser",
     "RESET_TOKEN_TTL_MINUTES": "60",
+    # How members reach ACS, said when they ask for an agent. Facts the bot may not
+    # invent: empty (the default) means the bot says nothing about them.
+    "ACS_CONTACT_PHONE": "",
+    "ACS_CONTACT_HOURS": "",
 }
 
 # Settings that must never be printed in clear.
@@ -103,6 +107,8 @@ class Settings:
     mail_from: str
     reset_url_base: str
     reset_token_ttl_minutes: int
+    acs_contact_phone: str
+    acs_contact_hours: str
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

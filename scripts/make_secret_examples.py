@@ -64,6 +64,26 @@ CODE_SENTENCES = [
 ]
 
 
+# Questions about the code's rules with a code as the example: the secret guard keeps
+# access_code_rules for them (and flags the code) when the classifier is confident.
+RULES_QUESTION_SENTENCES = [
+    "puis je prendre {c} comme code ?",
+    "est-ce que {c} c'est un bon code ?",
+    "je peux mettre {c} comme code perso ?",
+    "{c} ca marche comme code personnalisé ?",
+    "le code {c} est-il autorisé ?",
+    "un code comme {c} c'est permis ?",
+    "{c} c'est trop facile comme code ?",
+    "j'ai le droit de choisir {c} ?",
+    "ca passe {c} comme code a 6 chiffres ?",
+    "si je choisis {c} ca respecte les regles ?",
+    "code perso {c} accepte ou pas",
+    "pourquoi {c} n'est pas accepté quand je personnalise mon code ?",
+    "{c} c'est valable comme code d'accès ?",
+    "est ce que {c} est un code trop simple",
+]
+
+
 def random_nir(rng: random.Random) -> str:
     """A structurally plausible NIR whose 2-digit key matches (never a real person's)."""
     body = (
@@ -101,6 +121,10 @@ def main() -> None:
     code_lines = sorted(
         {"    - " + t.format(c=f"{rng.randint(0, 999999):06d}").strip() for t in CODE_SENTENCES}
     )
+    # Drawn after the others, so adding this block left their numbers unchanged.
+    rules_lines = sorted(
+        {"    - " + t.format(c=f"{rng.randint(0, 999999):06d}") for t in RULES_QUESTION_SENTENCES}
+    )
     header = (
         "# Généré par scripts/make_secret_examples.py — ne pas modifier à la main.\n"
         "# Numéros FICTIFS : NIR tirés au hasard (clé valide), codes au hasard.\n"
@@ -126,6 +150,9 @@ def main() -> None:
         + "\n"
         + "- intent: share_access_code\n  examples: |\n"
         + "\n".join(code_lines)
+        + "\n"
+        + "- intent: access_code_rules\n  examples: |\n"
+        + "\n".join(rules_lines)
         + "\n"
         + regex
     )

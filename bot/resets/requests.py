@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.enums import AuditKind, EmailStatus, ResetChannel
@@ -152,6 +152,25 @@ def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> Clien
     return None
 
 
+def _end_older_links(session: Session, member: Member, now: dt.datetime) -> None:
+    """Only the newest request's link works: a new request ends the member's older links.
+
+    Otherwise a member holding two emails could use the older one, and neither the
+    member nor the bot could tell which link is the good one. Their state becomes
+    "expired" for the reset page.
+    """
+    session.execute(
+        update(ResetRequest)
+        .where(
+            ResetRequest.member_id == member.id,
+            ResetRequest.token_used_at.is_(None),
+            ResetRequest.token_expires_at > now,
+        )
+        .values(token_expires_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def request_reset(
     session: Session, member: Member, now: dt.datetime | None = None, client_hash: str | None = None
 ) -> ResetOutcome:
@@ -192,6 +211,7 @@ def request_reset(
         )
         return DailyLimitReached(retry_after=recent[0] + dt.timedelta(hours=24))
 
+    _end_older_links(session, member, now)
     if member.email:
         request = ResetRequest(
             member=member, channel=ResetChannel.EMAIL, created_at=now, client_hash=client_hash

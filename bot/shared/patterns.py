@@ -160,3 +160,18 @@ def is_nir_alone(text: str) -> bool:
         return False
     rest = NIR_CANDIDATE.sub(" ", text)
     return not any(ch.isalnum() for ch in rest)
+
+
+def access_code_span(text: str) -> tuple[int, int] | None:
+    """Where the first access code of ``text`` is (start, end), as ``contains_access_code`` sees it.
+
+    NIR candidates are blanked first with characters of the same length, so the
+    offsets stay those of ``text`` and six digits inside a NIR are not a code.
+    """
+    if not text:
+        return None
+    blanked = NIR_CANDIDATE.sub(lambda match: "#" * len(match.group()), text)
+    for match in DIGIT_RUN.finditer(blanked):
+        if _mask_run(match.group())[1]:
+            return match.start(), match.end()
+    return None

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.db.enums import ResetChannel
+from bot.dialogue.contact import contact_reply
 from bot.dialogue.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER
 from bot.dialogue.reset import (
     LookupPaused,
@@ -25,6 +26,7 @@ from bot.dialogue.reset import (
     reply_for_outcome,
     reply_for_status,
 )
+from bot.dialogue.reset_link import reply_for_link
 from bot.limits.lookups import LookupRefused
 from bot.resets.requests import (
     AlreadyOnItsWay,
@@ -98,6 +100,24 @@ def every_reply() -> list[Reply]:
         reply_for_status(status(email_status="sent", email_sent_at=EARLIER), "email_not_received", NOW),
         reply_for_status(status(email_status="pending"), "email_not_received", NOW),
         reply_for_status(status(email_status="sending"), "email_not_received", NOW),
+        *every_contact_and_link_reply(),
+    ]
+
+
+def every_contact_and_link_reply() -> list[Reply]:
+    """Each branch of bot/dialogue/contact.py and bot/dialogue/reset_link.py."""
+    sent = {"email_status": "sent", "email_sent_at": EARLIER}
+    return [
+        contact_reply("01 00 00 00 00 (numéro fictif)", "de 9 h à 17 h (fictif)"),
+        contact_reply("01 00 00 00 00 (numéro fictif)", ""),
+        contact_reply("", ""),
+        reply_for_link(None, 60, NOW),
+        reply_for_link(status(channel="letter", masked_email=None, expected_by=DAY), 60, NOW),
+        reply_for_link(status(link_used=True, **sent), 60, NOW),
+        reply_for_link(status(email_status="failed"), 60, NOW),
+        reply_for_link(status(email_status="pending"), 60, NOW),
+        reply_for_link(status(link_expires_at=EARLIER, **sent), 60, NOW),
+        reply_for_link(status(link_expires_at=LATER, **sent), 60, NOW),
     ]
 
 

@@ -134,3 +134,16 @@ def test_status_tells_what_was_asked(engine: Engine, email: str | None) -> None:
         )
     else:
         assert (status.channel, status.expected_by) == ("letter", dt.date(2026, 12, 5))
+
+
+def test_a_new_request_ends_the_older_links(engine: Engine) -> None:
+    """Only the newest email's link works: the bot and the reset page can say which one."""
+    member_id = add_member(engine, "jeanne.dupont@exemple.fr")
+    ask(engine, member_id, NOW)
+    mark_sent(engine, NOW + dt.timedelta(minutes=1))
+    later = NOW + dt.timedelta(minutes=30)  # the first link is still alive, no longer "in flight"
+    assert isinstance(ask(engine, member_id, later), EmailQueued)
+    with session_scope(engine) as session:
+        first = session.scalars(select(ResetRequest).order_by(ResetRequest.id)).first()
+        assert first is not None and first.token_expires_at is not None
+        assert first.token_expires_at.replace(tzinfo=dt.timezone.utc) <= later

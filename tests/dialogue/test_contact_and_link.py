@@ -1,0 +1,61 @@
+"""Asking for an agent tells the truth; a broken reset link gets the case that applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.dialogue.contact import contact_reply
+from bot.dialogue.reset_link import reply_for_link
+from bot.resets.requests import ResetStatus
+
+NOW = dt.datetime(2024, 12, 5, 9, 0, tzinfo=dt.timezone.utc)
+SENT = NOW - dt.timedelta(minutes=90)
+
+
+def status(**changes: Any) -> ResetStatus:
+    base: dict[str, Any] = {
+        "channel": "email",
+        "requested_at": SENT,
+        "masked_email": "j•••@e•••.fr",
+        "email_status": "sent",
+        "email_sent_at": SENT,
+        "link_expires_at": SENT + dt.timedelta(minutes=60),
+        "link_used": False,
+        "expected_by": None,
+    }
+    return ResetStatus(**(base | changes))
+
+
+def test_contact_details_are_given_only_when_set() -> None:
+    both = contact_reply(" 01 00 00 00 00 (numéro fictif) ", "de 9 h à 17 h")
+    assert both.response == "utter_request_human_phone_hours"
+    assert both.values == {"phone": "01 00 00 00 00 (numéro fictif)", "hours": "de 9 h à 17 h"}
+    assert contact_reply("01 00 00 00 00", "").response == "utter_request_human_phone"
+    assert contact_reply("", "de 9 h à 17 h").response == "utter_request_human_no_contact"
+    assert contact_reply("", "").values == {}
+
+
+def test_no_answer_promises_a_transfer(domain: dict[str, Any]) -> None:
+    """Nothing is handed over to an agent yet: no response may say it is."""
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            text = variant["text"].lower()
+            for promise in ("je transmets", "prendre le relais", "mettre en relation", "je vous passe"):
+                assert promise not in text, f"{name} promet un transfert : {promise!r}"
+
+
+def test_unknown_member_hears_the_four_cases_with_the_ttl() -> None:
+    reply = reply_for_link(None, 45, NOW)
+    assert reply.response == "utter_reset_link_help" and reply.values == {"ttl_minutes": "45"}
+
+
+def test_known_member_hears_the_case_that_applies() -> None:
+    assert reply_for_link(status(), 60, NOW).response == "utter_link_status_expired"
+    assert reply_for_link(status(link_used=True), 60, NOW).response == "utter_link_status_used"
+    valid = reply_for_link(status(link_expires_at=NOW + dt.timedelta(minutes=10)), 60, NOW)
+    assert valid.response == "utter_link_status_valid" and valid.values["expires_at"] == "à 10 h 10"
+    assert reply_for_link(status(email_status="pending"), 60, NOW).response == "utter_link_status_pending"
+    assert reply_for_link(status(email_status="failed"), 60, NOW).response == "utter_status_email_failed"
+    letter = status(channel="letter", masked_email=None, email_status=None, link_expires_at=None)
+    assert reply_for_link(letter, 60, NOW).response == "utter_link_status_letter"
