@@ -171,7 +171,9 @@ class ActionTakeVolunteeredNir(Action):
         if attempts_exhausted(tracker.get_slot("nir_attempts")):
             # No more look-ups in this conversation: the form says so and ends.
             return [SlotSet("reset_wanted", True), SlotSet("member_ref", None)]
-        checked = check_typed_nir(nir_in_message(message.get("text") or "", message.get("entities") or []), tracker)
+        checked = check_typed_nir(
+            nir_in_message(message.get("text") or "", message.get("entities") or []), tracker
+        )
         if checked is None:
             dispatcher.utter_message(response="utter_reset_unavailable")  # says when to retry
             return [SlotSet("reset_wanted", True), SlotSet("lookup_paused", True)]

@@ -199,7 +199,7 @@ def slots_to_ask(
 
 
 def offer_question(member_ref: str | None, destination: str | None) -> Reply:
-    """"Je lance la demande ?", or, for a number the member gave unasked, whether to use it.
+    """ "Je lance la demande ?", or, for a number the member gave unasked, whether to use it.
 
     The second question names neither the number nor the member: whether the number
     belongs to a member is only said once the member asked for the request.

@@ -75,13 +75,25 @@ def take(
     text: str, intent: str, slots: dict[str, Any] | None = None, previous: str | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionTakeVolunteeredNir().run(dispatcher, tracker(text, intent, slots, previous), {}))
+    events = asyncio.run(
+        ActionTakeVolunteeredNir().run(dispatcher, tracker(text, intent, slots, previous), {})
+    )
     assert all(isinstance(event, dict) and event["event"] == "slot" for event in events)
     return {event["name"]: event["value"] for event in events}, dispatcher.messages
 
 
 def test_a_nir_with_the_wish_goes_straight_to_the_confirmation(members: Engine) -> None:
-    spaced = " ".join([WITH_EMAIL[0], WITH_EMAIL[1:3], WITH_EMAIL[3:5], WITH_EMAIL[5:7], WITH_EMAIL[7:10], WITH_EMAIL[10:13], WITH_EMAIL[13:]])
+    spaced = " ".join(
+        [
+            WITH_EMAIL[0],
+            WITH_EMAIL[1:3],
+            WITH_EMAIL[3:5],
+            WITH_EMAIL[5:7],
+            WITH_EMAIL[7:10],
+            WITH_EMAIL[10:13],
+            WITH_EMAIL[13:],
+        ]
+    )
     slots, messages = take(f"voici mon numéro {spaced}, je voudrais un nouveau code", "forgot_access_code")
     assert messages == []
     assert slots == {
@@ -128,10 +140,14 @@ def test_the_form_does_not_ask_again_for_a_verified_number() -> None:
     form = ValidateResetForm()
     domain_slots = ["reset_wanted", "nir", "reset_confirmed"]
     verified = {"member_ref": "ref", "reset_destination": "", "reset_wanted": True}
-    asked = asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", verified), {}))
+    asked = asyncio.run(
+        form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", verified), {})
+    )
     assert asked == ["reset_wanted", "reset_confirmed"]
     fresh = {"member_ref": "ref", "reset_destination": None}  # known from an earlier request only
-    asked = asyncio.run(form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", fresh), {}))
+    asked = asyncio.run(
+        form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", fresh), {})
+    )
     assert asked == domain_slots
 
 

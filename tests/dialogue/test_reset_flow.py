@@ -21,8 +21,12 @@ SLOTS = ["reset_wanted", "nir", "reset_confirmed"]
 
 def ask(**kwargs: object) -> list[str]:
     settled: dict[str, object] = {
-        "reset_wanted": None, "attempts": 0.0, "member_ref": None, "destination": None, "lookup_paused": False,
-    }  # fmt: skip
+        "reset_wanted": None,
+        "attempts": 0.0,
+        "member_ref": None,
+        "destination": None,
+        "lookup_paused": False,
+    }
     settled.update(kwargs)
     return slots_to_ask(SLOTS, **settled)  # type: ignore[arg-type]
 
@@ -62,13 +66,19 @@ def test_the_number_is_taken_from_the_entity_else_from_the_text() -> None:
 def test_a_volunteered_number_never_fills_the_nir_slot() -> None:
     found = checked_nir(MemberFound("ref", "2 91 ** ** *** *** 88", None), 0)
     assert found.slots["nir"] == "2 91 ** ** *** *** 88"  # the form's question shows it masked
-    assert volunteered_slots(found, wish=False) == {"member_ref": "ref", "reset_destination": "", "reset_wanted": None}
+    assert volunteered_slots(found, wish=False) == {
+        "member_ref": "ref",
+        "reset_destination": "",
+        "reset_wanted": None,
+    }
     assert volunteered_slots(found, wish=True)["reset_wanted"] is True
 
 
 def test_refusals_count_and_the_last_one_says_nothing_itself() -> None:
     refused = checked_nir(NirRefused(message="Trop court."), 1)
-    assert refused == CheckedNir({"nir": None, "member_ref": None, "nir_attempts": 2.0}, message="Trop court.")
+    assert refused == CheckedNir(
+        {"nir": None, "member_ref": None, "nir_attempts": 2.0}, message="Trop court."
+    )
     last = checked_nir(NirRefused(reply=Reply("utter_nir_unknown")), 2)
     assert last.message is None and last.reply is None
     assert volunteered_slots(last, wish=False)["reset_wanted"] is True
