@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,14 +21,19 @@ from sqlalchemy.orm import Session
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import Member, utcnow
 from bot.dialogue.reset import (
-    LookupPaused,
-    MemberFound,
+    CheckedNir,
     Reply,
     attempts_exhausted,
     check_nir,
+    checked_nir,
     confirmation_question,
+    nir_in_message,
+    offer_question,
     reply_for_outcome,
     reply_for_status,
+    slots_to_ask,
+    volunteered_slots,
+    wants_reset_now,
 )
 from bot.limits.clients import client_hash, client_of
 from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
@@ -39,6 +44,8 @@ from bot.settings import get_settings
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS_TO_CLEAR = ("reset_wanted", "nir", "reset_confirmed", "reset_destination", "lookup_paused")
+# The bot's own actions, skipped when looking for what the bot last said.
+_NOT_SPOKEN = frozenset({"action_listen", "action_extract_slots", "action_session_start"})
 
 
 def limited_lookup(
@@ -61,6 +68,32 @@ def say(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(response=reply.response, **reply.values)
 
 
+def check_typed_nir(typed: str, tracker: Tracker) -> CheckedNir | None:
+    """Verify and look up a typed NIR behind the look-up limits; None if the database failed.
+
+    The one path for every number, asked for or not: same checks, same limits, same
+    attempt count.
+    """
+    settings = get_settings()
+    attempts = int(tracker.get_slot("nir_attempts") or 0)
+    client = client_hash(client_of(tracker.events), settings.nir_hash_key)
+    now = utcnow()
+    try:
+        with session_scope(make_engine(settings.database_url)) as session:
+            result = check_nir(typed, settings.nir_hash_key, limited_lookup(session, client, now), now)
+    except SQLAlchemyError:
+        logger.exception("member look-up failed")
+        return None
+    return checked_nir(result, attempts)
+
+
+def tell(dispatcher: CollectingDispatcher, checked: CheckedNir) -> None:
+    if checked.message:
+        dispatcher.utter_message(text=checked.message)
+    elif checked.reply:
+        say(dispatcher, checked.reply)
+
+
 class ValidateResetForm(FormValidationAction):
     """Offer → NIR (verified, looked up, at most 3 tries) → confirmation."""
 
@@ -74,46 +107,97 @@ class ValidateResetForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        if tracker.get_slot("reset_wanted") is False:
-            return []
-        if attempts_exhausted(tracker.get_slot("nir_attempts")) and not tracker.get_slot("member_ref"):
-            return []
-        if tracker.get_slot("lookup_paused"):
-            return []
-        return domain_slots
+        return slots_to_ask(
+            domain_slots,
+            reset_wanted=tracker.get_slot("reset_wanted"),
+            attempts=tracker.get_slot("nir_attempts"),
+            member_ref=tracker.get_slot("member_ref"),
+            destination=tracker.get_slot("reset_destination"),
+            lookup_paused=bool(tracker.get_slot("lookup_paused")),
+        )
 
     def validate_nir(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        settings = get_settings()
-        attempts = int(tracker.get_slot("nir_attempts") or 0)
-        client = client_hash(client_of(tracker.events), settings.nir_hash_key)
-        now = utcnow()
-        try:
-            with session_scope(make_engine(settings.database_url)) as session:
-                result = check_nir(
-                    str(value or ""), settings.nir_hash_key, limited_lookup(session, client, now), now
-                )
-        except SQLAlchemyError:
-            logger.exception("member look-up failed")
+        checked = check_typed_nir(str(value or ""), tracker)
+        if checked is None:
             dispatcher.utter_message(response="utter_reset_unavailable")
             return {"nir": None}
-        if isinstance(result, LookupPaused):
-            say(dispatcher, result.reply)
-            return {"nir": None, "member_ref": None, "lookup_paused": True}
-        if isinstance(result, MemberFound):
-            return {
-                "nir": result.masked_nir,
-                "member_ref": result.member_ref,
-                "reset_destination": result.masked_email or "",
-            }
-        attempts += 1
-        if not attempts_exhausted(attempts):
-            if result.message:
-                dispatcher.utter_message(text=result.message)
-            elif result.reply:
-                say(dispatcher, result.reply)
-        return {"nir": None, "member_ref": None, "nir_attempts": float(attempts)}
+        tell(dispatcher, checked)
+        return checked.slots
+
+
+class ActionAskResetWanted(Action):
+    """The offer: "Je lance la demande ?", or whether to use the number the member gave."""
+
+    def name(self) -> str:
+        return "action_ask_reset_wanted"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        say(dispatcher, offer_question(tracker.get_slot("member_ref"), tracker.get_slot("reset_destination")))
+        return []
+
+
+def previous_bot_action(events: list[dict[str, Any]]) -> str | None:
+    """The bot's last action before the latest user message (listening aside)."""
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in _NOT_SPOKEN:
+            return str(event.get("name"))
+    return None
+
+
+class ActionTakeVolunteeredNir(Action):
+    """A NIR the member gave before being asked: checked now, then the reset form goes on.
+
+    The number is checked in the turn it was typed (the conversation store only keeps
+    it masked): only the member's keyed hash survives, in ``member_ref``.
+    """
+
+    def name(self) -> str:
+        return "action_take_volunteered_nir"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        wish = wants_reset_now(
+            (message.get("intent") or {}).get("name") or "", previous_bot_action(tracker.events)
+        )
+        if attempts_exhausted(tracker.get_slot("nir_attempts")):
+            # No more look-ups in this conversation: the form says so and ends.
+            return [SlotSet("reset_wanted", True), SlotSet("member_ref", None)]
+        checked = check_typed_nir(
+            nir_in_message(message.get("text") or "", message.get("entities") or []), tracker
+        )
+        if checked is None:
+            dispatcher.utter_message(response="utter_reset_unavailable")  # says when to retry
+            return [SlotSet("reset_wanted", True), SlotSet("lookup_paused", True)]
+        tell(dispatcher, checked)
+        return [SlotSet(name, value) for name, value in volunteered_slots(checked, wish).items()]
+
+
+class ActionStopReset(Action):
+    """End the request for a new code and forget its answers (the member's number included).
+
+    Used instead of ``action_deactivate_loop`` so that a later request starts afresh:
+    an answer left over (the offer accepted, a verified number) would otherwise be
+    taken for the new request's.
+    """
+
+    def name(self) -> str:
+        return "action_stop_reset"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return [ActiveLoop(None), SlotSet("requested_slot", None)] + [
+            SlotSet(slot, None) for slot in FORM_SLOTS_TO_CLEAR
+        ]
 
 
 class ActionAskResetConfirmed(Action):

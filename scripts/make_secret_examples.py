@@ -35,6 +35,24 @@ NIR_SENTENCES = [
     "{n} c'est mon numero",
 ]
 
+# A NIR given together with the wish for a new code: the intent is the wish
+# (forgot_access_code), the number is its nir entity; the bot then checks the number
+# at once instead of asking for it.
+FORGOT_WITH_NIR_SENTENCES = [
+    "voici mon numéro {n}, je voudrais un nouveau code",
+    "j'ai oublié mon code d'accès, mon numéro de sécu est le {n}",
+    "bonjour j'ai perdu mon code, mon n° de sécurité sociale : {n}",
+    "je voudrais un nouveau code d'accès pour le {n}",
+    "{n} j'ai oublié mon code",
+    "mon numero de secu {n} et j'ai perdu mon code d'acces",
+    "pouvez-vous m'envoyer un nouveau code ? mon numéro est {n}",
+    "code oublié, numéro de sécurité sociale {n}",
+    "jai oublie mon code voila mon num {n}",
+    "il me faut un nouveau code, n° ss {n}",
+    "mot de passe oublié, voici mon numéro {n}",
+    "je ne me souviens plus de mon code, je vous donne mon numéro : {n}",
+]
+
 CODE_SENTENCES = [
     "{c}",
     "{c}",
@@ -125,6 +143,10 @@ def main() -> None:
     rules_lines = sorted(
         {"    - " + t.format(c=f"{rng.randint(0, 999999):06d}") for t in RULES_QUESTION_SENTENCES}
     )
+    forgot_lines = []
+    for template in FORGOT_WITH_NIR_SENTENCES * 2:
+        written = spell(random_nir(rng), rng)
+        forgot_lines.append("    - " + template.format(n=f"[{written}](nir)"))
     header = (
         "# Généré par scripts/make_secret_examples.py — ne pas modifier à la main.\n"
         "# Numéros FICTIFS : NIR tirés au hasard (clé valide), codes au hasard.\n"
@@ -153,6 +175,9 @@ def main() -> None:
         + "\n"
         + "- intent: access_code_rules\n  examples: |\n"
         + "\n".join(rules_lines)
+        + "\n"
+        + "- intent: forgot_access_code\n  examples: |\n"
+        + "\n".join(forgot_lines)
         + "\n"
         + regex
     )

@@ -77,7 +77,10 @@ def digression_rules(form: str) -> dict[str, str]:
     for path in training_files("rules"):
         for rule in load_yaml(path).get("rules", []):
             steps = rule["steps"]
-            if rule.get("condition") != [{"active_loop": form}] or len(steps) != 4:
+            # The form must be active; a rule may ask more (the reset form's digressions
+            # resume only once the offer was accepted: ``reset_wanted: true``).
+            condition = rule.get("condition") or []
+            if condition[:1] != [{"active_loop": form}] or len(steps) != 4:
                 continue
             intent, answer, resume, loop = steps
             if (
@@ -205,7 +208,8 @@ def test_every_help_question_can_be_asked_during_a_form_unless_it_starts_one(dom
         and "intent" in rule["steps"][0]
         and any(step.get("action") in domain["forms"] for step in rule["steps"])
     }
-    assert starts_a_form == {"cannot_login", "forgot_access_code"}
+    # A number given unasked, or "no email address", leads into the reset form too.
+    assert starts_a_form == {"cannot_login", "forgot_access_code", "no_email_address", "provide_nir"}
     for intent in REGISTRY.help_document:
         assert intent in REGISTRY.digressions or intent in starts_a_form, (
             f"« {intent} » est une question du document d'aide : ajoutez « digression: true » dans "

@@ -1,0 +1,170 @@
+"""A NIR given before the bot asked for it, and the end of a request (issue #10).
+
+The number is checked in the turn it is typed, behind the same limits as the form's
+question; only its keyed hash stays in the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import Engine
+
+from actions.reset import (
+    ActionAskResetWanted,
+    ActionStopReset,
+    ActionTakeVolunteeredNir,
+    ValidateResetForm,
+    previous_bot_action,
+)
+from bot.db.engine import session_scope
+from bot.db.models import Member
+from bot.members.lookup import hash_nir
+from tests.support.nirs import with_key
+
+KEY = "test-key"
+WITH_EMAIL = with_key("2950675123045")
+WITHOUT_EMAIL = with_key("1880269381077")
+UNKNOWN = with_key("1010101010101")
+
+
+@pytest.fixture
+def members(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("NIR_HASH_KEY", KEY)
+    with session_scope(engine) as session:
+        for nir, email in [(WITH_EMAIL, "jeanne.dupont@exemple.fr"), (WITHOUT_EMAIL, None)]:
+            session.add(
+                Member(
+                    nir_hash=hash_nir(nir, KEY), first_name="Zoé", last_name="Martin", email=email,
+                    street="1 rue de la Paix", postal_code="75002", city="Paris",
+                )
+            )  # fmt: skip
+    return engine
+
+
+def tracker(
+    text: str, intent: str, slots: dict[str, Any] | None = None, previous: str | None = None
+) -> Tracker:
+    events: list[dict[str, Any]] = []
+    if previous:
+        events = [{"event": "action", "name": previous}, {"event": "action", "name": "action_listen"}]
+    events.append({"event": "user", "text": text})
+    return Tracker(
+        sender_id="test",
+        slots=slots or {},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": [{"entity": "nir", "value": part} for part in [text] if intent == "provide_nir"],
+        },
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def take(
+    text: str, intent: str, slots: dict[str, Any] | None = None, previous: str | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(
+        ActionTakeVolunteeredNir().run(dispatcher, tracker(text, intent, slots, previous), {})
+    )
+    assert all(isinstance(event, dict) and event["event"] == "slot" for event in events)
+    return {event["name"]: event["value"] for event in events}, dispatcher.messages
+
+
+def test_a_nir_with_the_wish_goes_straight_to_the_confirmation(members: Engine) -> None:
+    spaced = " ".join(
+        [
+            WITH_EMAIL[0],
+            WITH_EMAIL[1:3],
+            WITH_EMAIL[3:5],
+            WITH_EMAIL[5:7],
+            WITH_EMAIL[7:10],
+            WITH_EMAIL[10:13],
+            WITH_EMAIL[13:],
+        ]
+    )
+    slots, messages = take(f"voici mon numéro {spaced}, je voudrais un nouveau code", "forgot_access_code")
+    assert messages == []
+    assert slots == {
+        "member_ref": hash_nir(WITH_EMAIL, KEY),
+        "reset_destination": "j•••@e•••.fr",
+        "reset_wanted": True,
+    }
+    assert WITH_EMAIL not in str(slots)
+
+
+def test_a_lone_nir_out_of_the_blue_is_offered_first(members: Engine) -> None:
+    slots, messages = take(WITHOUT_EMAIL, "provide_nir")
+    assert messages == []
+    assert slots["member_ref"] == hash_nir(WITHOUT_EMAIL, KEY)
+    assert slots["reset_destination"] == ""
+    assert slots["reset_wanted"] is None
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionAskResetWanted().run(dispatcher, tracker("", "affirm", slots), {}))
+    assert dispatcher.messages[0]["response"] == "utter_ask_reset_with_given_nir"
+
+
+def test_a_lone_nir_right_after_the_reset_topic_goes_on(members: Engine) -> None:
+    slots, _ = take(WITH_EMAIL, "provide_nir", previous="action_submit_reset")
+    assert slots["reset_wanted"] is True
+
+
+def test_a_refused_number_is_said_counted_and_asked_again(members: Engine) -> None:
+    slots, messages = take(UNKNOWN, "provide_nir")
+    assert slots == {"member_ref": None, "nir_attempts": 1.0, "reset_wanted": True}
+    assert messages[0]["response"] == "utter_nir_unknown"
+    slots, messages = take(WITH_EMAIL[:-1] + "0", "provide_nir", {"nir_attempts": 1.0})
+    assert slots["nir_attempts"] == 2.0
+    assert "clé" in messages[0]["text"]
+    assert WITH_EMAIL[:-2] not in messages[0]["text"]
+
+
+def test_no_look_up_once_three_numbers_were_refused(members: Engine) -> None:
+    slots, messages = take(WITH_EMAIL, "forgot_access_code", {"nir_attempts": 3.0})
+    assert slots == {"reset_wanted": True, "member_ref": None}
+    assert messages == []
+
+
+def test_the_form_does_not_ask_again_for_a_verified_number() -> None:
+    form = ValidateResetForm()
+    domain_slots = ["reset_wanted", "nir", "reset_confirmed"]
+    verified = {"member_ref": "ref", "reset_destination": "", "reset_wanted": True}
+    asked = asyncio.run(
+        form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", verified), {})
+    )
+    assert asked == ["reset_wanted", "reset_confirmed"]
+    fresh = {"member_ref": "ref", "reset_destination": None}  # known from an earlier request only
+    asked = asyncio.run(
+        form.required_slots(domain_slots, CollectingDispatcher(), tracker("", "affirm", fresh), {})
+    )
+    assert asked == domain_slots
+
+
+def test_stopping_the_request_forgets_its_answers() -> None:
+    events = asyncio.run(ActionStopReset().run(CollectingDispatcher(), tracker("merci", "thank"), {}))
+    assert events[0] == ActiveLoop(None)
+    assert SlotSet("requested_slot", None) in events
+    for slot in ("reset_wanted", "nir", "reset_confirmed", "reset_destination", "lookup_paused"):
+        assert SlotSet(slot, None) in events
+
+
+def test_previous_bot_action_skips_listening() -> None:
+    events = [
+        {"event": "action", "name": "utter_forgot_access_code"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "x"},
+        {"event": "action", "name": "action_extract_slots"},
+    ]
+    assert previous_bot_action(events) == "utter_forgot_access_code"
+    assert previous_bot_action([{"event": "user", "text": "x"}]) is None
