@@ -86,7 +86,7 @@ def texted(text: str, rng: random.Random) -> str:
 def slip(word: str, rng: random.Random) -> str:
     """One slip of the finger in a word: neighbour key, dropped, doubled or swapped letter."""
     positions = [i for i, ch in enumerate(word) if ch in NEIGHBOURS]
-    if len(word) < 3 or not positions:
+    if not positions:
         return word
     i = rng.choice(positions)
     kind = rng.choice(("neighbour", "drop", "double", "swap"))
@@ -102,10 +102,13 @@ def slip(word: str, rng: random.Random) -> str:
 
 
 def noisy_text(text: str, rng: random.Random) -> str:
-    """``text`` typed badly: plain, texted, then a slip per 25 characters (at least one)."""
+    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one)."""
     words = texted(plain(text), rng).split()
-    candidates = [k for k, w in enumerate(words) if len(w) >= 3 and not w.isdigit()]
-    for k in rng.sample(candidates, min(len(candidates), 1 + len(text) // 25)):
+    # Not in a word of three letters or fewer (a slip there makes another word: "les" →
+    # "des"), nor in an SMS spelling, typed on purpose and short.
+    deliberate = {short for _, short in SMS}
+    candidates = [k for k, w in enumerate(words) if len(w) >= 4 and not w.isdigit() and w not in deliberate]
+    for k in rng.sample(candidates, min(len(candidates), 1 + len(text) // 40)):
         words[k] = slip(words[k], rng)
     return " ".join(words)
 
@@ -142,8 +145,11 @@ def robust_examples(holdout: Path, seed: int) -> dict[str, list[str]]:
 
 def to_yaml(examples: dict[str, list[str]]) -> str:
     """Rasa's NLU format; the phrases need no quoting in a literal block."""
-    lines = ["# Généré par scripts/make_robust_holdout.py depuis tests/holdout/ : ne pas modifier.",
-             'version: "3.1"', "nlu:"]
+    lines = [
+        "# Généré par scripts/make_robust_holdout.py depuis tests/holdout/ : ne pas modifier.",
+        'version: "3.1"',
+        "nlu:",
+    ]
     for intent, phrases in examples.items():
         lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {p}" for p in phrases]
     return "\n".join(lines) + "\n"
