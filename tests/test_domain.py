@@ -67,7 +67,11 @@ def test_every_button_payload_is_a_known_intent(domain: dict[str, Any]) -> None:
 def test_every_action_used_in_rules_and_stories_exists(domain: dict[str, Any]) -> None:
     known = set(domain["responses"]) | set(domain["actions"]) | set(domain["forms"])
     known |= {"action_deactivate_loop", "action_two_stage_fallback", "action_listen"}
-    for path in [*training_files("rules"), *training_files("stories"), *sorted((ROOT / "tests" / "stories").glob("*.yml"))]:
+    for path in [
+        *training_files("rules"),
+        *training_files("stories"),
+        *sorted((ROOT / "tests" / "stories").glob("*.yml")),
+    ]:
         data = load_yaml(path)
         for flow in data.get("rules", []) + data.get("stories", []):
             for step in flow["steps"]:
