@@ -1,130 +1,31 @@
 """Write a noisier copy of the held-out phrases, as members type them on a phone.
 
 Each phrase of ``tests/holdout/*.yml`` becomes: all lower case, no accents, no
-punctuation, some SMS spellings ("pk", "jsp", "c", "mdp", "tjs"…) and one or two
-slips of the finger on a French AZERTY keyboard (a neighbouring key, a letter
-dropped, doubled or swapped). The held-out F1 says whether the bot understands
-phrasings it never saw; this set says whether it still does when they are typed
-badly — the everyday case, which the held-out phrases only sample.
+punctuation, some SMS spellings and one or two slips of the finger on a French
+AZERTY keyboard (``scripts/noise.py``: the noise of the training variants of
+``scripts/make_noisy_training.py``, drawn with another seed). The held-out F1 says
+whether the bot understands phrasings it never saw; this set says whether it still
+does when they are typed badly — the everyday case, which the held-out phrases only
+sample.
 
 Reproducible: each phrase's noise comes from a generator seeded by ``--seed`` and
 the phrase itself, so adding a held-out file changes no other phrase's copy.
-Entity annotations (``[…](nir)``) and digits are left exactly as they are: a typo
-in a social-security number is another number, not the same message typed badly.
-The output is written at test time (``make nlu-robust``), not committed.
+Entity annotations and digits are left as they are. The output is written at test
+time (``make nlu-robust``), not committed.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import re
-import unicodedata
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from scripts.noise import noisy
+
 ROOT = Path(__file__).resolve().parent.parent
-ANNOTATION = re.compile(r"\[[^\]]+\]\([^)]+\)")
-
-# Letters next to each other on a French AZERTY keyboard (same row and the rows around).
-AZERTY_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn")
-NEIGHBOURS: dict[str, str] = {}
-for _r, _row in enumerate(AZERTY_ROWS):
-    for _i, _key in enumerate(_row):
-        near = {_row[j] for j in (_i - 1, _i + 1) if 0 <= j < len(_row)}
-        for _other in (_r - 1, _r + 1):
-            if 0 <= _other < len(AZERTY_ROWS):
-                near.update(AZERTY_ROWS[_other][max(0, _i - 1) : _i + 2])
-        NEIGHBOURS[_key] = "".join(sorted(near))
-
-# Whole words or phrases (already without accents) and how they are texted.
-SMS = (
-    ("je ne sais pas", "jsp"),
-    ("je sais pas", "jsp"),
-    ("mot de passe", "mdp"),
-    ("s il vous plait", "svp"),
-    ("s il te plait", "stp"),
-    ("pourquoi", "pk"),
-    ("c est", "c"),
-    ("toujours", "tjs"),
-    ("quoi", "koi"),
-    ("beaucoup", "bcp"),
-    ("bonjour", "bjr"),
-    ("quand", "qd"),
-    ("pour", "pr"),
-    ("dans", "ds"),
-    ("avec", "avc"),
-    ("merci", "mrc"),
-    ("je suis", "jsuis"),
-    ("j ai", "g"),
-    ("numero", "num"),
-    ("maintenant", "mnt"),
-    ("comment", "cmt"),
-    ("quelque", "qq"),
-    ("rien", "ri1"),
-)
-SMS_PROBABILITY = 0.6
-
-
-def plain(text: str) -> str:
-    """Lower case, no accents, no punctuation (an apostrophe becomes a space)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-def texted(text: str, rng: random.Random) -> str:
-    """Some of the SMS spellings that apply to ``text``."""
-    for long, short in SMS:
-        pattern = re.compile(rf"\b{long}\b")
-        if pattern.search(text) and rng.random() < SMS_PROBABILITY:
-            text = pattern.sub(short, text)
-    return text
-
-
-def slip(word: str, rng: random.Random) -> str:
-    """One slip of the finger in a word: neighbour key, dropped, doubled or swapped letter."""
-    positions = [i for i, ch in enumerate(word) if ch in NEIGHBOURS]
-    if not positions:
-        return word
-    i = rng.choice(positions)
-    kind = rng.choice(("neighbour", "drop", "double", "swap"))
-    if kind == "neighbour":
-        return word[:i] + rng.choice(NEIGHBOURS[word[i]]) + word[i + 1 :]
-    if kind == "drop":
-        return word[:i] + word[i + 1 :]
-    if kind == "double":
-        return word[:i] + word[i] + word[i:]
-    j = i + 1 if i + 1 < len(word) else i - 1
-    a, b = sorted((i, j))
-    return word[:a] + word[b] + word[a] + word[b + 1 :]
-
-
-def noisy_text(text: str, rng: random.Random) -> str:
-    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one)."""
-    words = texted(plain(text), rng).split()
-    # Not in a word of three letters or fewer (a slip there makes another word: "les" →
-    # "des"), nor in an SMS spelling, typed on purpose and short.
-    deliberate = {short for _, short in SMS}
-    candidates = [k for k, w in enumerate(words) if len(w) >= 4 and not w.isdigit() and w not in deliberate]
-    for k in rng.sample(candidates, min(len(candidates), 1 + len(text) // 40)):
-        words[k] = slip(words[k], rng)
-    return " ".join(words)
-
-
-def noisy(phrase: str, seed: int) -> str:
-    """The noisy copy of one held-out phrase; annotated entities are kept verbatim."""
-    rng = random.Random(f"{seed}:{phrase}")
-    parts: list[str] = []
-    last = 0
-    for match in ANNOTATION.finditer(phrase):
-        parts.append(noisy_text(phrase[last : match.start()], rng))
-        parts.append(match.group(0))
-        last = match.end()
-    parts.append(noisy_text(phrase[last:], rng))
-    result = " ".join(p for p in parts if p)
-    return result or phrase
+# The robustness set's seed (``--seed``); the training variants must use another.
+SEED = 10
 
 
 def robust_examples(holdout: Path, seed: int) -> dict[str, list[str]]:
@@ -159,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--holdout", type=Path, default=ROOT / "tests" / "holdout")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "nlu_robust" / "robust.yml")
-    parser.add_argument("--seed", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     examples = robust_examples(args.holdout, args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)

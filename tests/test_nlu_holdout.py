@@ -2,62 +2,22 @@
 
 An exact copy is caught by ``test_nlu_data.py``; a copy with one word changed or one
 typo added would still make the held-out F1 a measure of memory, not of understanding.
-The similarity is the one the classifier itself sees: cosine of character n-grams
-inside word boundaries (like scikit-learn's ``char_wb``), here of length 3 to 5, after
-lower-casing and removing accents and punctuation (a phrase that differs from a
-training example only by its accents is that example).
+The similarity is the one the classifier itself sees (``scripts/nlu_similarity.py``):
+cosine of character n-grams inside word boundaries, of length 3 to 5, accents ignored.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
-from collections import Counter, defaultdict
+
+from scripts import make_noisy_training
+from scripts.make_robust_holdout import SEED as ROBUST_SEED
+from scripts.make_robust_holdout import robust_examples
+from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
+from tests.conftest import ROOT
 
 MIN_HOLDOUT_PHRASES = 400
 MIN_PER_INTENT = 15
-MAX_SIMILARITY = 0.9
-NGRAM_RANGE = (3, 5)
-
-
-def char_wb_ngrams(text: str) -> Counter[str]:
-    """Counts of the character n-grams of each word padded with a space, as ``char_wb``."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    grams: Counter[str] = Counter()
-    for word in re.findall(r"[a-z0-9]+", text):
-        padded = f" {word} "
-        for n in range(NGRAM_RANGE[0], NGRAM_RANGE[1] + 1):
-            # A word shorter than n still gives one n-gram, itself padded, as in scikit-learn.
-            grams.update(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-    return grams
-
-
-def nearest_training_examples(phrases: list[str], training: list[str]) -> list[tuple[float, str, str]]:
-    """For each phrase, its highest cosine with a training example, and that example.
-
-    An inverted index (n-gram → training examples that contain it) keeps this to the
-    pairs that share at least one n-gram: about a second for a thousand by a thousand.
-    """
-    vectors = [char_wb_ngrams(x) for x in training]
-    norms = [math.sqrt(sum(c * c for c in v.values())) or 1.0 for v in vectors]
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for i, vector in enumerate(vectors):
-        for gram, count in vector.items():
-            index[gram].append((i, count))
-    nearest: list[tuple[float, str, str]] = []
-    for phrase in phrases:
-        vector = char_wb_ngrams(phrase)
-        norm = math.sqrt(sum(c * c for c in vector.values())) or 1.0
-        dots: dict[int, int] = defaultdict(int)
-        for gram, count in vector.items():
-            for i, other in index.get(gram, ()):
-                dots[i] += count * other
-        best = max(dots, key=lambda i: dots[i] / norms[i], default=None)
-        score = 0.0 if best is None else dots[best] / (norm * norms[best])
-        nearest.append((score, phrase, "" if best is None else training[best]))
-    return nearest
 
 
 def test_the_similarity_sees_typos_and_accents_as_close() -> None:
@@ -120,3 +80,31 @@ def test_holdout_phrases_are_not_repeated(holdout_examples: dict[str, list[str]]
             repeated.append(f"{seen[key]!r} = {phrase!r}")
         seen.setdefault(key, phrase)
     assert repeated == [], "Phrases de contrôle en double :\n" + "\n".join(repeated)
+
+
+def test_the_noisy_training_variants_are_up_to_date() -> None:
+    """data/nlu/variantes.yml is what scripts/make_noisy_training.py writes from data/nlu/ today."""
+    expected = make_noisy_training.to_yaml(make_noisy_training.variants())
+    written = make_noisy_training.OUTPUT.read_text(encoding="utf-8")
+    assert written == expected, (
+        "data/nlu/variantes.yml n'est plus à jour avec les exemples de data/nlu/ : "
+        "lancez « make nlu-variants » puis réentraînez (make model)."
+    )
+
+
+def test_no_noisy_holdout_phrase_is_a_near_copy_of_a_training_example(
+    nlu_examples: dict[str, list[str]],
+) -> None:
+    """Nor their copies typed badly (make nlu-robust): the robustness score must not be memory either."""
+    training = [x for examples in nlu_examples.values() for x in examples]
+    noisy = robust_examples(ROOT / "tests" / "holdout", ROBUST_SEED)
+    phrases = [x for examples in noisy.values() for x in examples]
+    too_close = [
+        f"{score:.2f} {phrase!r} ~ {example!r}"
+        for score, phrase, example in nearest_training_examples(phrases, training)
+        if score >= MAX_SIMILARITY
+    ]
+    assert too_close == [], (
+        "Copies bruitées de phrases de contrôle presque identiques à l'entraînement :\n"
+        + ("\n".join(too_close))
+    )
