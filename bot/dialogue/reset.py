@@ -18,10 +18,10 @@ from bot.limits.lookups import LookupRefused
 from bot.members.lookup import hash_nir
 from bot.resets.requests import (
     AlreadyOnItsWay,
-    ClientLimitReached,
-    DailyLimitReached,
     EmailQueued,
     LetterQueued,
+    LimitReached,
+    LimitScope,
     ResetOutcome,
     ResetStatus,
 )
@@ -125,11 +125,15 @@ def reply_for_outcome(outcome: ResetOutcome, ttl_minutes: int, now: dt.datetime)
             )
         expected = french_time.day(outcome.expected_by) if outcome.expected_by else ""
         return Reply("utter_reset_letter_on_its_way", {"requested_at": requested, "expected_by": expected})
-    if isinstance(outcome, ClientLimitReached):
-        response = "utter_lookup_paused" if outcome.everyone else "utter_reset_client_limited"
+    if isinstance(outcome, LimitReached):
+        if outcome.scope is LimitScope.MEMBER:
+            return Reply(
+                "utter_reset_daily_limit", {"retry_after": french_time.moment(outcome.retry_after, now)}
+            )
+        response = (
+            "utter_lookup_paused" if outcome.scope is LimitScope.EVERYONE else "utter_reset_client_limited"
+        )
         return Reply(response, {"retry_after": french_time.retry_when(outcome.retry_after, now)})
-    if isinstance(outcome, DailyLimitReached):
-        return Reply("utter_reset_daily_limit", {"retry_after": french_time.moment(outcome.retry_after, now)})
     raise TypeError(f"unknown outcome {outcome!r}")
 
 

@@ -14,7 +14,7 @@ import enum
 import re
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy import ColumnElement, CursorResult, Engine, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
@@ -65,6 +65,11 @@ def current_state(engine: Engine, token: str) -> LinkState:
         return state_of(_find(session, hash_token(token)), utcnow())
 
 
+def still_usable(now: dt.datetime) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """SQL conditions of a link that is neither used nor expired at ``now``."""
+    return ResetRequest.token_used_at.is_(None), ResetRequest.token_expires_at > now
+
+
 def store_new_code(session: Session, token_hash: str, code_hash: str, now: dt.datetime) -> LinkState:
     """Burn the token and store the code hash, or change nothing and say why.
 
@@ -80,11 +85,7 @@ def store_new_code(session: Session, token_hash: str, code_hash: str, now: dt.da
         CursorResult[Any],
         session.execute(
             update(ResetRequest)
-            .where(
-                ResetRequest.id == reset.id,
-                ResetRequest.token_used_at.is_(None),
-                ResetRequest.token_expires_at > now,
-            )
+            .where(ResetRequest.id == reset.id, *still_usable(now))
             .values(token_used_at=now)
         ),
     )

@@ -14,6 +14,7 @@ sending another.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from bot.db.enums import AuditKind, EmailStatus, ResetChannel
 from bot.db.models import AuditEvent, Member, OutgoingEmail, PostalLetter, ResetRequest, utcnow
 from bot.limits.lookups import serialise
+from bot.resets.links import still_usable
 from bot.rules.masking import mask_email
 
 logger = logging.getLogger(__name__)
@@ -63,22 +65,23 @@ class AlreadyOnItsWay:
     email_sent: bool
 
 
-@dataclass(frozen=True)
-class DailyLimitReached:
-    """The member asked too often in the last 24 hours; try again after ``retry_after``."""
+class LimitScope(enum.Enum):
+    """Whose limit refused the request: each gets its own French answer."""
 
+    MEMBER = "member"  # MAX_REQUESTS_PER_DAY for this member
+    CLIENT = "client"  # MAX_REQUESTS_PER_CLIENT_PER_DAY for this client
+    EVERYONE = "everyone"  # GLOBAL_REQUESTS_PER_MINUTE
+
+
+@dataclass(frozen=True)
+class LimitReached:
+    """Nothing was queued: a limit of ``scope`` holds until ``retry_after``."""
+
+    scope: LimitScope
     retry_after: dt.datetime
 
 
-@dataclass(frozen=True)
-class ClientLimitReached:
-    """Too many requests from this client (or from everyone, ``everyone``); retry after ``retry_after``."""
-
-    retry_after: dt.datetime
-    everyone: bool
-
-
-ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | DailyLimitReached | ClientLimitReached
+ResetOutcome = EmailQueued | LetterQueued | AlreadyOnItsWay | LimitReached
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
     )
 
 
-def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> ClientLimitReached | None:
+def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> LimitReached | None:
     """The per-client and global limits on requests, counted under the limits' lock."""
     serialise(session, client_hash)
     overall = session.scalar(
@@ -138,7 +141,7 @@ def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> Clien
         logger.warning(
             "Demandes de nouveau code en pause : plus de %d en une minute.", GLOBAL_REQUESTS_PER_MINUTE
         )
-        return ClientLimitReached(retry_after=now + dt.timedelta(minutes=1), everyone=True)
+        return LimitReached(LimitScope.EVERYONE, now + dt.timedelta(minutes=1))
     recent = session.scalars(
         select(ResetRequest.created_at)
         .where(
@@ -148,7 +151,7 @@ def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> Clien
     ).all()
     if len(recent) >= MAX_REQUESTS_PER_CLIENT_PER_DAY:
         first_to_expire = recent[len(recent) - MAX_REQUESTS_PER_CLIENT_PER_DAY]
-        return ClientLimitReached(retry_after=first_to_expire + dt.timedelta(hours=24), everyone=False)
+        return LimitReached(LimitScope.CLIENT, first_to_expire + dt.timedelta(hours=24))
     return None
 
 
@@ -161,11 +164,7 @@ def _end_older_links(session: Session, member: Member, now: dt.datetime) -> None
     """
     session.execute(
         update(ResetRequest)
-        .where(
-            ResetRequest.member_id == member.id,
-            ResetRequest.token_used_at.is_(None),
-            ResetRequest.token_expires_at > now,
-        )
+        .where(ResetRequest.member_id == member.id, *still_usable(now))
         .values(token_expires_at=now)
         .execution_options(synchronize_session="fetch")
     )
@@ -188,7 +187,7 @@ def request_reset(
                 AuditEvent(
                     kind=AuditKind.RESET_LIMITED,
                     member_id=member.id,
-                    detail={"client_limit": True, "everyone": limited.everyone},
+                    detail={"limit": limited.scope.value},
                 )
             )
             return limited
@@ -209,7 +208,7 @@ def request_reset(
         session.add(
             AuditEvent(kind=AuditKind.RESET_LIMITED, member_id=member.id, detail={"in_24h": len(recent)})
         )
-        return DailyLimitReached(retry_after=recent[0] + dt.timedelta(hours=24))
+        return LimitReached(LimitScope.MEMBER, recent[0] + dt.timedelta(hours=24))
 
     _end_older_links(session, member, now)
     if member.email:

@@ -30,10 +30,10 @@ from bot.dialogue.reset_link import reply_for_link
 from bot.limits.lookups import LookupRefused
 from bot.resets.requests import (
     AlreadyOnItsWay,
-    ClientLimitReached,
-    DailyLimitReached,
     EmailQueued,
     LetterQueued,
+    LimitReached,
+    LimitScope,
     ResetStatus,
 )
 from tests.conftest import ROOT, load_yaml, training_files
@@ -76,8 +76,8 @@ def every_reply() -> list[Reply]:
     return [
         unknown_nir.reply,
         *(result.reply for result in paused if isinstance(result, LookupPaused)),
-        reply_for_outcome(ClientLimitReached(LATER, everyone=False), 60, NOW),
-        reply_for_outcome(ClientLimitReached(LATER, everyone=True), 60, NOW),
+        reply_for_outcome(LimitReached(LimitScope.CLIENT, LATER), 60, NOW),
+        reply_for_outcome(LimitReached(LimitScope.EVERYONE, LATER), 60, NOW),
         confirmation_question(MASKED),
         confirmation_question(None),
         reply_for_outcome(EmailQueued(MASKED), 60, NOW),
@@ -86,7 +86,7 @@ def every_reply() -> list[Reply]:
         reply_for_outcome(AlreadyOnItsWay(EMAIL, EARLIER, MASKED, None, email_sent=False), 60, NOW),
         reply_for_outcome(AlreadyOnItsWay(LETTER, EARLIER, None, DAY, email_sent=False), 60, NOW),
         reply_for_outcome(AlreadyOnItsWay(LETTER, EARLIER, None, None, email_sent=False), 60, NOW),
-        reply_for_outcome(DailyLimitReached(LATER), 60, NOW),
+        reply_for_outcome(LimitReached(LimitScope.MEMBER, LATER), 60, NOW),
         reply_for_status(None, "email_not_received", NOW),
         reply_for_status(None, "postal_letter", NOW),
         reply_for_status(status(channel="letter", masked_email=None, expected_by=DAY), "postal_letter", NOW),

@@ -12,9 +12,10 @@ from bot.db.models import EmailStatus, Member, OutgoingEmail, PostalLetter, Rese
 from bot.resets.requests import (
     MAX_REQUESTS_PER_DAY,
     AlreadyOnItsWay,
-    DailyLimitReached,
     EmailQueued,
     LetterQueued,
+    LimitReached,
+    LimitScope,
     request_reset,
     reset_status,
 )
@@ -112,7 +113,7 @@ def test_more_than_three_requests_a_day_are_refused(engine: Engine) -> None:
         assert isinstance(ask(engine, member_id, at), EmailQueued)
         mark_sent(engine, at, used=True)
     outcome = ask(engine, member_id, NOW + dt.timedelta(hours=2))
-    assert outcome == DailyLimitReached(retry_after=NOW + dt.timedelta(hours=24))
+    assert outcome == LimitReached(LimitScope.MEMBER, NOW + dt.timedelta(hours=24))
     assert count(engine, ResetRequest) == MAX_REQUESTS_PER_DAY
     assert isinstance(ask(engine, member_id, NOW + dt.timedelta(hours=24, minutes=1)), EmailQueued)
 
