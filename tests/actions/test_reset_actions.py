@@ -13,29 +13,10 @@ from sqlalchemy import Engine, func, select
 
 from actions.reset import ActionAskResetConfirmed, ActionResetStatus, ActionSubmitReset, ValidateResetForm
 from bot.db.engine import session_scope
-from bot.db.models import Member, OutgoingEmail, PostalLetter
+from bot.db.models import OutgoingEmail, PostalLetter
 from bot.members.lookup import hash_nir
-from tests.support.nirs import spellings, with_key
-
-KEY = "test-key"
-WITH_EMAIL = with_key("2950675123045")
-WITHOUT_EMAIL = with_key("1880269381077")
-UNKNOWN = with_key("1010101010101")
-
-
-@pytest.fixture
-def members(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("NIR_HASH_KEY", KEY)
-    with session_scope(engine) as session:
-        for nir, email in [(WITH_EMAIL, "jeanne.dupont@exemple.fr"), (WITHOUT_EMAIL, None)]:
-            session.add(
-                Member(
-                    nir_hash=hash_nir(nir, KEY), first_name="Zoé", last_name="Martin", email=email,
-                    street="1 rue de la Paix", postal_code="75002", city="Paris",
-                )
-            )  # fmt: skip
-    return engine
+from tests.actions.conftest import KEY, UNKNOWN, WITH_EMAIL, WITHOUT_EMAIL
+from tests.support.nirs import spellings
 
 
 def tracker(slots: dict[str, Any], intent: str = "provide_nir", text: str = "") -> Tracker:

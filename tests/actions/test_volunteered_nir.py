@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,30 +21,8 @@ from actions.reset import (
     ValidateResetForm,
     previous_bot_action,
 )
-from bot.db.engine import session_scope
-from bot.db.models import Member
 from bot.members.lookup import hash_nir
-from tests.support.nirs import with_key
-
-KEY = "test-key"
-WITH_EMAIL = with_key("2950675123045")
-WITHOUT_EMAIL = with_key("1880269381077")
-UNKNOWN = with_key("1010101010101")
-
-
-@pytest.fixture
-def members(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("NIR_HASH_KEY", KEY)
-    with session_scope(engine) as session:
-        for nir, email in [(WITH_EMAIL, "jeanne.dupont@exemple.fr"), (WITHOUT_EMAIL, None)]:
-            session.add(
-                Member(
-                    nir_hash=hash_nir(nir, KEY), first_name="Zoé", last_name="Martin", email=email,
-                    street="1 rue de la Paix", postal_code="75002", city="Paris",
-                )
-            )  # fmt: skip
-    return engine
+from tests.actions.conftest import KEY, UNKNOWN, WITH_EMAIL, WITHOUT_EMAIL
 
 
 def tracker(
