@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from bot import launcher
+from bot.cli import agents as cli_agents
 from bot.cli import mail as cli_mail
 from bot.cli import members as cli_db
 from bot.cli.chat import chat
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=launcher.from_args)
     cli_db.register(commands)
     cli_mail.register(commands)
+    cli_agents.register(commands)
     return parser
 
 

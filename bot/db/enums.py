@@ -54,3 +54,34 @@ class AuditKind(StrEnum):
     ACCESS_CODE_CHANGED = "access_code_changed"  # written by bot/web/reset_page.py
     MEMBERS_IMPORTED = "members_imported"
     DEMO_MEMBERS_SEEDED = "demo_members_seeded"
+
+
+class AgentRole(StrEnum):
+    """What a call-centre agent may do (``agents.role``).
+
+    A ``superviseur`` may do everything a ``conseiller`` does, and also read a
+    member's full email address and the agents' audit log.
+    """
+
+    CONSEILLER = "conseiller"
+    SUPERVISEUR = "superviseur"
+
+
+class AgentAction(StrEnum):
+    """What an agents' audit entry records (``agent_audit.action``).
+
+    Like ``AuditKind``, the column stays a plain string: the log is history.
+    """
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_LIMITED = "sign_in_limited"
+    SIGN_OUT = "sign_out"
+    SESSION_EXPIRED = "session_expired"
+    ASSISTANT_QUESTION = "assistant_question"
+    MEMBER_LOOKUP = "member_lookup"
+    RESET_ON_BEHALF = "reset_on_behalf"
+    AUDIT_READ = "audit_read"
+    AGENT_ADDED = "agent_added"
+    AGENT_DISABLED = "agent_disabled"
+    AGENT_PASSWORD_RESET = "agent_password_reset"  # noqa: S105 - an event name, not a password

@@ -12,15 +12,31 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, SmallInteger, String, Text, func
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    func,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from bot.db.enums import AuditKind, EmailStatus, ResetChannel, StrEnum
+from bot.db.enums import AgentRole, AuditKind, EmailStatus, ResetChannel, StrEnum
 
 __all__ = [
     "NAMING_CONVENTION",
+    "Agent",
+    "AgentAuditEntry",
+    "AgentRole",
+    "AgentSession",
+    "AgentSignInAttempt",
     "AuditEvent",
     "AuditKind",
     "Base",
@@ -148,6 +164,8 @@ class ResetRequest(Base):
     token_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Keyed hash of the client that asked (see bot.limits.clients); None for agents and imports.
     client_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The agent who asked on the member's behalf (the console); None for the member themself.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
 
     member: Mapped[Member] = relationship(back_populates="reset_requests")
     email: Mapped[OutgoingEmail | None] = relationship(back_populates="reset_request")
@@ -216,3 +234,76 @@ class NirLookup(Base):
     nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # "member", "unknown", or why it was refused: "client_limit", "global_limit".
     outcome: Mapped[str] = mapped_column(String(20))
+
+
+class Agent(Base):
+    """A call-centre agent who signs in to the console (``./sesame agents …``).
+
+    The password is an Argon2 hash. An agent is never deleted, only disabled: the
+    audit log and the reset requests keep pointing at them.
+    """
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[AgentRole] = mapped_column(StrEnumColumn(AgentRole, 20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class AgentSession(Base):
+    """A signed-in console session; the browser holds the token, we keep its SHA-256.
+
+    In the database rather than in a process's memory: any web replica can check
+    it, a restart signs nobody out, and sign-out or a disabled account ends it for all.
+    """
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    agent: Mapped[Agent] = relationship()
+
+
+class AgentSignInAttempt(Base):
+    """One sign-in attempt: what the per-login and per-address limits count.
+
+    ``login`` is what was typed (lower-cased, cut to 64 characters), whether or not
+    such an agent exists; the address is a keyed hash (``bot.limits.clients``).
+    """
+
+    __tablename__ = "agent_sign_in_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    login: Mapped[str] = mapped_column(String(64), index=True)
+    client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class AgentAuditEntry(Base):
+    """Who did what, when, for which member: the agents' audit log, append-only.
+
+    ``actor`` is an agent's login, or ``cli:<user>`` for an account change made
+    with ``./sesame agents``. The member is named by the keyed hash of their NIR
+    (``members.nir_hash``), never the NIR. Triggers (migration 0004) refuse any
+    UPDATE or DELETE on the table, on SQLite and on PostgreSQL.
+    """
+
+    __tablename__ = "agent_audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)  # an AgentAction
+    nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

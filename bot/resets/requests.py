@@ -38,6 +38,8 @@ LETTER_DELAY = dt.timedelta(days=8)
 # An email not yet sent, or sent less than this long ago with its link still
 # unused, is "on its way": asking again would only multiply emails.
 EMAIL_IN_FLIGHT = dt.timedelta(minutes=15)
+# The lock key of agents' requests (``serialise`` wants a client hash: any fixed hex).
+AGENTS_LOCK_KEY = "a9e7" * 16
 
 
 @dataclass(frozen=True)
@@ -131,9 +133,7 @@ def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
     )
 
 
-def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> LimitReached | None:
-    """The per-client and global limits on requests, counted under the limits' lock."""
-    serialise(session, client_hash)
+def _global_count_exceeded(session: Session, now: dt.datetime) -> LimitReached | None:
     overall = session.scalar(
         select(func.count()).where(ResetRequest.created_at > now - dt.timedelta(minutes=1))
     )
@@ -142,6 +142,21 @@ def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> Limit
             "Demandes de nouveau code en pause : plus de %d en une minute.", GLOBAL_REQUESTS_PER_MINUTE
         )
         return LimitReached(LimitScope.EVERYONE, now + dt.timedelta(minutes=1))
+    return None
+
+
+def _global_limit(session: Session, now: dt.datetime) -> LimitReached | None:
+    """The global limit alone (an agent's request), counted under the limits' lock."""
+    serialise(session, AGENTS_LOCK_KEY)
+    return _global_count_exceeded(session, now)
+
+
+def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> LimitReached | None:
+    """The per-client and global limits on requests, counted under the limits' lock."""
+    serialise(session, client_hash)
+    everyone = _global_count_exceeded(session, now)
+    if everyone is not None:
+        return everyone
     recent = session.scalars(
         select(ResetRequest.created_at)
         .where(
@@ -171,28 +186,41 @@ def _end_older_links(session: Session, member: Member, now: dt.datetime) -> None
 
 
 def request_reset(
-    session: Session, member: Member, now: dt.datetime | None = None, client_hash: str | None = None
+    session: Session,
+    member: Member,
+    now: dt.datetime | None = None,
+    client_hash: str | None = None,
+    *,
+    channel: ResetChannel | None = None,
+    agent_id: int | None = None,
 ) -> ResetOutcome:
     """Queue a reset email (email known) or a postal letter (no email), within the limits.
 
     Runs inside the caller's unit of work: the request, its email or letter and
     the audit event are committed together or not at all. ``client_hash`` (a member
-    in the chat) adds the per-client and global limits; an agent's request has none.
+    in the chat) adds the per-client and global limits. An agent (``agent_id``, the
+    console) may choose the ``channel`` — a letter although an email is known, when
+    the member cannot read that mailbox — and is held by the global limit and the
+    member's own; a channel the member cannot receive raises ``ValueError``.
     """
     now = now or utcnow()
+    if channel == ResetChannel.EMAIL and not member.email:
+        raise ValueError("no email address on file: only a letter is possible")
+    limited = None
     if client_hash is not None:
         limited = _client_limit(session, client_hash, now)
-        if limited is not None:
-            session.add(
-                AuditEvent(
-                    kind=AuditKind.RESET_LIMITED,
-                    member_id=member.id,
-                    detail={"limit": limited.scope.value},
-                )
+    elif agent_id is not None:
+        limited = _global_limit(session, now)
+    if limited is not None:
+        session.add(
+            AuditEvent(
+                kind=AuditKind.RESET_LIMITED, member_id=member.id, detail={"limit": limited.scope.value}
             )
-            return limited
+        )
+        return limited
     latest = _latest_request(session, member)
-    if latest is not None and _on_its_way(latest, now):
+    same_channel = channel is None or (latest is not None and latest.channel == channel)
+    if latest is not None and same_channel and _on_its_way(latest, now):
         session.add(
             AuditEvent(kind=AuditKind.RESET_REPEATED, member_id=member.id, detail={"channel": latest.channel})
         )
@@ -211,23 +239,33 @@ def request_reset(
         return LimitReached(LimitScope.MEMBER, recent[0] + dt.timedelta(hours=24))
 
     _end_older_links(session, member, now)
-    if member.email:
+    chosen = channel or (ResetChannel.EMAIL if member.email else ResetChannel.LETTER)
+    if chosen == ResetChannel.EMAIL and member.email:
         request = ResetRequest(
-            member=member, channel=ResetChannel.EMAIL, created_at=now, client_hash=client_hash
+            member=member,
+            channel=ResetChannel.EMAIL,
+            created_at=now,
+            client_hash=client_hash,
+            agent_id=agent_id,
         )
         session.add(OutgoingEmail(reset_request=request, to_address=member.email, next_attempt_at=now))
         outcome: ResetOutcome = EmailQueued(masked_email=mask_email(member.email))
     else:
         request = ResetRequest(
-            member=member, channel=ResetChannel.LETTER, created_at=now, client_hash=client_hash
+            member=member,
+            channel=ResetChannel.LETTER,
+            created_at=now,
+            client_hash=client_hash,
+            agent_id=agent_id,
         )
         expected_by = (now + LETTER_DELAY).date()
         session.add(PostalLetter(reset_request=request, created_at=now, expected_by=expected_by))
         outcome = LetterQueued(expected_by=expected_by)
     session.add(request)
-    session.add(
-        AuditEvent(kind=AuditKind.RESET_REQUESTED, member_id=member.id, detail={"channel": request.channel})
-    )
+    detail: dict[str, object] = {"channel": request.channel}
+    if agent_id is not None:
+        detail["agent_id"] = agent_id
+    session.add(AuditEvent(kind=AuditKind.RESET_REQUESTED, member_id=member.id, detail=detail))
     return outcome
 
 

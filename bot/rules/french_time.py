@@ -50,3 +50,13 @@ def retry_when(value: dt.datetime, now: dt.datetime) -> str:
         minutes = max(1, -(-int(seconds) // 60))  # rounded up: never "dans 0 minute"
         return f"dans {minutes} minute" + ("s" if minutes > 1 else "")
     return moment(value, now)
+
+
+def ago(value: dt.datetime, now: dt.datetime) -> str:
+    """« il y a 3 min » within the hour (« à l'instant » under a minute), else ``moment``."""
+    seconds = (now - value).total_seconds()
+    if 0 <= seconds < 60:
+        return "à l'instant"
+    if 60 <= seconds < 3600:
+        return f"il y a {int(seconds) // 60} min"
+    return moment(value, now)

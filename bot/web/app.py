@@ -39,8 +39,8 @@ from bot.web.middleware import (
     SecurityHeadersMiddleware,
     TokenRedactor,
 )
-from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, new_http_client, webhook_url
-from bot.web.routes import chat, pages, reset
+from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
+from bot.web.routes import chat, console, pages, reset
 from bot.web.state import WebConfig
 
 DEFAULT_RESET_PATH = "/reinitialiser"
@@ -94,7 +94,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with new_http_client(rasa_timeout, rasa_transport) as http:
             app.state.rasa = RasaClient(
-                http, webhook_url(settings.rasa_port), settings.channel_token, settings.nir_hash_key
+                http,
+                webhook_url(settings.rasa_port),
+                settings.channel_token,
+                settings.nir_hash_key,
+                agent_parse_url(settings.rasa_port),
             )
             try:
                 yield
@@ -105,8 +109,9 @@ def create_app(
     redact = TokenRedactor(prefix)
     app = FastAPI(
         title="Sésame — pages web",
-        version="1.0",
-        description="Le widget de discussion de Sésame et les pages de réinitialisation du code d'accès.",
+        version="1.1",
+        description="Le widget de discussion de Sésame, les pages de réinitialisation du code d'accès "
+        "et l'API de la console des conseillers (session de conseiller obligatoire).",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -118,13 +123,22 @@ def create_app(
             Middleware(
                 BodyLimitMiddleware,
                 default_limit=reset.MAX_BODY_BYTES,
-                limits={CHAT_PATH: chat.MAX_BODY_BYTES},
+                limits={
+                    CHAT_PATH: chat.MAX_BODY_BYTES,
+                    f"{console.API_PREFIX}/assistant": chat.MAX_BODY_BYTES,
+                },
             ),
         ],
-        exception_handlers={HTTPException: _http_error, RequestValidationError: _validation_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            RequestValidationError: _validation_error,
+            console.ConsoleError: console.console_error_handler,
+        },
     )
     app.state.web = config
     app.include_router(pages.router)
     app.include_router(reset.reset_router(prefix))
     app.include_router(chat.router)
+    app.include_router(console.pages)
+    app.include_router(console.api)
     return app

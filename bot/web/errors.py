@@ -15,6 +15,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from bot.web.templating import render
 
 CHAT_PATH = "/chat"
+CONSOLE_API_PREFIX = "/conseiller/api/"
 MAX_MESSAGE_CHARS = 2000
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -55,6 +56,17 @@ CHAT_TEXTS: dict[int, str] = {
     502: "Sésame n'a pas pu traiter ce message. Reformulez-le, ou réessayez dans quelques minutes.",
     503: "Sésame est momentanément indisponible. Nouvelle tentative en cours…",
 }
+# What the agents' console shows for errors of its JSON API.
+CONSOLE_TEXTS: dict[int, str] = {
+    400: "Requête illisible : rechargez la page puis réessayez.",
+    401: "Votre session a expiré ou vous n'êtes pas connecté(e) : reconnectez-vous.",
+    403: "Action refusée.",
+    404: "Cette adresse n'existe pas.",
+    405: "Cette adresse ne permet pas cette action.",
+    413: "Requête trop volumineuse.",
+    415: "Requête illisible : rechargez la page puis réessayez.",
+    500: "Une erreur est survenue. Réessayez dans quelques instants.",
+}
 EMPTY_MESSAGE_TEXT = "Votre message est vide : écrivez votre question, puis envoyez-la."
 # Seconds the widget waits before it sends the message again after a 503.
 RETRY_AFTER_SECONDS = 2
@@ -79,4 +91,6 @@ def error_for(path: str, status: int, headers: Mapping[str, str] | None = None) 
     """The error answer that fits ``path``: JSON for the chat endpoint, a page everywhere else."""
     if path == CHAT_PATH:
         return chat_error(status, headers=headers)
+    if path.startswith(CONSOLE_API_PREFIX):
+        return chat_error(status, CONSOLE_TEXTS.get(status, CONSOLE_TEXTS[500]), headers)
     return error_page(status, headers)

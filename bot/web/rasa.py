@@ -32,6 +32,11 @@ def webhook_url(rasa_port: int) -> str:
     return f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
 
 
+def agent_parse_url(rasa_port: int) -> str:
+    """The agents' channel (``rasa_addons.agent_channel``): NLU only, for the console."""
+    return f"http://127.0.0.1:{rasa_port}/webhooks/agent/parse"
+
+
 def new_http_client(
     timeout: float = DEFAULT_TIMEOUT_SECONDS, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
@@ -83,6 +88,7 @@ class RasaClient:
     webhook_url: str
     channel_token: str = ""
     client_key: str = ""
+    parse_url: str = ""
 
     async def send(self, sender: str, message: str, client_address: str | None) -> list[dict[str, Any]]:
         """The bot's answer; the client's label goes along as metadata (never logged here)."""
@@ -104,3 +110,37 @@ class RasaClient:
             return clean_bot_messages(json.loads(response.content.decode("utf-8")))
         except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise RasaFailed("unreadable answer") from None
+
+    async def intents(self, question: str, agent_login: str) -> list[dict[str, Any]]:
+        """The top intents for an agent's question: ``[{"name", "confidence"}]``, best first.
+
+        On the agents' channel, signed with ``CHANNEL_TOKEN`` and naming the agent
+        from their session; it reads the model and nothing else.
+        """
+        headers = {
+            "Accept": "application/json",
+            "X-Sesame-Channel": self.channel_token,
+            "X-Sesame-Agent": agent_login,
+        }
+        try:
+            response = await self.http.post(self.parse_url, json={"text": question}, headers=headers)
+        except httpx.RequestError as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if response.status_code in {502, 503, 504}:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise RasaFailed(f"HTTP {response.status_code}")
+        try:
+            data = json.loads(response.content.decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise RasaFailed("unreadable answer") from None
+        ranked = data.get("intents") if isinstance(data, dict) else None
+        if not isinstance(ranked, list):
+            raise RasaFailed("no intents")
+        return [
+            {"name": item["name"], "confidence": float(item["confidence"])}
+            for item in ranked
+            if isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("confidence"), (int, float))
+        ]

@@ -1,0 +1,116 @@
+"""The console's assistant: the member bot's own answers, laid out for an agent on the phone.
+
+One source of truth: the text "À dire à l'adhérent" is the member response the bot
+gives for that intent (``domain/responses/``), the steps are its long version
+(``…_detail``), and the only words of the agent's own (what to do in the console)
+sit beside them in ``domain/responses/console_conseillers.yml``, which Rasa does not
+read. Which intent a question is comes from the same NLU model (the Rasa server's
+agent channel, ``rasa_addons.agent_channel``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from bot.dialogue.intents import REGISTRY
+from bot.settings import PROJECT_ROOT, Settings
+
+RESPONSES_DIR = PROJECT_ROOT / "domain" / "responses"
+CONSOLE_FILE = RESPONSES_DIR / "console_conseillers.yml"
+DETAIL_PREFIX = re.compile(r"^Plus en détail\s*:\s*", re.IGNORECASE)
+MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+PLACEHOLDER = re.compile(r"{([a-z_]+)}")
+# Intents that are not questions: nothing to read out, the agent picks another.
+# "Je veux parler à un conseiller": the member already is talking to one.
+NOT_QUESTIONS = frozenset(
+    {"greet", "goodbye", "thank", "affirm", "deny", "ask_more", "nlu_fallback", "request_human"}
+)
+
+
+@dataclass(frozen=True)
+class AgentAnswer:
+    """What the console shows for one intent."""
+
+    intent: str
+    label: str
+    say: str | None  # to read out to the member, as the bot would say it
+    steps: tuple[str, ...]  # the long version, one line per step
+    to_do: str | None  # what the agent can do in the console
+    in_help_document: bool
+
+
+@dataclass(frozen=True)
+class ConsoleWording:
+    outside_help_document: str
+    by_intent: Mapping[str, Mapping[str, str]]
+
+
+def _load_yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def member_responses() -> Mapping[str, str]:
+    """Every response of the domain by name: its first variant's text."""
+    found: dict[str, str] = {}
+    for path in sorted(RESPONSES_DIR.glob("*.yml")):
+        data = _load_yaml(path) or {}
+        for name, variants in (data.get("responses") or {}).items():
+            if variants and isinstance(variants[0], dict) and isinstance(variants[0].get("text"), str):
+                found[name] = variants[0]["text"]
+    return found
+
+
+@lru_cache(maxsize=1)
+def console_wording() -> ConsoleWording:
+    data = (_load_yaml(CONSOLE_FILE) or {})["console"]
+    return ConsoleWording(data["hors_document"], data.get("intentions") or {})
+
+
+def plain(text: str) -> str:
+    """Response text as the agent reads it: links as "label (address)"."""
+    return MARKDOWN_LINK.sub(r"\1 (\2)", text).strip()
+
+
+def fill(text: str, values: Mapping[str, str]) -> str | None:
+    """``{placeholders}`` filled from ``values``; None if one is left (a conversation-only value)."""
+    filled = PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+    return None if PLACEHOLDER.search(filled) else filled
+
+
+def _steps(detail: str | None) -> tuple[str, ...]:
+    if not detail:
+        return ()
+    lines = [line.strip().lstrip("•").strip() for line in DETAIL_PREFIX.sub("", detail).split("\n")]
+    return tuple(plain(line) for line in lines if line)
+
+
+def answer_for(intent: str, settings: Settings) -> AgentAnswer:
+    """The console's answer for ``intent`` (any name: an unknown one gets the generic text)."""
+    responses = member_responses()
+    wording = console_wording()
+    extra = wording.by_intent.get(intent, {})
+    registered = {i.name: i for i in REGISTRY.intents}
+    known = registered.get(intent)
+    label = (known.label if known and known.label else None) or intent.replace("_", " ")
+    values = {"ttl_minutes": str(settings.reset_token_ttl_minutes)}
+    response_name: str | None
+    if intent in NOT_QUESTIONS:
+        response_name = None
+    else:
+        response_name = extra.get("reponse") or f"utter_{intent}"
+    text = responses.get(response_name) if response_name else None
+    say = fill(plain(text), values) if text else None
+    steps = _steps(responses.get(f"utter_{intent}_detail"))
+    in_document = bool(known and known.help_document)
+    to_do = extra.get("a_faire")
+    if say is None and not steps and not to_do:
+        to_do = wording.outside_help_document
+    return AgentAnswer(intent, label, say, steps, to_do, in_document)

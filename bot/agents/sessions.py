@@ -1,0 +1,162 @@
+"""Signing agents in and out, and recognising a signed-in agent on each request.
+
+- A session is a random token in an HttpOnly cookie; the database keeps its SHA-256
+  (``agent_sessions``), so a copy of the database signs nobody in. It ends after
+  ``ABSOLUTE_LIFETIME`` whatever happens, after ``IDLE_TIMEOUT`` without a request,
+  at sign-out, and when the account is disabled or its password reset.
+- Failed sign-ins are counted in the database, so the limits hold across web
+  processes and restarts: ``MAX_FAILURES`` within ``FAILURE_WINDOW`` for one login,
+  or from one address, and further attempts are refused until the oldest failure
+  leaves the window. A refused attempt checks no password at all, so guessing
+  cannot go on behind the refusal.
+- The answer to a failure never says whether the login exists: an unknown login
+  costs the same Argon2 verification as a known one (``verify_password``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.agents import audit
+from bot.agents.passwords import verify_password
+from bot.db.enums import AgentAction
+from bot.db.models import Agent, AgentSession, AgentSignInAttempt
+from bot.limits.lookups import serialise
+
+ABSOLUTE_LIFETIME = dt.timedelta(hours=8)
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+# A last-seen time is written at most this often, not on every request.
+TOUCH_EVERY = dt.timedelta(seconds=30)
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The agent is in; ``token`` goes into the session cookie and nowhere else."""
+
+    agent: Agent
+    token: str
+
+
+@dataclass(frozen=True)
+class BadCredentials:
+    """Unknown login, wrong password or disabled account: one answer for all three."""
+
+
+@dataclass(frozen=True)
+class TooManyFailures:
+    """Too many recent failures for this login or this address; try again at ``retry_at``."""
+
+    retry_at: dt.datetime
+
+
+SignInOutcome = SignedIn | BadCredentials | TooManyFailures
+
+
+def _typed_login(login: str) -> str:
+    return login.strip().lower()[:64]
+
+
+def _failures_block(session: Session, login: str, client_hash: str, now: dt.datetime) -> dt.datetime | None:
+    """When the limits let this login and this address try again; None if they may now."""
+    window_start = now - FAILURE_WINDOW
+    blocked_until: dt.datetime | None = None
+    for column, value in ((AgentSignInAttempt.login, login), (AgentSignInAttempt.client_hash, client_hash)):
+        failures = session.scalars(
+            select(AgentSignInAttempt.created_at)
+            .where(column == value, AgentSignInAttempt.created_at > window_start)
+            .where(AgentSignInAttempt.succeeded.is_(False))
+            .order_by(AgentSignInAttempt.created_at.desc())
+            .limit(MAX_FAILURES)
+        ).all()
+        if len(failures) >= MAX_FAILURES:
+            until = failures[-1] + FAILURE_WINDOW
+            blocked_until = until if blocked_until is None else max(blocked_until, until)
+    return blocked_until
+
+
+def sign_in(session: Session, login: str, password: str, client_hash: str, now: dt.datetime) -> SignInOutcome:
+    """Check the credentials within the limits; open a session on success. Everything audited."""
+    typed = _typed_login(login)
+    # Two sign-ins for the same login must count each other's failures: take the lock
+    # that the per-client limits use (a row lock on PostgreSQL, the write lock on SQLite).
+    serialise(session, hashlib.sha256(f"agent:{typed}".encode()).hexdigest())
+    blocked_until = _failures_block(session, typed, client_hash, now)
+    if blocked_until is not None:
+        audit.record(session, typed or "(vide)", AgentAction.SIGN_IN_LIMITED, now=now)
+        return TooManyFailures(blocked_until)
+    agent = session.scalars(select(Agent).where(Agent.login == typed)).one_or_none()
+    good = verify_password(agent.password_hash if agent else None, password)
+    if agent is None or not good or not agent.active:
+        session.add(AgentSignInAttempt(created_at=now, login=typed, client_hash=client_hash, succeeded=False))
+        reason = "inconnu" if agent is None else ("desactive" if good else "mot_de_passe")
+        audit.record(session, typed or "(vide)", AgentAction.SIGN_IN_FAILED, now=now, raison=reason)
+        return BadCredentials()
+    session.add(AgentSignInAttempt(created_at=now, login=typed, client_hash=client_hash, succeeded=True))
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    session.add(AgentSession(token_hash=token_hash(token), agent=agent, created_at=now, last_seen_at=now))
+    agent.last_sign_in_at = now
+    audit.record(session, agent.login, AgentAction.SIGN_IN, now=now)
+    return SignedIn(agent, token)
+
+
+def failures_in_window(session: Session, login: str, now: dt.datetime) -> int:
+    """How many failures count against ``login`` now (for tests and the command line)."""
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                AgentSignInAttempt.login == _typed_login(login),
+                AgentSignInAttempt.succeeded.is_(False),
+                AgentSignInAttempt.created_at > now - FAILURE_WINDOW,
+            )
+        )
+        or 0
+    )
+
+
+def _expired(row: AgentSession, now: dt.datetime) -> bool:
+    return now - row.created_at >= ABSOLUTE_LIFETIME or now - row.last_seen_at >= IDLE_TIMEOUT
+
+
+def current_agent(session: Session, token: str | None, now: dt.datetime) -> Agent | None:
+    """The active agent whose live session ``token`` opens, or None; keeps the session alive.
+
+    An expired session is closed here (and audited) the first time it is presented.
+    """
+    if not token or len(token) > 128:
+        return None
+    row = session.scalars(
+        select(AgentSession).where(AgentSession.token_hash == token_hash(token))
+    ).one_or_none()
+    if row is None or row.ended_at is not None:
+        return None
+    if _expired(row, now) or not row.agent.active:
+        row.ended_at = now
+        audit.record(session, row.agent.login, AgentAction.SESSION_EXPIRED, now=now)
+        return None
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+    return row.agent
+
+
+def sign_out(session: Session, token: str | None, now: dt.datetime) -> Agent | None:
+    """End the session ``token`` opens; the agent it was, or None if there was none."""
+    agent = current_agent(session, token, now)
+    if agent is None or token is None:
+        return None
+    row = session.scalars(select(AgentSession).where(AgentSession.token_hash == token_hash(token))).one()
+    row.ended_at = now
+    audit.record(session, agent.login, AgentAction.SIGN_OUT, now=now)
+    return agent
