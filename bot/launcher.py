@@ -151,6 +151,8 @@ def banner(settings: Settings, names: list[str], log_dir: Path, mail_dir: Path) 
 Ouvrez http://127.0.0.1:{settings.web_port}/ dans votre navigateur
 Sésame est prêt : sur cette page, la bulle « Besoin d'aide ? » en bas à droite ouvre la discussion.
   Discuter en ligne de commande :  ./sesame chat
+  Console des conseillers :  http://127.0.0.1:{settings.web_port}/conseiller/
+      premier compte :  ./sesame agents add demo --role superviseur   (mot de passe demandé)
 {mails}  Courriers à imprimer :  ./sesame letters export
   API REST :  curl -s http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook \\
                 -H 'Content-Type: application/json' \\

@@ -113,3 +113,10 @@ def test_the_demo_says_so_in_a_banner(workdir: Path, capsys: pytest.CaptureFixtu
     procfile = _procfile(workdir, "fragile: exit 3\n")
     launcher.run(log_dir=workdir / "log", mail_dir=workdir / "mail", procfile=procfile)
     assert "DÉMONSTRATION" in capsys.readouterr().out
+
+
+def test_the_ready_banner_gives_the_console_and_how_to_create_a_first_agent(tmp_path: Path) -> None:
+    settings = load_settings()
+    text = launcher.banner(settings, ["web", "rasa", "actions"], tmp_path / "log", tmp_path / "mail")
+    assert f"http://127.0.0.1:{settings.web_port}/conseiller/" in text
+    assert "./sesame agents add demo" in text
