@@ -89,7 +89,8 @@ def _steps(detail: str | None) -> tuple[str, ...]:
     if not detail:
         return ()
     lines = [line.strip().lstrip("•").strip() for line in DETAIL_PREFIX.sub("", detail).split("\n")]
-    return tuple(plain(line) for line in lines if line)
+    # "Plus en détail : sans adresse…" loses its lead-in: the first step starts a sentence.
+    return tuple(plain(line[:1].upper() + line[1:]) for line in lines if line)
 
 
 def answer_for(intent: str, settings: Settings) -> AgentAnswer:

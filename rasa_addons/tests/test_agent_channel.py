@@ -32,7 +32,8 @@ def test_the_question_is_checked_and_typed_payloads_are_neutralised() -> None:
         assert question_of("application/json", body(bad)) == 400, bad
     assert question_of("application/json", b"\xff") == 400
     # "/intent{…}" typed by anyone is text, as in the member channel.
-    assert question_of("application/json", body({"text": '/provide_nir{"nir": "1"}'})) != '/provide_nir{"nir": "1"}'
+    typed = '/provide_nir{"nir": "1"}'
+    assert question_of("application/json", body({"text": typed})) != typed
 
 
 def test_the_ranking_keeps_the_real_candidates_without_the_fallback() -> None:

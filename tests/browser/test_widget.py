@@ -18,7 +18,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,105 +26,22 @@ from playwright.sync_api import (
     BrowserContext,
     Dialog,
     Page,
-    Playwright,
     Route,
     expect,
-    sync_playwright,
 )
 from sqlalchemy import create_engine, select
 
 from bot.db.engine import session_scope
 from bot.db.enums import ResetChannel
 from bot.db.models import Member, ResetRequest, utcnow
-from bot.launcher import LauncherFailed, free_port, in_background
 from bot.rules.tokens import mint_token
 from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS
 from tests.support.nirs import with_key
-
-ROOT = Path(__file__).resolve().parents[2]
-REPORTS = ROOT / "reports"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# The machine has two cores and may be busy with other work: be patient with the bot.
-ANSWER_TIMEOUT_MS = 60_000
 
 FORGOT = "j'ai oublié mon code d'accès"
 YES_BUTTON = "Oui, recevoir un nouveau code"
 BUBBLE = re.compile(r"Besoin d.aide.*Discuter avec Sésame")
-# The member database of the running services, for the tests that need a reset link.
-MEMBER_DB: dict[str, str] = {}
-
-
-# --- the services ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The demo page's URL, with the action server, Rasa and the web pages behind it.
-
-    Started by the launcher (``bot.launcher``, the Procfile) as ``make run`` starts them,
-    on free ports with throw-away SQLite databases.
-    """
-    model = ROOT / "models" / "sesame.tar.gz"
-    if not model.exists():
-        pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
-    tmp = tmp_path_factory.mktemp("sesame")
-    MEMBER_DB["url"] = f"sqlite:///{tmp / 'sesame.db'}"
-    rasa_port, web_port = free_port(), free_port()
-    environment = {
-        "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{tmp / 'tracker.db'}",
-        "ACTIONS_PORT": str(free_port()),
-        "RASA_PORT": str(rasa_port),
-        "WEB_PORT": str(web_port),
-        "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(free_port()),
-    }
-    try:
-        with in_background(tmp / "run", environment, ["web", "actions", "rasa"], model) as running:
-            # One message first: the model's first prediction is the slow one.
-            warm_up = json.dumps({"sender": "prechauffage", "message": "bonjour"}).encode()
-            if not _answers(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", warm_up):
-                pytest.fail(f"Rasa does not answer a first message:\n{running.report()}")
-            yield f"http://127.0.0.1:{web_port}/"
-    except LauncherFailed as failure:
-        pytest.fail(str(failure))
-
-
-def _answers(url: str, body: bytes) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})  # noqa: S310 - our own http URL
-        with opener.open(request, timeout=120) as answer:
-            return int(answer.status) == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-# --- the browser -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("/usr/bin/chromium is missing: `make browser-test` installs Debian's chromium")
-    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield chromium
-    chromium.close()
 
 
 @dataclass

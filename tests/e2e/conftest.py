@@ -36,6 +36,7 @@ class Sesame:
     actions_port: int
     tracker_db: Path
     running: Background
+    database_url: str = ""
 
     @property
     def mail_dir(self) -> Path:
@@ -89,7 +90,9 @@ def sesame(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
     }
     try:
         with in_background(tmp / "run", environment, None, model) as running:
-            sesame = Sesame(rasa_port, web_port, actions_port, tracker_db, running)
+            sesame = Sesame(
+                rasa_port, web_port, actions_port, tracker_db, running, environment["DATABASE_URL"]
+            )
             try:
                 sesame.send("prechauffage", "bonjour")  # the model's first prediction is the slow one
             except (urllib.error.URLError, OSError) as error:

@@ -178,7 +178,14 @@ def _cookie(response: Response, config: WebConfig, token: str) -> None:
 def _page(
     name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
 ) -> HTMLResponse:
-    sent = {"Content-Security-Policy": CONSOLE_CONTENT_SECURITY_POLICY, **(headers or {})}
+    sent = {
+        "Content-Security-Policy": CONSOLE_CONTENT_SECURITY_POLICY,
+        # The site's "no-referrer" makes browsers send "Origin: null" on a form post or a
+        # fetch POST; the console's POSTs are checked by their Origin, so same-origin
+        # requests must carry it (other sites still get no referrer at all).
+        "Referrer-Policy": "same-origin",
+        **(headers or {}),
+    }
     return HTMLResponse(render(name, **context), status_code=status, headers=sent)
 
 
