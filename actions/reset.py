@@ -27,10 +27,12 @@ from bot.dialogue.reset import (
     check_nir,
     checked_nir,
     confirmation_question,
+    kept_for_later,
     nir_in_message,
     offer_question,
     reply_for_outcome,
     reply_for_status,
+    reset_wanted_for_known_number,
     slots_to_ask,
     volunteered_slots,
     wants_reset_now,
@@ -116,6 +118,17 @@ class ValidateResetForm(FormValidationAction):
             lookup_paused=bool(tracker.get_slot("lookup_paused")),
         )
 
+    async def extract_reset_wanted(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A wish for a code answers the offer when the number was checked earlier."""
+        return reset_wanted_for_known_number(
+            tracker.get_slot("reset_wanted"),
+            tracker.get_slot("member_ref"),
+            tracker.get_slot("reset_destination"),
+            (tracker.latest_message.get("intent") or {}).get("name") or "",
+        )
+
     def validate_nir(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -166,7 +179,9 @@ class ActionTakeVolunteeredNir(Action):
     ) -> list[EventType]:
         message = tracker.latest_message or {}
         wish = wants_reset_now(
-            (message.get("intent") or {}).get("name") or "", previous_bot_action(tracker.events)
+            (message.get("intent") or {}).get("name") or "",
+            previous_bot_action(tracker.events),
+            message.get("text") or "",
         )
         if attempts_exhausted(tracker.get_slot("nir_attempts")):
             # No more look-ups in this conversation: the form says so and ends.
@@ -179,6 +194,34 @@ class ActionTakeVolunteeredNir(Action):
             return [SlotSet("reset_wanted", True), SlotSet("lookup_paused", True)]
         tell(dispatcher, checked)
         return [SlotSet(name, value) for name, value in volunteered_slots(checked, wish).items()]
+
+
+class ActionTakeDiagnosticNir(Action):
+    """A NIR typed during the login diagnostic: checked now and kept (hashed) for a request.
+
+    The diagnostic goes on; if the member then asks for a new code, the request goes
+    straight to the confirmation (``ValidateResetForm.extract_reset_wanted``).
+    """
+
+    def name(self) -> str:
+        return "action_take_diagnostic_nir"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        message = tracker.latest_message or {}
+        checked = None
+        if not attempts_exhausted(tracker.get_slot("nir_attempts")):
+            checked = check_typed_nir(
+                nir_in_message(message.get("text") or "", message.get("entities") or []), tracker
+            )
+        kept = kept_for_later(checked)
+        for said in kept.said:
+            if isinstance(said, Reply):
+                say(dispatcher, said)
+            else:
+                dispatcher.utter_message(text=said)
+        return [SlotSet(name, value) for name, value in kept.slots.items()]
 
 
 class ActionStopReset(Action):

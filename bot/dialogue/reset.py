@@ -8,6 +8,8 @@ trainers can reword it) and the values to fill in.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -213,14 +215,63 @@ def offer_question(member_ref: str | None, destination: str | None) -> Reply:
     return Reply("utter_ask_reset_wanted")
 
 
-def wants_reset_now(intent: str, previous_action: str | None) -> bool:
+# Words that, beside a NIR, ask for a code whatever the classifier made of the message:
+# the no-email circumstance ("pas d'adresse mail", "je n'ai pas d'e-mail", "sans
+# courriel": with a number, the member can only want the code, sent by letter or by
+# email as the database decides), and the wish itself ("un nouveau code", "j'ai
+# oublié mon code"). The number weighs so much in the classifier that such a message
+# is often read as a bare provide_nir. Matched without accents, in lower case, the
+# number taken out.
+_MAIL = r"(?:e[ -]?mail|mail|courriel|adresse (?:electronique|e[ -]?mail|mail))"
+_CODE_WISH_WORDS = re.compile(
+    r"\b(?:pas|plus|sans|aucune?|jamais eu)\b(?:\s+(?:d'|de |d |une? |la |l'|mon |ma |adresse ))*\s*"
+    + _MAIL
+    + r"|\bnouveaux?\s+codes?\b|\bautre\s+code\b"
+    + r"|\b(?:oubli\w*|perdu|paume|egare)\s+(?:mon |le |ce )?(?:code|mot de passe|mdp)\b"
+)
+
+
+def _plain(text: str) -> str:
+    """Lower case, accents dropped, typographic apostrophes made straight."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def words_ask_for_a_code(text: str) -> bool:
+    """Whether the words around a NIR ask for a new code (no email address, "nouveau code").
+
+    The NIR itself is taken out first: only what the member said about it counts.
+    """
+    words = NIR_CANDIDATE.sub(" ", text or "")
+    return bool(_CODE_WISH_WORDS.search(_plain(words)))
+
+
+def wants_reset_now(intent: str, previous_action: str | None, text: str = "") -> bool:
     """Whether a NIR in this message goes straight into the request, or is offered first.
 
     It goes straight on when the message also asks for a code ("voici mon numéro …,
-    je voudrais un nouveau code") or comes right after the bot spoke about a new
-    code; a number given with nothing else only earns the question.
+    je voudrais un nouveau code", "… je n'ai pas d'adresse mail": the intent, or its
+    words when the number made the classifier read a bare number) or comes right
+    after the bot spoke about a new code; a number given with nothing else only
+    earns the question.
     """
-    return intent in WISH_INTENTS or previous_action in RESET_TOPIC_ACTIONS
+    return intent in WISH_INTENTS or previous_action in RESET_TOPIC_ACTIONS or words_ask_for_a_code(text)
+
+
+def reset_wanted_for_known_number(
+    reset_wanted: bool | None, member_ref: str | None, destination: str | None, intent: str
+) -> dict[str, Any]:
+    """Take a wish for a code as the answer to the offer when the number is already checked.
+
+    A number typed earlier (during the login diagnostic, or alone) was verified in
+    that turn and left ``member_ref`` and ``reset_destination``. When the member then
+    asks for a new code ("Recevoir un nouveau code", "j'ai oublié mon code"), asking
+    "Je lance la demande ?" would ask twice: the request goes on to the confirmation,
+    which names the masked email or the letter. Otherwise nothing is set.
+    """
+    if reset_wanted is None and member_ref and destination is not None and intent in WISH_INTENTS:
+        return {"reset_wanted": True}
+    return {}
 
 
 def nir_in_message(text: str, entities: list[dict[str, Any]]) -> str:
@@ -278,3 +329,38 @@ def volunteered_slots(checked: CheckedNir, wish: bool) -> dict[str, Any]:
     found = bool(slots.get("member_ref"))
     slots["reset_wanted"] = True if wish or not found else None
     return slots
+
+
+# Slots a number typed during the login diagnostic must not set: the NIR itself, and the
+# pause of the look-ups (it would end a later reset form without a word).
+_NOT_KEPT_IN_DIAGNOSTIC = frozenset({"nir", "lookup_paused"})
+
+
+@dataclass(frozen=True)
+class KeptNir:
+    """Slots and words for a number typed during the login diagnostic."""
+
+    slots: dict[str, Any]
+    said: tuple[Reply | str, ...]
+
+
+def kept_for_later(checked: CheckedNir | None) -> KeptNir:
+    """A NIR typed while the diagnostic asks what happens: checked now, kept for a request.
+
+    The diagnostic goes on (the number answers none of its questions). A number that
+    finds a member leaves only its keyed hash (``member_ref``) and the masked
+    destination, so that "Recevoir un nouveau code" goes straight to the confirmation
+    (``reset_wanted_for_known_number``) without asking for it again; the member is
+    told so. A refused number is counted and its reason said, as anywhere else, and
+    the member is told the number will be asked again. ``checked`` is None when the
+    database failed: nothing is kept.
+    """
+    if checked is None:
+        return KeptNir({}, (Reply("utter_provide_nir_out_of_context"),))
+    slots = {name: value for name, value in checked.slots.items() if name not in _NOT_KEPT_IN_DIAGNOSTIC}
+    if checked.slots.get("lookup_paused"):
+        return KeptNir(slots, (checked.reply,) if checked.reply else ())
+    if slots.get("member_ref"):
+        return KeptNir(slots, (Reply("utter_provide_nir_kept"),))
+    reason: tuple[Reply | str, ...] = tuple(said for said in (checked.message, checked.reply) if said)
+    return KeptNir(slots, (*reason, Reply("utter_provide_nir_out_of_context")))

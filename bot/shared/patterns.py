@@ -20,8 +20,10 @@ The masking rule, shared with the widget's ``maskSecrets``:
    a phone number is still personal data), exactly 6 as an access code, however it
    is spaced ("482 913", "6 1 7 2 4 8", "66,31,47"). Other runs stay, except that a
    group of 6 digits written together and set off by spaces only is still a code
-   ("482913 3 fois"). A date such as 12/03/1991 (8 digits) or an amount such as
-   123456.78 stays as typed.
+   ("482913 3 fois"), and so are 6 digits followed, after a blank, by a group of
+   1 or 2 ("482 913 3 fois"). A date such as 12/03/1991 (8 digits), an amount such
+   as 123456.78 or a number such as 1 234 567 stays as typed.
+   (The widget's ``maskSecrets`` does not know the last case yet.)
 """
 
 from __future__ import annotations
@@ -106,6 +108,24 @@ def looks_like_access_code(text: str) -> bool:
     return bool(ACCESS_CODE_ALONE.match(text or ""))
 
 
+def _is_code_then_count(parts: list[str]) -> bool:
+    """True for a code followed by a short count: "482 913 3 (fois)", "48 29 13 12".
+
+    ``parts`` alternates groups of digits and the separators joining them. Members
+    say how often they typed their code right after it; the run then holds 7 or 8
+    digits and escaped both counts above. It is a code when the groups before the
+    last one hold exactly 6 digits and the last group, set off by blanks (after a
+    comma or not), has 1 or 2:
+    a number written with thousands separators ("1 234 567") never ends with a group
+    that short, and a date or an amount ("12/03/1991", "123456.78") never has a blank
+    before its last group.
+    """
+    last_join = parts[-2].removeprefix(",") if len(parts) >= 3 else ""
+    if not last_join or not 1 <= len(parts[-1]) <= 2 or not set(last_join) <= _BLANKS:
+        return False
+    return sum(len(group) for group in parts[:-2:2]) == CODE_DIGITS
+
+
 def _mask_run(run: str) -> tuple[str, bool]:
     """The run with its secret masked, and whether an access code was found in it."""
     parts = _JOINS.split(run)  # groups at even indexes, the separators joining them at odd ones
@@ -114,6 +134,8 @@ def _mask_run(run: str) -> tuple[str, bool]:
         return NIR_MASK, False
     if count == CODE_DIGITS:
         return CODE_MASK, True
+    if _is_code_then_count(parts):
+        return CODE_MASK + parts[-2] + parts[-1], True
     found = False
     for index in range(0, len(parts), 2):
         joins = parts[max(index - 1, 0) : index] + parts[index + 1 : index + 2]

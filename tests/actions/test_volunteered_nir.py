@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from actions.reset import (
     ActionAskResetWanted,
     ActionStopReset,
+    ActionTakeDiagnosticNir,
     ActionTakeVolunteeredNir,
     ValidateResetForm,
     previous_bot_action,
@@ -145,3 +146,72 @@ def test_previous_bot_action_skips_listening() -> None:
     ]
     assert previous_bot_action(events) == "utter_forgot_access_code"
     assert previous_bot_action([{"event": "user", "text": "x"}]) is None
+
+
+def spaced(nir: str) -> str:
+    return " ".join([nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13], nir[13:]])
+
+
+def test_a_nir_with_no_email_address_goes_straight_to_the_confirmation(members: Engine) -> None:
+    """Gap 2: read as a bare number by the classifier, the no-email words still ask for a code."""
+    slots, messages = take(f"je n'ai pas d'adresse mail, mon numéro {spaced(WITHOUT_EMAIL)}", "provide_nir")
+    assert messages == []
+    assert slots == {
+        "member_ref": hash_nir(WITHOUT_EMAIL, KEY),
+        "reset_destination": "",
+        "reset_wanted": True,
+    }
+    slots, _ = take(f"{spaced(WITH_EMAIL)} pas d'e-mail", "no_email_address")
+    assert slots["reset_wanted"] is True and slots["reset_destination"] == "j•••@e•••.fr"
+
+
+def test_the_number_asked_for_is_read_inside_a_sentence(members: Engine) -> None:
+    """Gap 1: the form's question answered with the number and the wish in one message."""
+    found = ValidateResetForm().validate_nir(
+        f"{spaced(WITH_EMAIL)} je veux un nouveau code", CollectingDispatcher(), tracker("", "affirm"), {}
+    )
+    assert found["member_ref"] == hash_nir(WITH_EMAIL, KEY)
+    assert found["reset_destination"] == "j•••@e•••.fr"
+    assert WITH_EMAIL not in str(found) and spaced(WITH_EMAIL) not in str(found)
+
+
+def diagnostic(text: str, slots: dict[str, Any] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionTakeDiagnosticNir().run(dispatcher, tracker(text, "provide_nir", slots), {}))
+    return {event["name"]: event["value"] for event in events}, dispatcher.messages
+
+
+RESET_DOMAIN: dict[str, Any] = {
+    "forms": {"reset_form": {"required_slots": ["reset_wanted", "nir", "reset_confirmed"]}},
+    "slots": {},
+}
+
+
+def test_a_nir_kept_in_the_diagnostic_goes_straight_to_the_confirmation(members: Engine) -> None:
+    """Gap 3: checked once; "Recevoir un nouveau code" then asks neither the offer nor the number."""
+    kept, messages = diagnostic(WITH_EMAIL)
+    assert kept == {"member_ref": hash_nir(WITH_EMAIL, KEY), "reset_destination": "j•••@e•••.fr"}
+    assert [message["response"] for message in messages] == ["utter_provide_nir_kept"]
+    assert WITH_EMAIL not in str(messages)
+    asked = tracker("/forgot_access_code", "forgot_access_code", kept)
+    events = asyncio.run(ValidateResetForm().run(CollectingDispatcher(), asked, RESET_DOMAIN))
+    assert SlotSet("reset_wanted", True) in events
+    assert SlotSet("requested_slot", "reset_confirmed") in events
+
+
+def test_a_nir_refused_in_the_diagnostic_is_asked_again_later(members: Engine) -> None:
+    kept, messages = diagnostic(UNKNOWN)
+    assert kept == {"member_ref": None, "nir_attempts": 1.0}
+    assert [message["response"] for message in messages] == [
+        "utter_nir_unknown",
+        "utter_provide_nir_out_of_context",
+    ]
+    asked = tracker("/forgot_access_code", "forgot_access_code", kept)
+    events = asyncio.run(ValidateResetForm().run(CollectingDispatcher(), asked, RESET_DOMAIN))
+    assert events == []  # the offer, then the number, are asked as usual
+
+
+def test_no_look_up_in_the_diagnostic_once_three_numbers_were_refused(members: Engine) -> None:
+    kept, messages = diagnostic(WITH_EMAIL, {"nir_attempts": 3.0})
+    assert kept == {}
+    assert [message["response"] for message in messages] == ["utter_provide_nir_out_of_context"]

@@ -83,8 +83,10 @@ def digression_rules(form: str) -> dict[str, str]:
             if condition[:1] != [{"active_loop": form}] or len(steps) != 4:
                 continue
             intent, answer, resume, loop = steps
+            # An intent with an entity (a NIR given with the wish) takes another path.
             if (
                 "intent" in intent
+                and not intent.get("entities")
                 and answer.get("action") not in (None, form, "action_deactivate_loop")
                 and resume == {"action": form}
                 and loop == {"active_loop": form}

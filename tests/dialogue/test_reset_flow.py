@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from bot.dialogue.reset import (
     CheckedNir,
+    KeptNir,
     LookupPaused,
     MemberFound,
     NirRefused,
     Reply,
     checked_nir,
+    kept_for_later,
     nir_in_message,
     offer_question,
+    reset_wanted_for_known_number,
     slots_to_ask,
     volunteered_slots,
     wants_reset_now,
+    words_ask_for_a_code,
 )
 
 SLOTS = ["reset_wanted", "nir", "reset_confirmed"]
@@ -84,3 +88,78 @@ def test_refusals_count_and_the_last_one_says_nothing_itself() -> None:
     assert volunteered_slots(last, wish=False)["reset_wanted"] is True
     paused = checked_nir(LookupPaused(Reply("utter_lookup_limited", {"retry_after": "à 15 h"})), 0)
     assert paused.slots["lookup_paused"] is True and paused.reply is not None
+
+
+CAMILLE = "2 91 09 75 006 373 88"
+
+
+def test_no_email_address_beside_a_number_asks_for_a_code() -> None:
+    """Gap 2: the number makes the classifier read a bare provide_nir; the words still count."""
+    for text in [
+        f"je n'ai pas d'e-mail, mon numéro est {CAMILLE}",
+        f"{CAMILLE} pas d'adresse mail",
+        f"mon numero de secu {CAMILLE}, j'ai pas de mail",
+        f"je n\u2019ai pas d\u2019adresse électronique : {CAMILLE}",
+        f"sans courriel, voici mon n° {CAMILLE}",
+        f"{CAMILLE}, je voudrais un nouveau code",
+        f"j'ai perdu mon code, mon numéro {CAMILLE}",
+        f"{CAMILLE} oublié mon mot de passe",
+    ]:
+        assert words_ask_for_a_code(text), text
+        assert wants_reset_now("provide_nir", None, text), text
+
+
+def test_a_number_with_other_words_is_only_offered() -> None:
+    for text in [
+        CAMILLE,
+        f"mon numéro de sécu est le {CAMILLE} merci",
+        f"j'ai pas reçu le mail, mon numéro {CAMILLE}",  # a reset is on its way: no new one
+        f"le mail ne marche pas {CAMILLE}",
+    ]:
+        assert not words_ask_for_a_code(text), text
+        assert not wants_reset_now("provide_nir", None, text), text
+
+
+def test_the_digits_of_the_number_are_not_read_as_words() -> None:
+    assert not words_ask_for_a_code("2 91 09 75 006 373 88")
+    assert not words_ask_for_a_code("")
+
+
+def test_a_wish_after_a_checked_number_answers_the_offer() -> None:
+    """Gap 3: "Recevoir un nouveau code" after a number checked in the diagnostic."""
+    assert reset_wanted_for_known_number(None, "ref", "c•••@a•••.example", "forgot_access_code") == {
+        "reset_wanted": True
+    }
+    assert reset_wanted_for_known_number(None, "ref", "", "no_email_address") == {"reset_wanted": True}
+    # Not without a number checked for this request, nor for another intent, nor twice.
+    assert reset_wanted_for_known_number(None, "ref", None, "forgot_access_code") == {}
+    assert reset_wanted_for_known_number(None, None, None, "forgot_access_code") == {}
+    assert reset_wanted_for_known_number(None, "ref", "", "provide_nir") == {}
+    assert reset_wanted_for_known_number(None, "ref", "", "affirm") == {}
+    assert reset_wanted_for_known_number(False, "ref", "", "forgot_access_code") == {}
+
+
+def test_a_number_found_during_the_diagnostic_is_kept_hashed() -> None:
+    found = checked_nir(MemberFound("ref", "2 91 ** ** *** *** 88", "c•••@a•••.example"), 0)
+    kept = kept_for_later(found)
+    assert kept == KeptNir(
+        {"member_ref": "ref", "reset_destination": "c•••@a•••.example"},
+        (Reply("utter_provide_nir_kept"),),
+    )
+    assert "nir" not in kept.slots and "reset_wanted" not in kept.slots
+
+
+def test_a_number_refused_during_the_diagnostic_is_said_and_will_be_asked_again() -> None:
+    kept = kept_for_later(checked_nir(NirRefused(reply=Reply("utter_nir_unknown")), 0))
+    assert kept.slots == {"member_ref": None, "nir_attempts": 1.0}
+    assert kept.said == (Reply("utter_nir_unknown"), Reply("utter_provide_nir_out_of_context"))
+    bad_key = kept_for_later(checked_nir(NirRefused(message="La clé ne correspond pas."), 1))
+    assert bad_key.said == ("La clé ne correspond pas.", Reply("utter_provide_nir_out_of_context"))
+
+
+def test_a_paused_look_up_during_the_diagnostic_does_not_end_a_later_request() -> None:
+    paused = checked_nir(LookupPaused(Reply("utter_lookup_limited", {"retry_after": "dans 5 minutes"})), 0)
+    kept = kept_for_later(paused)
+    assert "lookup_paused" not in kept.slots and "nir" not in kept.slots
+    assert kept.said == (Reply("utter_lookup_limited", {"retry_after": "dans 5 minutes"}),)
+    assert kept_for_later(None) == KeptNir({}, (Reply("utter_provide_nir_out_of_context"),))

@@ -13,12 +13,14 @@ import uuid
 
 from tests.e2e.conftest import Sesame
 from tests.e2e.test_reset_by_chat import (
+    ASK_NIR,
     CAMILLE_MASKED,
     FOUND_LETTER,
     LETTER_QUEUED,
     OFFER,
     _assert_no_echo,
     _leaks,
+    _start_reset,
     _texts,
 )
 
@@ -65,6 +67,37 @@ def test_no_email_address_gets_the_letter_answer_then_the_offer(sesame: Sesame) 
     answer = _texts(sesame, _conversation(), "j'ai perdu mon code et je n'ai pas d'adresse mail")
     assert LETTER_ANSWER in answer
     assert OFFER in answer
+
+
+KEPT_IN_DIAGNOSTIC = "je peux faire la demande avec ce numéro, sans vous le redemander"
+
+
+def test_the_number_asked_for_is_read_in_a_sentence_with_the_wish(sesame: Sesame) -> None:
+    sender = _conversation()
+    _start_reset(sesame, sender)
+    answer = _texts(sesame, sender, f"{CAMILLE} je veux un nouveau code svp")
+    assert FOUND_EMAIL_START in answer and CAMILLE_MASKED in answer
+    assert ASK_NIR not in answer
+    _assert_no_echo(answer, CAMILLE)
+
+
+def test_a_nir_with_no_email_address_goes_straight_to_the_confirmation(sesame: Sesame) -> None:
+    answer = _texts(sesame, _conversation(), f"je n'ai pas d'adresse mail, mon numéro {LEA}")
+    assert FOUND_LETTER in answer
+    assert ASK_WITH_NUMBER not in answer and ASK_NIR not in answer
+    _assert_no_echo(answer, LEA)
+
+
+def test_a_nir_typed_during_the_diagnostic_is_not_asked_again(sesame: Sesame) -> None:
+    sender = _conversation()
+    assert "Que se passe-t-il exactement ?" in _texts(sesame, sender, "je n'arrive pas à me connecter")
+    kept = _texts(sesame, sender, CAMILLE)
+    assert KEPT_IN_DIAGNOSTIC in kept and "Recevoir un nouveau code" in kept
+    _assert_no_echo(kept, CAMILLE)
+    confirm = _texts(sesame, sender, "/forgot_access_code")  # the button
+    assert FOUND_EMAIL_START in confirm and CAMILLE_MASKED in confirm
+    assert ASK_NIR not in confirm and OFFER not in confirm
+    _assert_no_echo(confirm, CAMILLE)
 
 
 def test_the_numbers_given_unasked_are_stored_nowhere(sesame: Sesame) -> None:

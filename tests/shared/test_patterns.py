@@ -176,6 +176,40 @@ def test_ordinary_messages_are_not_changed(text: str) -> None:
     assert redact(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("j'ai tapé 482 913 3 fois", f"j'ai tapé {CODE_MASK} 3 fois"),
+        ("482 913 2 fois", f"{CODE_MASK} 2 fois"),
+        ("482 913, 3 fois", f"{CODE_MASK}, 3 fois"),
+        ("482-913 12 fois", f"{CODE_MASK} 12 fois"),
+        ("48 29 13 3 fois", f"{CODE_MASK} 3 fois"),
+        ("4 8 2 9 1 3 3 fois", f"{CODE_MASK} 3 fois"),
+    ],
+)
+def test_a_code_followed_by_how_many_times_it_was_typed_is_masked(text: str, expected: str) -> None:
+    """Issue #9's gap: the count after the code made a 7- or 8-digit run, left in clear."""
+    assert redact(text) == expected
+    assert contains_access_code(text)
+
+
+@given(st.integers(0, 999_999), st.integers(1, 99))
+def test_no_code_followed_by_a_count_is_left_in_clear(code: int, count: int) -> None:
+    written = f"{code:06d}"
+    for spaced in (written, f"{written[:3]} {written[3:]}", " ".join(written)):
+        masked = redact(f"code {spaced} {count} fois")
+        assert masked == f"code {CODE_MASK} {count} fois", masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 234 567 euros", "12 03 1991", "123456,78 euros", "le 12/03/1991 2 fois", "dossier 1234567 3"],
+)
+def test_numbers_that_only_end_like_a_count_are_not_a_code(text: str) -> None:
+    assert redact(text) == text
+    assert not contains_access_code(text)
+
+
 @pytest.mark.parametrize("text", ["123456", " 004512 ", "999999\n"])
 def test_six_digits_alone_look_like_an_access_code(text: str) -> None:
     assert looks_like_access_code(text)

@@ -38,6 +38,13 @@ def test_access_code_in_user_message_is_masked() -> None:
     assert stored["text"] == CODE_MASK
 
 
+def test_a_code_followed_by_a_count_is_masked_in_the_stored_message() -> None:
+    stored = redact_event(user_event("j'ai tapé 482 913 3 fois et ça bloque"))
+    assert "482" not in repr(stored) and "913" not in repr(stored)
+    assert stored["text"] == f"j'ai tapé {CODE_MASK} 3 fois et ça bloque"
+    assert stored["parse_data"]["text"] == stored["text"]
+
+
 def test_original_event_is_not_modified() -> None:
     event = user_event("482913")
     redact_event(event)
