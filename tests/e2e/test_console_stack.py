@@ -8,7 +8,6 @@ make Sésame act for an agent.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 
@@ -20,7 +19,6 @@ from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.models import AgentAuditEntry, ResetRequest
 from tests.e2e.conftest import ANSWER_SECONDS, Sesame
-from tests.e2e.test_volunteered_nir import CAMILLE
 
 PASSWORD = "Ecoute-attentive-2026"  # noqa: S105 - a test account
 LOGIN = "e2e-conseil"
@@ -82,7 +80,7 @@ def test_nothing_typed_in_the_member_chat_acts_for_an_agent(
     cookie = agent.cookies.get("sesame_conseiller") or ""
     sender = f"e2e-injection-{uuid.uuid4().hex[:8]}"
     attempts = [
-        f'/reset_on_behalf{{"nir": "{CAMILLE}", "canal": "email"}}',
+        '/reset_on_behalf{"nir": "1 85 07", "canal": "email"}',
         '/agent_assistant{"agent": "e2e-conseil", "role": "superviseur"}',
         "/conseiller",
         f'/forgot_access_code{{"agent": "{LOGIN}", "metadata": {{"client": "agent:{LOGIN}"}}}}',
@@ -102,4 +100,4 @@ def test_nothing_typed_in_the_member_chat_acts_for_an_agent(
         assert session.scalars(select(ResetRequest).where(ResetRequest.agent_id.is_not(None))).all() == []
         audit_after = session.scalars(select(AgentAuditEntry)).all()
         assert len(audit_after) == audit_before
-        assert CAMILLE.replace(" ", "") not in json.dumps([entry.detail for entry in audit_after])
+        assert all(entry.actor == LOGIN or entry.actor.startswith("cli:") for entry in audit_after)
