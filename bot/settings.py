@@ -51,6 +51,9 @@ DEFAULTS: dict[str, str] = {
     # invent: empty (the default) means the bot says nothing about them.
     "ACS_CONTACT_PHONE": "",
     "ACS_CONTACT_HOURS": "",
+    # When agents take live chats, Paris time, e.g. "lun-ven 08:30-18:00; sam 09:00-12:00"
+    # (bot.rules.opening_hours). Empty: at any hour, as long as an agent is available.
+    "HANDOFF_HOURS": "",
 }
 
 # Settings that must never be printed in clear.
@@ -109,6 +112,7 @@ class Settings:
     reset_token_ttl_minutes: int
     acs_contact_phone: str
     acs_contact_hours: str
+    handoff_hours: str
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

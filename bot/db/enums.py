@@ -85,3 +85,46 @@ class AgentAction(StrEnum):
     AGENT_ADDED = "agent_added"
     AGENT_DISABLED = "agent_disabled"
     AGENT_PASSWORD_RESET = "agent_password_reset"  # noqa: S105 - an event name, not a password
+    AVAILABILITY_CHANGED = "availability_changed"
+    HANDOFF_TAKEN = "handoff_taken"
+    HANDOFF_TRANSFERRED = "handoff_transferred"
+    HANDOFF_CLOSED = "handoff_closed"
+    HANDOFF_MESSAGE = "handoff_message"
+    CALLBACK_DONE = "callback_done"
+    CALLBACK_UNREACHABLE = "callback_unreachable"
+
+
+class HandoffKind(StrEnum):
+    """A live chat with an agent, or a call-back request (``handoffs.kind``)."""
+
+    LIVE = "live"
+    CALLBACK = "callback"
+
+
+class HandoffState(StrEnum):
+    """Where a hand-off stands (``handoffs.state``).
+
+    ``waiting`` (in the queue), ``active`` (an agent holds a live chat), then
+    ``closed``; a call-back goes from ``waiting`` to ``done`` or ``unreachable``.
+    """
+
+    WAITING = "waiting"
+    ACTIVE = "active"
+    CLOSED = "closed"
+    DONE = "done"
+    UNREACHABLE = "unreachable"
+
+
+class HandoffReason(StrEnum):
+    """Why the member was handed to a person (``handoffs.reason``)."""
+
+    ASKED = "asked"  # "je veux parler à un conseiller", or the button
+    BOT_FAILED = "bot_failed"  # the bot did not understand twice in a row
+
+
+class HandoffAuthor(StrEnum):
+    """Who wrote a message of a hand-off (``handoff_messages.author``)."""
+
+    MEMBER = "member"
+    AGENT = "agent"
+    SYSTEM = "system"  # what Sésame tells the member about the hand-off itself

@@ -17,18 +17,30 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from bot.db.enums import AgentRole, AuditKind, EmailStatus, ResetChannel, StrEnum
+from bot.db.enums import (
+    AgentRole,
+    AuditKind,
+    EmailStatus,
+    HandoffAuthor,
+    HandoffKind,
+    HandoffReason,
+    HandoffState,
+    ResetChannel,
+    StrEnum,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -41,6 +53,8 @@ __all__ = [
     "AuditKind",
     "Base",
     "EmailStatus",
+    "Handoff",
+    "HandoffMessage",
     "Member",
     "OutgoingEmail",
     "PostalLetter",
@@ -253,6 +267,9 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # "Disponible" in the console: live chats are offered to members only while at
+    # least one available agent has a live session (bot.handoffs.queue).
+    available: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
 
 class AgentSession(Base):
@@ -307,3 +324,60 @@ class AgentAuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50), index=True)  # an AgentAction
     nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+OPEN_HANDOFF_STATES = ("waiting", "active")
+
+
+class Handoff(Base):
+    """A member handed from the bot to a person: a live chat, or a call-back request.
+
+    In the database, not in a process: it survives a restart of any process, every
+    web replica sees it, and taking it is one conditional UPDATE (two agents cannot
+    both win). A conversation has at most one open hand-off (partial unique index).
+    The transcript is the conversation with numbers and codes masked, as stored.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index(
+            "ix_handoffs_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("state IN ('waiting', 'active')"),
+            postgresql_where=text("state IN ('waiting', 'active')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(20))  # "web" (the widget) or "direct" (./sesame chat)
+    kind: Mapped[HandoffKind] = mapped_column(StrEnumColumn(HandoffKind, 10))
+    reason: Mapped[HandoffReason] = mapped_column(StrEnumColumn(HandoffReason, 20))
+    state: Mapped[HandoffState] = mapped_column(StrEnumColumn(HandoffState, 20), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    taken_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    transcript: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    member_ref: Mapped[str | None] = mapped_column(String(64))  # keyed NIR hash, when checked
+    # A call-back: the number to call (needed by the agent; masked in the conversation
+    # store and the logs) and the member's preferred time slot.
+    callback_phone: Mapped[str | None] = mapped_column(String(20))
+    callback_slot: Mapped[str | None] = mapped_column(String(100))
+
+    agent: Mapped[Agent | None] = relationship()
+
+
+class HandoffMessage(Base):
+    """One message of a live hand-off: the member's (masked), the agent's, or Sésame's."""
+
+    __tablename__ = "handoff_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    author: Mapped[HandoffAuthor] = mapped_column(StrEnumColumn(HandoffAuthor, 10))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)

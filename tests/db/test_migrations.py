@@ -35,10 +35,10 @@ def differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[obje
         return list(compare_metadata(context, metadata))
 
 
-HEAD = "0003"
+HEAD = "0005"
 
 
-def test_there_is_one_head_and_it_is_0003() -> None:
+def test_there_is_one_head_and_it_is_the_latest() -> None:
     script = ScriptDirectory.from_config(alembic_config())
     assert script.get_heads() == [HEAD]
     assert head_revision() == HEAD

@@ -1,0 +1,1 @@
+"""Hand-offs from the chat to agents: the queue in the database, summaries, call-backs."""
