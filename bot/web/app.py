@@ -40,7 +40,7 @@ from bot.web.middleware import (
     TokenRedactor,
 )
 from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
-from bot.web.routes import chat, console, pages, reset
+from bot.web.routes import chat, console, console_queue, live, pages, reset
 from bot.web.state import WebConfig
 
 DEFAULT_RESET_PATH = "/reinitialiser"
@@ -139,6 +139,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(reset.reset_router(prefix))
     app.include_router(chat.router)
+    app.include_router(live.router)
     app.include_router(console.pages)
     app.include_router(console.api)
+    app.include_router(console_queue.router)
     return app

@@ -20,7 +20,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import StaticPool
 
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -28,6 +29,7 @@ from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
 from bot.web.rasa import client_label
 from bot.web.routes.chat import MAX_BODY_BYTES, page_origin_allowed
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
+from tests.support.db import create_schema
 from tests.support.html import inline_code
 
 SENDER = "Zq3-x_9bT4mWkLpR2sYvN8cA"
@@ -88,7 +90,14 @@ def _settings(rasa_port: int = 5005) -> Settings:
 
 def _app(rasa: FakeRasa | None, rasa_port: int = 5005) -> FastAPI:
     transport = httpx.MockTransport(rasa.handle) if rasa is not None else None
-    return create_app(_settings(rasa_port), create_engine("sqlite://"), rasa_transport=transport)
+    return create_app(_settings(rasa_port), _empty_database(), rasa_transport=transport)
+
+
+def _empty_database() -> Engine:
+    """A migrated in-memory database: /chat looks for an open hand-off before asking Rasa."""
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    create_schema(engine)
+    return engine
 
 
 @pytest.fixture

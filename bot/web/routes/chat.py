@@ -33,12 +33,14 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.web.routes import live
 from bot.web.state import WebConfig, rasa_client, web_config
 
 logger = logging.getLogger("bot.web.chat")
@@ -75,8 +77,20 @@ class BotMessage(BaseModel):
     buttons: list[Button]
 
 
+class HandoffView(BaseModel):
+    id: int
+    etat: str = Field(description="attente, en_cours ou terminee.")
+    position: int = Field(description="Place dans la file (1 : le prochain) ; 0 une fois pris en charge.")
+    conseiller: str | None = Field(description="Le nom du conseiller qui tient la conversation.")
+
+
 class ChatReply(BaseModel):
     messages: list[BotMessage] = Field(description="Les réponses de Sésame, dans l'ordre.")
+    handoff: HandoffView | None = Field(
+        default=None,
+        description="Présent quand un conseiller a (ou va avoir) la conversation : le widget suit alors "
+        "GET /chat/flux (Server-Sent Events) et Sésame ne répond plus jusqu'à la fin de la prise en charge.",
+    )
 
 
 class ChatError(BaseModel):
@@ -193,6 +207,10 @@ async def chat(
     if isinstance(parsed, Response):
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
+    relayed = await run_in_threadpool(live.member_turn, config.engine, parsed.sender, parsed.message)
+    if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
+        logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
+        return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
     started = time.monotonic()
     try:
         messages = await rasa.send(
@@ -208,4 +226,8 @@ async def chat(
     logger.info(
         "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
     )
-    return JSONResponse({"messages": messages}, media_type=JSON_CONTENT_TYPE)
+    body: dict[str, Any] = {"messages": messages}
+    handoff = await run_in_threadpool(live.opened_by_the_bot, config.engine, parsed.sender)
+    if handoff is not None:
+        body["handoff"] = handoff
+    return JSONResponse(body, media_type=JSON_CONTENT_TYPE)

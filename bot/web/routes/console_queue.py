@@ -1,0 +1,338 @@
+"""The console's queue of hand-offs: availability, take, chat, transfer, close, call-backs.
+
+Same guards as the rest of the console API (``bot.web.routes.console``): an agent's
+session for everything, the console's own ``Origin`` for every POST. Taking is
+decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
+409. Every step is audited under the agent's login.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.agents import audit
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
+from bot.db.models import Agent, Handoff, utcnow
+from bot.handoffs import queue
+from bot.rules import french_time
+from bot.web.routes.console import (
+    API_PREFIX,
+    AgentIdentity,
+    ApiError,
+    Config,
+    ConsoleError,
+    SignedIn,
+    from_console_page,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+
+KIND_WORDS = {HandoffKind.LIVE: "discussion", HandoffKind.CALLBACK: "rappel"}
+STATE_WORDS = {
+    HandoffState.WAITING: "en_attente",
+    HandoffState.ACTIVE: "en_cours",
+    HandoffState.CLOSED: "terminee",
+    HandoffState.DONE: "rappel_fait",
+    HandoffState.UNREACHABLE: "injoignable",
+}
+AUTHOR_WORDS = {
+    HandoffAuthor.MEMBER: "adherent",
+    HandoffAuthor.AGENT: "conseiller",
+    HandoffAuthor.SYSTEM: "sesame",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    texts = {
+        401: "Pas de session de conseiller valide.",
+        403: "Requête venue d'une autre page.",
+        404: "Prise en charge inconnue.",
+        409: "Déjà prise par un autre conseiller, ou plus ouverte.",
+        422: "Message vide ou trop long, conseiller inconnu.",
+    }
+    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
+
+
+def _agent(session: Session, identity: AgentIdentity) -> Agent:
+    agent = session.get(Agent, identity.id)
+    if agent is None or not agent.active:
+        raise ConsoleError(401, "Votre compte n'est plus actif.")
+    return agent
+
+
+class QueueItem(BaseModel):
+    id: int
+    type: Literal["discussion", "rappel"]
+    etat: str
+    attente_secondes: int
+    depuis: str = Field(description="« il y a 3 min »")
+    motif: Literal["demande", "incomprehension"]
+    resume: str
+    conseiller: str | None
+    a_moi: bool
+    telephone: str | None = Field(description="Le numéro à rappeler (rappels seulement).")
+    creneau: str | None
+
+
+class QueueView(BaseModel):
+    disponible: bool
+    conseillers_disponibles: int
+    en_attente: int = Field(description="Discussions et rappels qui attendent un conseiller.")
+    elements: list[QueueItem]
+
+
+def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueItem:
+    return QueueItem(
+        id=handoff.id,
+        type=KIND_WORDS[handoff.kind],  # type: ignore[arg-type]
+        etat=STATE_WORDS[handoff.state],
+        attente_secondes=max(0, int((now - handoff.created_at).total_seconds())),
+        depuis=french_time.ago(handoff.created_at, now),
+        motif="demande" if handoff.reason == "asked" else "incomprehension",
+        resume=handoff.summary,
+        conseiller=handoff.agent.display_name if handoff.agent else None,
+        a_moi=handoff.agent_id == identity.id,
+        telephone=handoff.callback_phone,
+        creneau=handoff.callback_slot,
+    )
+
+
+@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=_errors(401))
+def queue_view(agent: SignedIn, config: Config) -> QueueView:
+    now = utcnow()
+    with session_scope(config.engine) as session:
+        me = _agent(session, agent)
+        items = [_item(h, agent, now) for h in queue.queue(session)]
+        return QueueView(
+            disponible=me.available,
+            conseillers_disponibles=queue.available_agents(session, now),
+            en_attente=sum(1 for item in items if item.etat == "en_attente"),
+            elements=items,
+        )
+
+
+class Availability(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    disponible: bool
+
+
+@router.post(
+    "/disponibilite",
+    summary="Se dire disponible (ou non) pour les discussions",
+    response_model=Availability,
+    responses=_errors(401, 403),
+    dependencies=[Depends(from_console_page)],
+)
+def set_availability(body: Availability, agent: SignedIn, config: Config) -> Availability:
+    with session_scope(config.engine) as session:
+        me = _agent(session, agent)
+        me.available = body.disponible
+        audit.record(session, agent.login, AgentAction.AVAILABILITY_CHANGED, disponible=body.disponible)
+    return body
+
+
+class Line(BaseModel):
+    id: int
+    qui: Literal["adherent", "conseiller", "sesame"]
+    texte: str
+    date: dt.datetime
+
+
+class HandoffDetail(BaseModel):
+    element: QueueItem
+    transcription: list[dict[str, str]] = Field(description="La conversation avec Sésame, numéros masqués.")
+    messages: list[Line] = Field(description="Les messages de la prise en charge après « apres ».")
+
+
+def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int) -> HandoffDetail:
+    now = utcnow()
+    return HandoffDetail(
+        element=_item(handoff, agent, now),
+        transcription=list(handoff.transcript or []),
+        messages=[
+            Line(id=m.id, qui=AUTHOR_WORDS[m.author], texte=m.text, date=m.created_at)  # type: ignore[arg-type]
+            for m in queue.messages_after(session, handoff.id, after)
+        ],
+    )
+
+
+def _found(session: Session, handoff_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise ConsoleError(404, "Cette prise en charge n'existe pas.")
+    return handoff
+
+
+@router.get(
+    "/prises-en-charge/{handoff_id}",
+    summary="Une prise en charge : résumé, transcription, messages",
+    response_model=HandoffDetail,
+    responses=_errors(401, 404),
+)
+def handoff_detail(
+    handoff_id: int, agent: SignedIn, config: Config, apres: Annotated[int, Query(ge=0)] = 0
+) -> HandoffDetail:
+    with session_scope(config.engine) as session:
+        return _detail(session, _found(session, handoff_id), agent, apres)
+
+
+def _step(
+    config: Any, agent: AgentIdentity, handoff_id: int, action: AgentAction, work: Any, **detail: Any
+) -> HandoffDetail:
+    """Run one step on the hand-off under the agent's name, audited with it; 409 on a refusal."""
+    with session_scope(config.engine) as session:
+        me = _agent(session, agent)
+        handoff = _found(session, handoff_id)
+        try:
+            work(session, me)
+        except queue.HandoffError as refused:
+            raise ConsoleError(409, str(refused)) from None
+        audit.record(
+            session, agent.login, action, nir_hash=handoff.member_ref, prise_en_charge=handoff_id, **detail
+        )
+        session.flush()
+        session.refresh(handoff)
+        return _detail(session, handoff, agent, 0)
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/prendre",
+    summary="Prendre une discussion en attente",
+    response_model=HandoffDetail,
+    responses=_errors(401, 403, 404, 409),
+    dependencies=[Depends(from_console_page)],
+)
+def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
+    return _step(
+        config, agent, handoff_id, AgentAction.HANDOFF_TAKEN, lambda s, me: queue.take(s, handoff_id, me)
+    )
+
+
+class Said(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    texte: str = Field(min_length=1, max_length=queue.MAX_MESSAGE_CHARS)
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/messages",
+    summary="Écrire à l'adhérent (texte seul)",
+    response_model=Line,
+    responses=_errors(401, 403, 404, 409),
+    dependencies=[Depends(from_console_page)],
+)
+def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
+    with session_scope(config.engine) as session:
+        me = _agent(session, agent)
+        handoff = _found(session, handoff_id)
+        try:
+            message = queue.agent_says(session, handoff_id, me, body.texte)
+        except queue.HandoffError as refused:
+            raise ConsoleError(409, str(refused)) from None
+        audit.record(
+            session,
+            agent.login,
+            AgentAction.HANDOFF_MESSAGE,
+            nir_hash=handoff.member_ref,
+            prise_en_charge=handoff_id,
+        )
+        return Line(id=message.id, qui="conseiller", texte=message.text, date=message.created_at)
+
+
+class Transfer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conseiller: str = Field(
+        min_length=1, max_length=64, description="L'identifiant du conseiller qui reprend."
+    )
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/transferer",
+    summary="Confier la discussion à un autre conseiller",
+    response_model=HandoffDetail,
+    responses=_errors(401, 403, 404, 409, 422),
+    dependencies=[Depends(from_console_page)],
+)
+def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -> HandoffDetail:
+    with session_scope(config.engine) as session:
+        target = session.scalars(
+            select(Agent).where(Agent.login == body.conseiller.strip().lower())
+        ).one_or_none()
+        if target is None or not target.active:
+            raise ConsoleError(422, "Aucun conseiller actif n'a cet identifiant.")
+        target_id = target.id
+
+    def work(session: Session, me: Agent) -> None:
+        to = session.get(Agent, target_id)
+        assert to is not None  # noqa: S101 - checked just above
+        queue.transfer(session, handoff_id, me, to)
+
+    return _step(
+        config, agent, handoff_id, AgentAction.HANDOFF_TRANSFERRED, work, vers=body.conseiller.lower()
+    )
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/fermer",
+    summary="Terminer la discussion : Sésame reprend la main",
+    response_model=HandoffDetail,
+    responses=_errors(401, 403, 404, 409),
+    dependencies=[Depends(from_console_page)],
+)
+def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
+    return _step(
+        config, agent, handoff_id, AgentAction.HANDOFF_CLOSED, lambda s, me: queue.close(s, handoff_id, me)
+    )
+
+
+class CallbackOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    joint: bool = Field(description="true : l'adhérent a été rappelé ; false : injoignable.")
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/rappel",
+    summary="Marquer un rappel fait, ou l'adhérent injoignable",
+    response_model=HandoffDetail,
+    responses=_errors(401, 403, 404, 409),
+    dependencies=[Depends(from_console_page)],
+)
+def callback_outcome(
+    handoff_id: int, body: CallbackOutcome, agent: SignedIn, config: Config
+) -> HandoffDetail:
+    action = AgentAction.CALLBACK_DONE if body.joint else AgentAction.CALLBACK_UNREACHABLE
+    return _step(
+        config,
+        agent,
+        handoff_id,
+        action,
+        lambda s, me: queue.finish_callback(s, handoff_id, me, reached=body.joint),
+    )
+
+
+class Colleague(BaseModel):
+    login: str
+    nom: str
+    disponible: bool
+
+
+@router.get(
+    "/conseillers",
+    summary="Les conseillers actifs (pour un transfert)",
+    response_model=list[Colleague],
+    responses=_errors(401),
+)
+def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
+    with session_scope(config.engine) as session:
+        agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.login)).all()
+        return [Colleague(login=a.login, nom=a.display_name, disponible=a.available) for a in agents]

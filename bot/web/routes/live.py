@@ -1,0 +1,176 @@
+"""The member's side of a hand-off: messages go to the agent, the agent's come back by server push.
+
+While a conversation has an open live hand-off (``bot.handoffs.queue``), ``POST /chat``
+does not ask Rasa: the member's message is stored for the agent (masked as the
+conversation store masks it) and the bot stays silent. The agent's messages reach
+the widget through ``GET /chat/flux`` (Server-Sent Events): the widget keeps its
+REST send path, and EventSource reconnects by itself (``Last-Event-ID``), also
+after a restart of the web tier, since everything is read from the database.
+
+Who sees what: a conversation is named by its sender id, a random secret of 16 to
+64 characters that only the member's tab holds; the stream shows that
+conversation's latest hand-off and nothing else. Agent messages are sent as JSON
+strings and the widget renders them as text.
+
+The stream reads the database every ``POLL_SECONDS``: simple, shared by every web
+replica, and well under the one second an agent's message may take to appear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from bot.db.engine import session_scope
+from bot.db.enums import HandoffAuthor, HandoffKind, HandoffState
+from bot.db.models import Handoff, HandoffMessage
+from bot.handoffs import queue
+from bot.web.state import WebConfig, web_config
+
+logger = logging.getLogger("bot.web.live")
+
+STREAM_PATH = "/chat/flux"
+POLL_SECONDS = 0.2
+KEEPALIVE_SECONDS = 15.0
+# A stream ends after this long; EventSource reconnects at once, from its last event.
+STREAM_SECONDS = 600.0
+SENDER = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+STATE_WORDS = {
+    HandoffState.WAITING: "attente",
+    HandoffState.ACTIVE: "en_cours",
+    HandoffState.CLOSED: "terminee",
+}
+WAITING_TEXT = (
+    "Votre message est transmis. Un conseiller va vous répondre : vous êtes n° {position} dans la file."
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def handoff_view(session: Any, handoff: Handoff) -> dict[str, Any]:
+    """What the widget needs to know about its hand-off."""
+    return {
+        "id": handoff.id,
+        "etat": STATE_WORDS.get(handoff.state, "terminee"),
+        "position": queue.position(session, handoff),
+        "conseiller": handoff.agent.display_name if handoff.agent is not None else None,
+    }
+
+
+def message_view(message: HandoffMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "qui": "conseiller" if message.author == HandoffAuthor.AGENT else "sesame",
+        "texte": message.text,
+    }
+
+
+def member_turn(engine: Engine, sender: str, text: str) -> dict[str, Any] | None:
+    """The answer to the member's message when an agent has (or will have) the conversation.
+
+    None when the conversation has no open live hand-off: the message goes to Rasa.
+    """
+    with session_scope(engine) as session:
+        handoff = queue.open_for_conversation(session, sender)
+        if handoff is None or handoff.kind != HandoffKind.LIVE:
+            return None
+        queue.member_says(session, handoff, text)
+        view = handoff_view(session, handoff)
+        messages = []
+        if handoff.state == HandoffState.WAITING:
+            messages.append({"text": WAITING_TEXT.format(position=view["position"]), "buttons": []})
+        return {"messages": messages, "handoff": view}
+
+
+def opened_by_the_bot(engine: Engine, sender: str) -> dict[str, Any] | None:
+    """The hand-off the bot's answer has just opened (``action_request_human``), if any."""
+    with session_scope(engine) as session:
+        handoff = queue.open_for_conversation(session, sender)
+        if handoff is None or handoff.kind != HandoffKind.LIVE:
+            return None
+        return handoff_view(session, handoff)
+
+
+def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
+    lines = [f"event: {name}"]
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    lines.append("data: " + json.dumps(data, ensure_ascii=False))
+    return "\n".join(lines) + "\n\n"
+
+
+def _snapshot(
+    engine: Engine, sender: str, after_id: int
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The latest hand-off's state and the agent's and Sésame's messages after ``after_id``."""
+    with session_scope(engine) as session:
+        handoff = queue.latest_for_conversation(session, sender)
+        if handoff is None or handoff.kind != HandoffKind.LIVE:
+            return None, []
+        messages = [
+            message_view(m)
+            for m in queue.messages_after(session, handoff.id, after_id)
+            if m.author != HandoffAuthor.MEMBER
+        ]
+        return handoff_view(session, handoff), messages
+
+
+async def _stream(request: Request, engine: Engine, sender: str, after_id: int) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    started = last_sent = loop.time()
+    last_state: dict[str, Any] | None = None
+    yield "retry: 1000\n\n"
+    while True:
+        view, messages = await run_in_threadpool(_snapshot, engine, sender, after_id)
+        if view is None:
+            return
+        for message in messages:
+            yield _event("message", message, message["id"])
+            after_id = message["id"]
+            last_sent = loop.time()
+        if view != last_state:
+            yield _event("etat", view)
+            last_state = view
+            last_sent = loop.time()
+        if view["etat"] == "terminee":
+            return
+        now = loop.time()
+        if now - last_sent > KEEPALIVE_SECONDS:
+            yield ": toujours là\n\n"
+            last_sent = now
+        if now - started > STREAM_SECONDS or await request.is_disconnected():
+            return
+        await asyncio.sleep(POLL_SECONDS)
+
+
+@router.get(STREAM_PATH)
+async def stream(
+    request: Request,
+    config: Annotated[WebConfig, Depends(web_config)],
+    sender: Annotated[str, Query(max_length=64)] = "",
+    apres: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Server-Sent Events of the conversation's hand-off; 204 when it has none (EventSource stops)."""
+    if not SENDER.fullmatch(sender):
+        return Response(status_code=400)
+    last_event = request.headers.get("last-event-id", "")
+    after_id = int(last_event) if last_event.isdigit() else apres
+    view, pending = await run_in_threadpool(_snapshot, config.engine, sender, after_id)
+    if view is None or (view["etat"] == "terminee" and not pending):
+        return Response(status_code=204)
+    return StreamingResponse(
+        _stream(request, config.engine, sender, after_id),
+        media_type="text/event-stream; charset=utf-8",
+        headers={"X-Accel-Buffering": "no"},
+    )

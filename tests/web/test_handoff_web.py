@@ -1,0 +1,372 @@
+"""Hand-offs through the web tier: the bot silent while an agent holds the chat, the push stream, the queue API.
+
+Real database (SQLite and PostgreSQL); a stand-in for Rasa records whether it was
+asked anything. The whole stack, with the real bot opening the hand-off, is in
+tests/e2e/test_handoff_stack.py and the two browsers in tests/browser/test_handoff.py.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from bot.agents import accounts
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction, HandoffKind, HandoffReason, HandoffState
+from bot.db.models import AgentAuditEntry, Handoff, HandoffMessage
+from bot.handoffs import queue
+from bot.settings import Settings
+from bot.web.app import create_app
+from bot.web.routes import live
+
+PAGE = "http://127.0.0.1:8080"
+SAME_ORIGIN = {"Origin": PAGE}
+PASSWORD = "Relais-du-soir-2026"  # noqa: S105 - a test account
+MEMBER = "membre-AbCdEfGh12345678"
+OTHER_MEMBER = "autre-ZyXwVuTs98765432"
+SECRET = "mon numero 2 91 09 75 006 373 88"
+
+
+class FakeRasa:
+    def __init__(self) -> None:
+        self.asked: list[dict[str, Any]] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"recipient_id": "x", "text": "Réponse de Sésame."}])
+
+
+@pytest.fixture
+def rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    with session_scope(engine) as session:
+        accounts.add_agent(session, "alice", PASSWORD, actor="cli:test", display_name="Alice")
+        accounts.add_agent(session, "bruno", PASSWORD, actor="cli:test", display_name="Bruno")
+    return engine
+
+
+def make_app(db: Engine, rasa: FakeRasa) -> Any:
+    return create_app(Settings.from_values({}), db, rasa_transport=httpx.MockTransport(rasa.handle))
+
+
+@pytest.fixture
+def member(db: Engine, rasa: FakeRasa) -> Iterator[TestClient]:
+    with TestClient(make_app(db, rasa), base_url=PAGE) as client:
+        yield client
+
+
+def agent_client(db: Engine, rasa: FakeRasa, login: str) -> TestClient:
+    client = TestClient(make_app(db, rasa), base_url=PAGE)
+    client.__enter__()
+    answer = client.post(
+        "/conseiller/connexion",
+        data={"identifiant": login, "mot_de_passe": PASSWORD},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
+    return client
+
+
+@pytest.fixture
+def alice(db: Engine, rasa: FakeRasa) -> Iterator[TestClient]:
+    client = agent_client(db, rasa, "alice")
+    yield client
+    client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def bruno(db: Engine, rasa: FakeRasa) -> Iterator[TestClient]:
+    client = agent_client(db, rasa, "bruno")
+    yield client
+    client.__exit__(None, None, None)
+
+
+def open_live(db: Engine, conversation: str = MEMBER) -> int:
+    with session_scope(db) as session:
+        handoff = queue.open_handoff(
+            session,
+            conversation_id=conversation,
+            channel="web",
+            kind=HandoffKind.LIVE,
+            reason=HandoffReason.ASKED,
+            summary="Sujets : code d'accès oublié. Numéro vérifié : non.",
+            transcript=[{"qui": "adherent", "texte": "je veux parler à un conseiller"}],
+        )
+        return handoff.id
+
+
+def chat(client: TestClient, text: str, sender: str = MEMBER) -> dict[str, Any]:
+    answer = client.post("/chat", json={"sender": sender, "message": text}, headers=SAME_ORIGIN)
+    assert answer.status_code == 200
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def api(client: TestClient, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+    if body is None:
+        answer: httpx.Response = client.get(f"/conseiller/api{path}")
+    else:
+        answer = client.post(f"/conseiller/api{path}", json=body, headers=SAME_ORIGIN)
+    return answer
+
+
+def read_events(
+    client: TestClient, sender: str, stop_after: int, headers: dict[str, str] | None = None
+) -> list[tuple[str, Any]]:
+    """The first ``stop_after`` events of the member's push stream."""
+    events: list[tuple[str, Any]] = []
+    with client.stream("GET", "/chat/flux", params={"sender": sender}, headers=headers or {}) as stream:
+        assert stream.status_code == 200
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        name = ""
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                events.append((name, json.loads(line[len("data: ") :])))
+                if len(events) >= stop_after:
+                    break
+    return events
+
+
+# --- the bot is silent while an agent holds the conversation ---------------------------
+
+
+def test_without_a_hand_off_the_message_goes_to_the_bot(member: TestClient, rasa: FakeRasa) -> None:
+    reply = chat(member, "bonjour")
+    assert reply == {"messages": [{"text": "Réponse de Sésame.", "buttons": []}]}
+    assert len(rasa.asked) == 1
+
+
+def test_while_waiting_and_while_held_the_bot_says_nothing_then_resumes_after_close(
+    member: TestClient, alice: TestClient, rasa: FakeRasa, db: Engine
+) -> None:
+    handoff_id = open_live(db)
+    waiting = chat(member, "vous êtes là ?")
+    assert waiting["handoff"]["etat"] == "attente" and waiting["handoff"]["position"] == 1
+    assert "vous êtes n° 1 dans la file" in waiting["messages"][0]["text"]
+    assert api(alice, f"/prises-en-charge/{handoff_id}/prendre", {}).status_code == 200
+    held = chat(member, SECRET)
+    assert held == {
+        "messages": [],
+        "handoff": {"id": handoff_id, "etat": "en_cours", "position": 0, "conseiller": "Alice"},
+    }
+    assert rasa.asked == []  # the bot was never asked
+    detail = api(alice, f"/prises-en-charge/{handoff_id}").json()
+    member_lines = [m["texte"] for m in detail["messages"] if m["qui"] == "adherent"]
+    assert member_lines[0] == "vous êtes là ?"
+    assert "2 91 09 75 006 373 88" not in json.dumps(detail) and member_lines[1] == "mon numero [NIR masqué]"
+    assert api(alice, f"/prises-en-charge/{handoff_id}/fermer", {}).status_code == 200
+    after = chat(member, "merci")
+    assert after["messages"][0]["text"] == "Réponse de Sésame." and "handoff" not in after
+    assert len(rasa.asked) == 1
+
+
+def test_the_push_stream_brings_the_agents_messages_and_the_close(
+    member: TestClient, alice: TestClient, db: Engine
+) -> None:
+    handoff_id = open_live(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    sent = api(
+        alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "<b>Bonjour</b>, je suis Alice."}
+    ).json()
+    api(alice, f"/prises-en-charge/{handoff_id}/fermer", {})
+    events = read_events(member, MEMBER, stop_after=4)
+    names = [name for name, _ in events]
+    assert names == ["message", "message", "message", "etat"]
+    texts = [data["texte"] for name, data in events if name == "message"]
+    assert texts[0] == "Alice, conseiller(ère) ACS, a rejoint la conversation."
+    assert texts[1] == "<b>Bonjour</b>, je suis Alice."  # text, as typed: the widget shows it as text
+    assert events[1][1]["qui"] == "conseiller" and events[1][1]["id"] == sent["id"]
+    assert texts[2].startswith("Le conseiller a terminé la conversation. Sésame reprend la main")
+    assert events[3][1]["etat"] == "terminee"
+    # Once closed and read, the stream answers 204: EventSource stops reconnecting.
+    last = str(events[2][1]["id"])
+    assert (
+        member.get("/chat/flux", params={"sender": MEMBER}, headers={"Last-Event-ID": last}).status_code
+        == 204
+    )
+
+
+def test_a_member_only_ever_sees_their_own_conversation(
+    member: TestClient, alice: TestClient, db: Engine
+) -> None:
+    handoff_id = open_live(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "message pour le premier adhérent"})
+    assert member.get("/chat/flux", params={"sender": OTHER_MEMBER}).status_code == 204
+    for bad in ("", "court", "../../etc", "a" * 65, "membre AbCdEfGh12345678"):
+        assert member.get("/chat/flux", params={"sender": bad}).status_code in (400, 422)
+    reply = chat(member, "bonjour", sender=OTHER_MEMBER)
+    assert "handoff" not in reply
+
+
+def test_the_stream_resumes_after_a_restart_of_the_web_tier(
+    db: Engine, rasa: FakeRasa, alice: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The test client never says the browser went away: each stream ends on its own, quickly.
+    monkeypatch.setattr(live, "STREAM_SECONDS", 0.5)
+    handoff_id = open_live(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    first = api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "premier message"}).json()
+    with TestClient(make_app(db, rasa), base_url=PAGE) as before_restart:
+        seen = read_events(before_restart, MEMBER, stop_after=3)
+        assert [data.get("texte") for _, data in seen][1] == "premier message"
+    # A new web process (nothing in memory): the same hand-off, from the last event the browser saw.
+    api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "après le redémarrage"})
+    with TestClient(make_app(db, rasa), base_url=PAGE) as after_restart:
+        resumed = read_events(
+            after_restart, MEMBER, stop_after=2, headers={"Last-Event-ID": str(first["id"])}
+        )
+        assert resumed[0] == (
+            "message",
+            {"id": first["id"] + 1, "qui": "conseiller", "texte": "après le redémarrage"},
+        )
+        assert resumed[1][0] == "etat" and resumed[1][1]["etat"] == "en_cours"
+        assert chat(after_restart, "toujours là")["handoff"]["etat"] == "en_cours"
+
+
+# --- the queue --------------------------------------------------------------------------
+
+
+def test_two_agents_racing_to_take_one_hand_off(
+    db: Engine, rasa: FakeRasa, alice: TestClient, bruno: TestClient
+) -> None:
+    handoff_id = open_live(db)
+    barrier = threading.Barrier(2)
+    results: dict[str, int] = {}
+
+    def race(name: str, client: TestClient) -> None:
+        barrier.wait()
+        results[name] = api(client, f"/prises-en-charge/{handoff_id}/prendre", {}).status_code
+
+    threads = [threading.Thread(target=race, args=(n, c)) for n, c in (("alice", alice), ("bruno", bruno))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [200, 409]
+    with session_scope(db) as session:
+        handoff = session.get(Handoff, handoff_id)
+        assert handoff is not None and handoff.state == HandoffState.ACTIVE
+        taken = session.scalars(select(HandoffMessage).where(HandoffMessage.handoff_id == handoff_id)).all()
+        assert len(taken) == 1  # one "a rejoint la conversation", not two
+    loser = "alice" if results["alice"] == 409 else "bruno"
+    loser_client = alice if loser == "alice" else bruno
+    refused = api(loser_client, f"/prises-en-charge/{handoff_id}/messages", {"texte": "moi aussi"})
+    assert refused.status_code == 409 and refused.json()["error"] == "Vous ne tenez pas cette conversation."
+
+
+def test_the_queue_shows_ages_and_counts_and_transfer_and_close_are_audited(
+    db: Engine, alice: TestClient, bruno: TestClient
+) -> None:
+    assert api(alice, "/file").json()["en_attente"] == 0
+    handoff_id = open_live(db)
+    view = api(bruno, "/file").json()
+    assert view["en_attente"] == 1 and view["disponible"] is False
+    (item,) = view["elements"]
+    assert (
+        item["type"] == "discussion" and item["etat"] == "en_attente" and item["resume"].startswith("Sujets")
+    )
+    assert api(alice, "/disponibilite", {"disponible": True}).json() == {"disponible": True}
+    assert api(bruno, "/file").json()["conseillers_disponibles"] == 1
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    moved = api(alice, f"/prises-en-charge/{handoff_id}/transferer", {"conseiller": "bruno"})
+    assert moved.status_code == 200 and moved.json()["element"]["conseiller"] == "Bruno"
+    assert api(alice, f"/prises-en-charge/{handoff_id}/fermer", {}).status_code == 409
+    assert (
+        api(bruno, f"/prises-en-charge/{handoff_id}/transferer", {"conseiller": "personne"}).status_code
+        == 422
+    )
+    assert api(bruno, f"/prises-en-charge/{handoff_id}/fermer", {}).status_code == 200
+    with session_scope(db) as session:
+        actions = [
+            (e.actor, e.action)
+            for e in session.scalars(select(AgentAuditEntry).order_by(AgentAuditEntry.id))
+            if e.action not in (AgentAction.AGENT_ADDED, AgentAction.SIGN_IN)
+        ]
+    assert actions == [
+        ("alice", "availability_changed"),
+        ("alice", "handoff_taken"),
+        ("alice", "handoff_transferred"),
+        ("bruno", "handoff_closed"),
+    ]
+
+
+def test_call_backs_are_marked_done_or_unreachable(db: Engine, alice: TestClient) -> None:
+    with session_scope(db) as session:
+        ids = [
+            queue.open_handoff(
+                session,
+                conversation_id=f"rappel-{n}-AbCdEfGhIjKl",
+                channel="web",
+                kind=HandoffKind.CALLBACK,
+                reason=HandoffReason.ASKED,
+                summary="Rappel demandé.",
+                transcript=[],
+                callback_phone="0612345678",
+                callback_slot="Le matin",
+            ).id
+            for n in range(2)
+        ]
+    items = api(alice, "/file").json()["elements"]
+    assert [i["telephone"] for i in items] == ["0612345678", "0612345678"]
+    assert (
+        api(alice, f"/prises-en-charge/{ids[0]}/prendre", {}).status_code == 409
+    )  # a call-back is not taken
+    assert (
+        api(alice, f"/prises-en-charge/{ids[0]}/rappel", {"joint": True}).json()["element"]["etat"]
+        == "rappel_fait"
+    )
+    assert (
+        api(alice, f"/prises-en-charge/{ids[1]}/rappel", {"joint": False}).json()["element"]["etat"]
+        == "injoignable"
+    )
+    assert api(alice, f"/prises-en-charge/{ids[1]}/rappel", {"joint": True}).status_code == 409
+    assert api(alice, "/file").json()["elements"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/file", None),
+        ("POST", "/disponibilite", {"disponible": True}),
+        ("GET", "/prises-en-charge/1", None),
+        ("POST", "/prises-en-charge/1/prendre", {}),
+        ("POST", "/prises-en-charge/1/messages", {"texte": "bonjour"}),
+        ("POST", "/prises-en-charge/1/transferer", {"conseiller": "bruno"}),
+        ("POST", "/prises-en-charge/1/fermer", {}),
+        ("POST", "/prises-en-charge/1/rappel", {"joint": True}),
+        ("GET", "/conseillers", None),
+    ],
+)
+def test_every_queue_action_needs_an_agent_session(
+    member: TestClient, db: Engine, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    open_live(db)
+    assert api(member, path, body).status_code == 401
+    with session_scope(db) as session:
+        handoff = session.scalars(select(Handoff)).one()
+        assert handoff.state == HandoffState.WAITING and handoff.agent_id is None
+
+
+def test_an_agent_message_is_text_only_and_bounded(db: Engine, alice: TestClient) -> None:
+    handoff_id = open_live(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    assert api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "   "}).status_code == 409
+    assert api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": "x" * 2001}).status_code == 400
+    assert (
+        api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": {"html": "<b>"}}).status_code == 400
+    )
