@@ -1,4 +1,4 @@
-"""Hand-offs through the web tier: the bot silent while an agent holds the chat, the push stream, the queue API.
+"""Hand-offs through the web tier: a silent bot while an agent holds the chat, the push stream, the queue.
 
 Real database (SQLite and PostgreSQL); a stand-in for Rasa records whether it was
 asked anything. The whole stack, with the real bot opening the hand-off, is in
@@ -31,7 +31,7 @@ SAME_ORIGIN = {"Origin": PAGE}
 PASSWORD = "Relais-du-soir-2026"  # noqa: S105 - a test account
 MEMBER = "membre-AbCdEfGh12345678"
 OTHER_MEMBER = "autre-ZyXwVuTs98765432"
-SECRET = "mon numero 2 91 09 75 006 373 88"
+SECRET = "mon numero 2 91 09 75 006 373 88"  # noqa: S105 - a generated test NIR
 
 
 class FakeRasa:
