@@ -75,9 +75,13 @@ def _cell(value: str) -> str:
 
 
 def to_csv(lines: Iterable[AgentAuditEntry]) -> str:
-    """The lines as CSV (comma, header row), times in UTC ISO 8601."""
+    """The lines as CSV (comma, header row, CRLF line ends as in RFC 4180), times in UTC ISO 8601.
+
+    CRLF, not "\n": the writer quotes a cell only when it holds a character of the
+    line terminator, and a login typed at sign-in may hold a carriage return.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for line in lines:
         writer.writerow(

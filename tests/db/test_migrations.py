@@ -6,11 +6,13 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Column, Engine, MetaData, String, create_engine, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.db.migrate import (
@@ -250,5 +252,62 @@ def test_0003_adds_the_lookup_audit_and_keeps_the_rows(db_url: str) -> None:
         downgrade_database(db_url, "0002")
         assert "nir_lookups" not in inspect(engine).get_table_names()
         assert "birth_month" not in _member_columns(engine)
+    finally:
+        engine.dispose()
+
+
+# --- 0004: the agents' console ----------------------------------------------------------
+
+
+def test_0004_adds_the_agents_tables_keeps_requests_and_its_log_stays_append_only(db_url: str) -> None:
+    downgrade_database(db_url, "0003")
+    engine = create_engine(db_url)
+    try:
+        assert not {"agents", "agent_sessions", "agent_audit"} & set(inspect(engine).get_table_names())
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO members (nir_hash, first_name, last_name, street, postal_code, city,"
+                    " created_at, updated_at) VALUES ('h', 'Ana', 'Lune', '1 rue', '75001', 'Paris',"
+                    " :now, :now)"
+                ),
+                {"now": NOW},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO reset_requests (member_id, channel, created_at)"
+                    " SELECT id, 'letter', :now FROM members"
+                ),
+                {"now": NOW},
+            )
+        upgrade_database(db_url)
+        assert differences(engine) == []
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT agent_id FROM reset_requests")).scalar_one() is None
+            connection.execute(
+                text(
+                    "INSERT INTO agent_audit (created_at, actor, action, detail)"
+                    " VALUES (:now, 'claire', 'sign_in', '{}')"
+                ),
+                {"now": NOW},
+            )
+        for statement in ("UPDATE agent_audit SET actor = 'marc'", "DELETE FROM agent_audit"):
+            with pytest.raises(DBAPIError, match="journal en ajout seul"):
+                with engine.begin() as connection:
+                    connection.execute(text(statement))
+        downgrade_database(db_url, "0003")
+        assert "agent_audit" not in inspect(engine).get_table_names()
+        assert "agent_id" not in {c["name"] for c in inspect(engine).get_columns("reset_requests")}
+        upgrade_database(db_url)  # and again: the trigger's function is created anew on PostgreSQL
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO agent_audit (created_at, actor, action, detail)"
+                        " VALUES (:now, 'claire', 'sign_in', '{}')"
+                    ),
+                    {"now": NOW},
+                )
+                connection.execute(text("DELETE FROM agent_audit"))
     finally:
         engine.dispose()

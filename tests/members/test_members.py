@@ -305,7 +305,7 @@ def test_cli_upgrade_then_import(sqlite_env: str, tmp_path: Path, capsys: pytest
     assert "./sesame db upgrade" in capsys.readouterr().err
 
     assert cli_db.main(["db", "upgrade"]) == 0
-    assert "révision 0003" in capsys.readouterr().out
+    assert "révision 0004" in capsys.readouterr().out
 
     assert cli_db.main(["members", "import", str(path)]) == 0
     assert capsys.readouterr().out.splitlines() == [
