@@ -84,9 +84,16 @@ def read_time_slot(text: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+_READ_AS_ANSWER = frozenset(REGISTRY.names) - frozenset(REGISTRY.not_read_as_nir)
+
+
 def _is_digression(intent: str) -> bool:
-    """A question the bot answers before asking again (a rule of data/rules/conseiller.yml)."""
-    return intent in REGISTRY.digressions and intent != "provide_nir"
+    """A question the bot answers before asking again (a rule of data/rules/conseiller.yml).
+
+    Messages the registry reads as a number (``read_as_nir``: not understood, a number,
+    « autre chose ») are the answer: "0612345678" is often classified out of scope.
+    """
+    return intent in REGISTRY.digressions and intent not in _READ_AS_ANSWER
 
 
 def answer_to_time_slot(text: str, intent: str) -> str | None:

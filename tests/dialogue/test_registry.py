@@ -27,9 +27,10 @@ FORMS_RULES = {
     "callback_form": "data/rules/conseiller.yml",
 }
 # Intents read as the form's answer without a ``from_intent`` mapping: while the
-# call-back form asks for a phone number, digits the classifier takes for a NIR are
-# that number (data/rules/conseiller.yml, « un numéro tapé est lu comme la réponse »).
-ANSWERED_BY_THE_FORM = {"callback_form": {"provide_nir"}}
+# call-back form asks for the moment or the phone number, what intents.yml reads as a
+# number (``read_as_nir``: digits taken for a NIR or for something out of scope) is
+# that answer (data/rules/conseiller.yml, « … est lu comme la réponse »).
+ANSWERED_BY_THE_FORM = {"callback_form": set(REGISTRY.names) - set(REGISTRY.not_read_as_nir)}
 
 
 def test_the_registry_lists_exactly_the_domain_intents(domain: dict[str, Any]) -> None:
