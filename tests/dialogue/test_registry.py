@@ -231,3 +231,16 @@ def test_every_help_question_can_be_asked_during_a_form_unless_it_starts_one(dom
             "intents.yml et ses règles de digression dans data/rules/diagnostic.yml et "
             "data/rules/nouveau_code.yml."
         )
+
+
+def test_the_callback_form_reads_as_its_answer_what_the_registry_reads_as_a_number() -> None:
+    """Digits taken for a NIR or for something out of scope are the phone number asked for."""
+    read = set()
+    for rule in load_yaml(ROOT / "data" / "rules" / "conseiller.yml")["rules"]:
+        steps = rule["steps"]
+        if (rule.get("condition") or [])[:1] == [{"active_loop": "callback_form"}] and steps[1:] == [
+            {"action": "callback_form"},
+            {"active_loop": "callback_form"},
+        ]:
+            read.add(steps[0].get("intent"))
+    assert ANSWERED_BY_THE_FORM["callback_form"] <= read
