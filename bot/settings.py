@@ -47,7 +47,7 @@ DEFAULTS: dict[str, str] = {
     "MAIL_FROM": "Sésame ACS <no-reply@acs-assurances.example>",
     "RESET_URL_BASE": "http://127.0.0.1:8080/reinitialiser",
     "RESET_TOKEN_TTL_MINUTES": "60",
-    # How members reach ACS, said when they ask for an agent. Facts the bot may not
+    # How members reach ACS, said when they ask for an agent and none is available. Facts the bot may not
     # invent: empty (the default) means the bot says nothing about them.
     "ACS_CONTACT_PHONE": "",
     "ACS_CONTACT_HOURS": "",

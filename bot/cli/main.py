@@ -11,6 +11,7 @@ import sys
 
 from bot import launcher
 from bot.cli import agents as cli_agents
+from bot.cli import handoffs as cli_handoffs
 from bot.cli import mail as cli_mail
 from bot.cli import members as cli_db
 from bot.cli.chat import chat
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_db.register(commands)
     cli_mail.register(commands)
     cli_agents.register(commands)
+    cli_handoffs.register(commands)
     return parser
 
 

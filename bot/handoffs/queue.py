@@ -32,6 +32,9 @@ from bot.shared.patterns import redact
 
 MAX_MESSAGE_CHARS = 2000
 OPEN_STATES = (HandoffState.WAITING, HandoffState.ACTIVE)
+# The transcript's lines are {"qui": "adherent" | "sesame", "texte": …}
+# (bot.handoffs.summary); "text" is masked too, for any other writer.
+_TEXT_KEYS = frozenset({"texte", "text"})
 
 TAKEN_TEXT = "{name}, conseiller(ère) ACS, a rejoint la conversation."
 TRANSFERRED_TEXT = "Votre conversation est confiée à {name}, conseiller(ère) ACS."
@@ -111,7 +114,10 @@ def open_handoff(
         state=HandoffState.WAITING,
         created_at=now or utcnow(),
         summary=summary,
-        transcript=[{**line, "text": redact(line.get("text", ""))} for line in transcript],
+        transcript=[
+            {key: redact(value) if key in _TEXT_KEYS else value for key, value in line.items()}
+            for line in transcript
+        ],
         member_ref=member_ref,
         callback_phone=callback_phone,
         callback_slot=callback_slot,

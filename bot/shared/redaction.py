@@ -10,6 +10,11 @@ Patterns alone cannot mask a number split over two messages ("1 84 12 75", then
 the member's next message is masked whole, whatever it holds; a code typed there
 by mistake, or half a number, is masked with it. ``SecretContext`` follows the
 conversation to know when that is.
+
+A phone number left for a call-back is personal data too: while the bot asks for it
+(the call-back form, ``callback_phone``), the member's message is masked whole the
+same way, and the slot holding it is masked in storage (the agent reads the number
+in the hand-off itself, ``handoffs.callback_phone``).
 """
 
 from __future__ import annotations
@@ -21,14 +26,20 @@ from typing import Any
 
 from bot.shared.patterns import NIR_MASK, redact
 
-# Entities and slots whose value is a secret as a whole.
-SECRET_NAMES = frozenset({"nir", "access_code"})
+# Entities and slots whose value is a secret as a whole, and the mask that replaces it.
+PHONE_MASK = "[téléphone masqué]"
+PHONE_SLOT = "callback_phone"
+SECRET_MASKS = {"nir": NIR_MASK, "access_code": NIR_MASK, PHONE_SLOT: PHONE_MASK}
+SECRET_NAMES = frozenset(SECRET_MASKS)
 
 # How the bot asks for the NIR (domain/forms.yml, domain/responses/nouveau_code.yml).
 NIR_QUESTION = "utter_ask_nir"
 NIR_FORM = "reset_form"
 NIR_SLOT = "nir"
 REQUESTED_SLOT = "requested_slot"
+# How the bot asks for a call-back number (domain/forms.yml, domain/responses/conseiller.yml).
+PHONE_QUESTION = "utter_ask_callback_phone"
+PHONE_FORM = "callback_form"
 _CONVERSATION_RESET = frozenset({"restart", "session_started"})
 
 
@@ -37,7 +48,7 @@ def _redact_parse_data(parse_data: dict[str, Any]) -> None:
         parse_data["text"] = redact(parse_data["text"])
     for entity in parse_data.get("entities") or []:
         if entity.get("entity") in SECRET_NAMES:
-            entity["value"] = NIR_MASK
+            entity["value"] = SECRET_MASKS[entity["entity"]]
         elif isinstance(entity.get("value"), str):
             entity["value"] = redact(entity["value"])
 
@@ -51,17 +62,18 @@ def redact_event(event: Mapping[str, Any]) -> dict[str, Any]:
     if kind == "user" and isinstance(data.get("parse_data"), dict):
         _redact_parse_data(data["parse_data"])
     if kind == "slot" and data.get("name") in SECRET_NAMES and data.get("value"):
-        data["value"] = NIR_MASK
+        data["value"] = SECRET_MASKS[data["name"]]
     return data
 
 
 @dataclass
 class SecretContext:
-    """What the conversation looks like before the next event: is a NIR being asked for?
+    """What the conversation looks like before the next event: is a NIR (or a phone) asked for?
 
     Fed the events of a conversation in order (``update``). A NIR is being asked for
     when the bot's latest utterance is the NIR question, or when the reset form is
-    active with the NIR as its requested slot.
+    active with the NIR as its requested slot; a phone number likewise, with the
+    call-back question and form.
     """
 
     active_loop: str | None = None
@@ -73,6 +85,21 @@ class SecretContext:
         return self.last_bot_utterance == NIR_QUESTION or (
             self.active_loop == NIR_FORM and self.requested_slot == NIR_SLOT
         )
+
+    @property
+    def awaiting_phone(self) -> bool:
+        return self.last_bot_utterance == PHONE_QUESTION or (
+            self.active_loop == PHONE_FORM and self.requested_slot == PHONE_SLOT
+        )
+
+    @property
+    def mask(self) -> str | None:
+        """The mask for the whole of the member's next message, or None to keep it."""
+        if self.awaiting_nir:
+            return NIR_MASK
+        if self.awaiting_phone:
+            return PHONE_MASK
+        return None
 
     def update(self, event: Mapping[str, Any]) -> None:
         kind = event.get("event")
@@ -91,18 +118,18 @@ class SecretContext:
             self.last_bot_utterance = name if isinstance(name, str) else None
 
 
-def mask_whole_message(event: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a user event whose text (and every entity value) is the NIR mask."""
+def mask_whole_message(event: Mapping[str, Any], mask: str = NIR_MASK) -> dict[str, Any]:
+    """A copy of a user event whose text (and every entity value) is ``mask``."""
     data = redact_event(event)
     if data.get("event") != "user":
         return data
-    data["text"] = NIR_MASK
+    data["text"] = mask
     parse_data = data.get("parse_data")
     if isinstance(parse_data, dict):
-        parse_data["text"] = NIR_MASK
+        parse_data["text"] = mask
         for entity in parse_data.get("entities") or []:
             if isinstance(entity, dict) and "value" in entity:
-                entity["value"] = NIR_MASK
+                entity["value"] = mask
     return data
 
 
@@ -111,13 +138,14 @@ def redact_events(
 ) -> Iterator[dict[str, Any]]:
     """Redacted copies of ``events``, in order; ``context`` is the state before the first.
 
-    A user message that comes while a NIR is being asked for is masked whole.
-    ``context`` is updated as the events go by.
+    A user message that comes while a NIR or a phone number is being asked for is
+    masked whole. ``context`` is updated as the events go by.
     """
     context = context if context is not None else SecretContext()
     for event in events:
-        if event.get("event") == "user" and context.awaiting_nir:
-            yield mask_whole_message(event)
+        mask = context.mask if event.get("event") == "user" else None
+        if mask is not None:
+            yield mask_whole_message(event, mask)
         else:
             yield redact_event(event)
         context.update(event)

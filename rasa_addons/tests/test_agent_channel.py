@@ -28,6 +28,7 @@ def test_the_question_is_checked_and_typed_payloads_are_neutralised() -> None:
     assert question_of("application/json", body({"text": "code perdu"})) == "code perdu"
     assert question_of("text/plain", body({"text": "code perdu"})) == 415
     assert question_of("application/json", b"x" * 20_000) == 413
+    bad: object
     for bad in ({}, {"text": ""}, {"text": 3}, {"text": "a" * 2001}, [], "texte"):
         assert question_of("application/json", body(bad)) == 400, bad
     assert question_of("application/json", b"\xff") == 400

@@ -1,4 +1,4 @@
-"""The issue #10 actions: agent contact, reset-link help, follow-ups, other languages."""
+"""The issue #10 actions: reset-link help, follow-ups, other languages (agents: test_handoff_actions.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import Engine
 
-from actions.contact import ActionRequestHuman
 from actions.followup import ActionAnswerOtherLanguage, ActionExplainMore
 from actions.reset_link import ActionResetLinkHelp
 from bot.db.engine import session_scope
@@ -43,21 +42,6 @@ def run(
     asyncio.run(action.run(dispatcher, tracker(slots, events), {}))
     messages: list[dict[str, Any]] = dispatcher.messages
     return messages
-
-
-def test_request_human_says_nothing_of_unset_contact_details(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ACS_CONTACT_PHONE", "")
-    monkeypatch.setenv("ACS_CONTACT_HOURS", "")
-    [message] = run(ActionRequestHuman())
-    assert message["response"] == "utter_request_human_no_contact"
-
-
-def test_request_human_fills_in_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ACS_CONTACT_PHONE", "01 00 00 00 00 (numéro fictif)")
-    monkeypatch.setenv("ACS_CONTACT_HOURS", "de 9 h à 17 h (horaires fictifs)")
-    [message] = run(ActionRequestHuman())
-    assert message["response"] == "utter_request_human_phone_hours"
-    assert message["phone"] == "01 00 00 00 00 (numéro fictif)"
 
 
 def test_link_help_without_a_known_member_explains_the_cases(monkeypatch: pytest.MonkeyPatch) -> None:

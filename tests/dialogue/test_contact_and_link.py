@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bot.dialogue.contact import contact_reply
 from bot.dialogue.reset_link import reply_for_link
+from bot.handoffs.request import contact_replies
 from bot.resets.requests import ResetStatus
 
 NOW = dt.datetime(2024, 12, 5, 9, 0, tzinfo=dt.timezone.utc)
@@ -28,21 +28,26 @@ def status(**changes: Any) -> ResetStatus:
 
 
 def test_contact_details_are_given_only_when_set() -> None:
-    both = contact_reply(" 01 00 00 00 00 (numéro fictif) ", "de 9 h à 17 h")
-    assert both.response == "utter_request_human_phone_hours"
+    [both] = contact_replies(" 01 00 00 00 00 (numéro fictif) ", "de 9 h à 17 h")
+    assert both.response == "utter_handoff_contact_phone_hours"
     assert both.values == {"phone": "01 00 00 00 00 (numéro fictif)", "hours": "de 9 h à 17 h"}
-    assert contact_reply("01 00 00 00 00", "").response == "utter_request_human_phone"
-    assert contact_reply("", "de 9 h à 17 h").response == "utter_request_human_no_contact"
-    assert contact_reply("", "").values == {}
+    assert [r.response for r in contact_replies("01 00 00 00 00", "")] == ["utter_handoff_contact_phone"]
+    # Hours alone tell the member nothing they can use: nothing is said.
+    assert contact_replies("", "de 9 h à 17 h") == []
+    assert contact_replies("", "") == []
 
 
-def test_no_answer_promises_a_transfer(domain: dict[str, Any]) -> None:
-    """Nothing is handed over to an agent yet: no response may say it is."""
+def test_only_the_queue_answer_promises_a_person(domain: dict[str, Any]) -> None:
+    """A transfer is promised only once the conversation really is in the agents' queue."""
+    promising = set()
     for name, variants in domain["responses"].items():
         for variant in variants:
             text = variant["text"].lower()
-            for promise in ("je transmets", "prendre le relais", "mettre en relation", "je vous passe"):
-                assert promise not in text, f"{name} promet un transfert : {promise!r}"
+            if any(
+                p in text for p in ("je transmets", "prendre le relais", "va vous répondre", "je vous passe")
+            ):
+                promising.add(name)
+    assert promising == {"utter_handoff_waiting"}
 
 
 def test_unknown_member_hears_the_four_cases_with_the_ttl() -> None:

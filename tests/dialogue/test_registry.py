@@ -24,7 +24,13 @@ from tests.conftest import ROOT, load_yaml, training_files
 FORMS_RULES = {
     "login_problem_form": "data/rules/diagnostic.yml",
     "reset_form": "data/rules/nouveau_code.yml",
+    "callback_form": "data/rules/conseiller.yml",
 }
+# Intents read as the form's answer without a ``from_intent`` mapping: while the
+# call-back form asks for the moment or the phone number, what intents.yml reads as a
+# number (``read_as_nir``: digits taken for a NIR or for something out of scope) is
+# that answer (data/rules/conseiller.yml, « … est lu comme la réponse »).
+ANSWERED_BY_THE_FORM = {"callback_form": set(REGISTRY.names) - set(REGISTRY.not_read_as_nir)}
 
 
 def test_the_registry_lists_exactly_the_domain_intents(domain: dict[str, Any]) -> None:
@@ -106,7 +112,7 @@ def rule_template(form: str, intent: str) -> str:
 @pytest.mark.parametrize("form", sorted(FORMS_RULES))
 def test_every_digression_has_its_rule_in_each_form(domain: dict[str, Any], form: str) -> None:
     rules = digression_rules(form)
-    exempt = form_answers(domain, form)
+    exempt = form_answers(domain, form) | ANSWERED_BY_THE_FORM.get(form, set())
     for intent in REGISTRY.digressions:
         if intent in exempt:
             continue
@@ -210,11 +216,31 @@ def test_every_help_question_can_be_asked_during_a_form_unless_it_starts_one(dom
         and "intent" in rule["steps"][0]
         and any(step.get("action") in domain["forms"] for step in rule["steps"])
     }
-    # A number given unasked, or "no email address", leads into the reset form too.
-    assert starts_a_form == {"cannot_login", "forgot_access_code", "no_email_address", "provide_nir"}
+    # A number given unasked, or "no email address", leads into the reset form too;
+    # asking for an agent when none is available leads into the call-back form.
+    assert starts_a_form == {
+        "cannot_login",
+        "forgot_access_code",
+        "no_email_address",
+        "provide_nir",
+        "request_human",
+    }
     for intent in REGISTRY.help_document:
         assert intent in REGISTRY.digressions or intent in starts_a_form, (
             f"« {intent} » est une question du document d'aide : ajoutez « digression: true » dans "
             "intents.yml et ses règles de digression dans data/rules/diagnostic.yml et "
             "data/rules/nouveau_code.yml."
         )
+
+
+def test_the_callback_form_reads_as_its_answer_what_the_registry_reads_as_a_number() -> None:
+    """Digits taken for a NIR or for something out of scope are the phone number asked for."""
+    read = set()
+    for rule in load_yaml(ROOT / "data" / "rules" / "conseiller.yml")["rules"]:
+        steps = rule["steps"]
+        if (rule.get("condition") or [])[:1] == [{"active_loop": "callback_form"}] and steps[1:] == [
+            {"action": "callback_form"},
+            {"active_loop": "callback_form"},
+        ]:
+            read.add(steps[0].get("intent"))
+    assert ANSWERED_BY_THE_FORM["callback_form"] <= read

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from bot.db.enums import ResetChannel
-from bot.dialogue.contact import contact_reply
 from bot.dialogue.login_help import PROBLEM_ANSWERS, UNKNOWN_PROBLEM_ANSWER
 from bot.dialogue.reset import (
     LookupPaused,
@@ -27,6 +26,14 @@ from bot.dialogue.reset import (
     reply_for_status,
 )
 from bot.dialogue.reset_link import reply_for_link
+from bot.handoffs.request import (
+    TIME_SLOTS,
+    already_queued_reply,
+    check_phone,
+    confirmed_reply,
+    contact_replies,
+    waiting_reply,
+)
 from bot.limits.lookups import LookupRefused
 from bot.resets.requests import (
     AlreadyOnItsWay,
@@ -105,12 +112,18 @@ def every_reply() -> list[Reply]:
 
 
 def every_contact_and_link_reply() -> list[Reply]:
-    """Each branch of bot/dialogue/contact.py and bot/dialogue/reset_link.py."""
+    """Each branch of the contact details (bot/handoffs/request.py) and bot/dialogue/reset_link.py.
+
+    The hand-off replies that need a database are checked in tests/handoffs/.
+    """
     sent = {"email_status": "sent", "email_sent_at": EARLIER}
     return [
-        contact_reply("01 00 00 00 00 (numéro fictif)", "de 9 h à 17 h (fictif)"),
-        contact_reply("01 00 00 00 00 (numéro fictif)", ""),
-        contact_reply("", ""),
+        *contact_replies("01 00 00 00 00 (numéro fictif)", "de 9 h à 17 h (fictif)"),
+        *contact_replies("01 00 00 00 00 (numéro fictif)", ""),
+        *(r for r in [check_phone("06", 2).reply] if r is not None),
+        waiting_reply(3),
+        already_queued_reply("0612345678"),
+        *(confirmed_reply("0612345678", slot) for slot in TIME_SLOTS),
         reply_for_link(None, 60, NOW),
         reply_for_link(status(channel="letter", masked_email=None, expected_by=DAY), 60, NOW),
         reply_for_link(status(link_used=True, **sent), 60, NOW),

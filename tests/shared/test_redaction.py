@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 
 from bot.shared.patterns import CODE_MASK, NIR_MASK
-from bot.shared.redaction import SecretContext, redact_event, redact_events
+from bot.shared.redaction import PHONE_MASK, SecretContext, redact_event, redact_events
 from tests.support.nirs import valid_nirs, with_key
 
 
@@ -124,3 +124,47 @@ def test_once_the_bot_asks_something_else_messages_are_kept() -> None:
         "oui",
         "bonjour",
     ]
+
+
+PHONE_ASKED_BY_FORM: list[dict[str, object]] = [
+    {"event": "active_loop", "name": "callback_form"},
+    {"event": "slot", "name": "requested_slot", "value": "callback_phone"},
+    bot_said("utter_ask_callback_phone"),
+    {"event": "action", "name": "action_listen"},
+]
+
+
+def test_a_message_typed_while_the_phone_is_asked_is_masked_whole() -> None:
+    events: list[dict[str, object]] = [
+        *PHONE_ASKED_BY_FORM,
+        user_event("06 12 34"),
+        {"event": "bot", "text": "Il manque des chiffres…", "metadata": {}},
+        user_event("c'est le 06 12 34 56 78"),
+        {"event": "slot", "name": "callback_phone", "value": "0612345678"},
+        {"event": "slot", "name": "requested_slot", "value": None},
+        {"event": "active_loop", "name": None},
+        user_event("merci"),
+    ]
+    stored = list(redact_events(events))
+    assert "12 34" not in repr(stored) and "0612345678" not in repr(stored)
+    users = [event for event in stored if event["event"] == "user"]
+    assert [event["text"] for event in users] == [PHONE_MASK, PHONE_MASK, "merci"]
+    assert users[1]["parse_data"]["text"] == PHONE_MASK
+    assert [e["value"] for e in stored if e.get("name") == "callback_phone"] == [PHONE_MASK]
+
+
+def test_the_phone_question_alone_is_enough_and_the_context_says_which_mask() -> None:
+    context = SecretContext()
+    context.update(bot_said("utter_ask_callback_phone"))
+    assert context.awaiting_phone and not context.awaiting_nir
+    assert context.mask == PHONE_MASK
+    (stored,) = redact_events([user_event("zéro six douze")], context)
+    assert stored["text"] == PHONE_MASK
+
+
+def test_the_phone_slot_is_masked_and_the_preferred_time_kept() -> None:
+    assert redact_event({"event": "slot", "name": "callback_phone", "value": "0612345678"})["value"] == (
+        PHONE_MASK
+    )
+    kept = {"event": "slot", "name": "callback_slot", "value": "Le matin"}
+    assert redact_event(kept) == kept

@@ -45,11 +45,16 @@ def test_any_text_is_cut_to_the_limit_and_never_becomes_an_entity_payload(text: 
 
 
 def test_every_button_the_bot_shows_is_accepted(domain: dict[str, Any]) -> None:
-    payloads = {
-        button["payload"].lstrip("/")
+    sent = {
+        button["payload"]
         for variants in domain["responses"].values()
         for variant in variants
         for button in variant.get("buttons", [])
     }
+    payloads = {payload.lstrip("/") for payload in sent if payload.startswith("/")}
     payloads |= set(INTENT_LABELS) | set(TOPIC_MENU) | {OTHER_PAYLOAD.lstrip("/")}
     assert payloads <= BUTTON_INTENTS
+    # A button may also send plain words (the call-back's « Le matin »): the member's
+    # text, read by the NLU and the form as if typed.
+    for text in sent - {payload for payload in sent if payload.startswith("/")}:
+        assert clean_message(text, BUTTON_INTENTS) == text

@@ -1,0 +1,118 @@
+"""``./sesame handoffs list [--json]``: the hand-offs waiting for an agent or held by one.
+
+Lists what the agents' queue shows (``bot.handoffs.queue.queue``): live chats waiting
+or active, and call-backs waiting, oldest first, with their id, conversation id, age,
+state, kind and summary (on one line).
+
+The call-back number: the table shows it masked ("06 •• •• •• 78"), since a table
+ends up on screens and in terminal logs; ``--json`` gives it in full
+(``callback_phone``), because it is meant for a program or an agent who must call
+the member back — the same person who may read the database. Neither shows the
+member's NIR (the hand-off never holds it, only whether it was checked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from bot.cli.members import _ready, _unreachable
+from bot.db.engine import make_engine, session_scope
+from bot.db.models import Handoff, utcnow
+from bot.handoffs.queue import queue
+from bot.handoffs.summary import one_line
+from bot.rules.french_time import PARIS
+from bot.rules.phone import mask_phone
+from bot.settings import load_settings
+
+STATES = {"waiting": "en attente", "active": "en cours"}
+KINDS = {"live": "chat", "callback": "rappel"}
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    handoffs = subparsers.add_parser(
+        "handoffs", help="conversations passées à un conseiller (chat ou rappel)"
+    )
+    commands = handoffs.add_subparsers(dest="handoffs_command", metavar="ACTION", required=True)
+    listing = commands.add_parser(
+        "list", help="les prises en charge ouvertes et les rappels en attente, les plus anciens d'abord"
+    )
+    listing.add_argument(
+        "--json",
+        action="store_true",
+        help="une liste JSON (avec le numéro de rappel en entier) au lieu du tableau",
+    )
+    listing.set_defaults(handler=_list)
+
+
+def age(created_at: dt.datetime, now: dt.datetime) -> str:
+    """How long ago, in French: "2 min", "1 h 05", "3 j 4 h"."""
+    minutes = max(int((now - created_at).total_seconds() // 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days} j {hours} h"
+
+
+def as_json(handoff: Handoff, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": handoff.id,
+        "conversation_id": handoff.conversation_id,
+        "kind": handoff.kind.value,
+        "state": handoff.state.value,
+        "reason": handoff.reason.value,
+        "channel": handoff.channel,
+        "created_at": handoff.created_at.isoformat(),
+        "age_seconds": int((now - handoff.created_at).total_seconds()),
+        "agent": handoff.agent.login if handoff.agent else None,
+        "summary": handoff.summary,
+        "nir_checked": handoff.member_ref is not None,
+        "callback_phone": handoff.callback_phone,
+        "callback_slot": handoff.callback_slot,
+        "transcript": handoff.transcript,
+    }
+
+
+def table(handoffs: list[Handoff], now: dt.datetime) -> str:
+    if not handoffs:
+        return "Aucune conversation en attente d'un conseiller."
+    lines = [f"{'ID':>5}  {'CONVERSATION':<24} {'ÂGE':>9}  {'ÉTAT':<11} {'TYPE':<7} RÉSUMÉ"]
+    for handoff in handoffs:
+        summary = one_line(handoff.summary, 90)
+        if handoff.callback_phone:
+            slot = f", {handoff.callback_slot.lower()}" if handoff.callback_slot else ""
+            summary = f"Rappel au {mask_phone(handoff.callback_phone)}{slot} | {summary}"
+        lines.append(
+            f"{handoff.id:>5}  {handoff.conversation_id[:24]:<24} {age(handoff.created_at, now):>9}  "
+            f"{STATES.get(handoff.state.value, handoff.state.value):<11} "
+            f"{KINDS.get(handoff.kind.value, handoff.kind.value):<7} {summary}"
+        )
+    local = now.astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+    lines.append(f"{len(handoffs)} en tout, au {local} (heure de Paris).")
+    return "\n".join(lines)
+
+
+def _list(args: argparse.Namespace) -> int:
+    url = load_settings().database_url
+    try:
+        if not _ready(url):
+            return 1
+        now = utcnow()
+        with session_scope(make_engine(url)) as session:
+            handoffs = list(queue(session))
+            if args.json:
+                print(json.dumps([as_json(h, now) for h in handoffs], ensure_ascii=False, indent=2))
+            else:
+                print(table(handoffs, now))
+    except OperationalError as exc:
+        return _unreachable(url, exc)
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,301 @@
+"""What the bot does when a member needs a person: queue a live chat, or offer a call-back.
+
+The Rasa actions (``actions/contact.py``) are thin: they call these functions in a
+unit of work and utter the replies. One path for both ways in: the member asks
+(``request_human``, the « Parler à un conseiller » button), or the bot failed to
+understand twice in a row.
+
+- Agents available (``bot.handoffs.queue.availability``: at least one agent marked
+  « disponible » with a live console session, within ``HANDOFF_HOURS``): a live
+  hand-off is queued with the summary and the masked transcript, and the member is
+  told they wait for an agent, with their place in the queue.
+- Nobody available, or outside the hours: the member is told which, gets ACS's phone
+  number and hours when the operator set them (never invented), and is offered a
+  call-back (``callback_form``: the moment, then the number). The number is checked
+  (``bot.rules.phone``), at most ``MAX_PHONE_ATTEMPTS`` tries, and the call-back is
+  queued for the agents with it.
+- A hand-off already open for the conversation is not duplicated: the member is told
+  where it stands.
+
+``handoff_outcome`` (a slot the rules read) says which way it went: ``queued`` or
+``callback_offered``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.db.enums import HandoffKind, HandoffReason, HandoffState
+from bot.dialogue.intents import REGISTRY
+from bot.dialogue.reset import Reply
+from bot.handoffs import summary as summaries
+from bot.handoffs.queue import availability, open_for_conversation, open_handoff, position
+from bot.rules.phone import InvalidPhone, mask_phone, normalize_phone
+
+# The slot the rules read after action_request_human, and its values.
+OUTCOME_SLOT = "handoff_outcome"
+QUEUED = "queued"
+CALLBACK_OFFERED = "callback_offered"
+
+FORM = "callback_form"
+FORM_SLOTS = ("callback_wanted", "callback_slot", "callback_phone")
+# Slots the call-back form fills, cleared when it ends (the number first of all).
+SLOTS_TO_CLEAR = (*FORM_SLOTS, "phone_attempts", OUTCOME_SLOT, "handoff_reason")
+MAX_PHONE_ATTEMPTS = 3
+FALLBACK_INTENT = "nlu_fallback"
+
+# The preferred moment, as the buttons send it, and how the confirmation says it.
+TIME_SLOTS: Mapping[str, str] = {
+    "Le matin": "de préférence le matin",
+    "L'après-midi": "de préférence l'après-midi",
+    "Peu importe": "au moment qui convient au conseiller",
+}
+_TIME_WORDS = (
+    ("Le matin", re.compile(r"\bmatin(ee)?\b|\bmatinal")),
+    ("L'après-midi", re.compile(r"apres[ -]?midi|\baprem\b|\bapm\b|\bapr[eè]s[ -]?m")),
+    (
+        "Peu importe",
+        re.compile(
+            r"peu importe|n'?importe|indifferent|pas de preference|egal|quand vous voulez|"
+            r"comme vous voulez|toute la journee|n'?importe quand|quand vous pouvez"
+        ),
+    ),
+)
+# A message with this many digits is an answer to "à quel numéro ?", whatever its intent.
+_PHONE_DIGITS = 6
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def read_time_slot(text: str) -> str | None:
+    """The moment the member chose ("Le matin", "L'après-midi", "Peu importe"), or None."""
+    plain = _plain(text or "")
+    found = [name for name, pattern in _TIME_WORDS if pattern.search(plain)]
+    return found[0] if len(found) == 1 else None
+
+
+_READ_AS_ANSWER = frozenset(REGISTRY.names) - frozenset(REGISTRY.not_read_as_nir)
+
+
+def _is_digression(intent: str) -> bool:
+    """A question the bot answers before asking again (a rule of data/rules/conseiller.yml).
+
+    Messages the registry reads as a number (``read_as_nir``: not understood, a number,
+    « autre chose ») are the answer: "0612345678" is often classified out of scope.
+    """
+    return intent in REGISTRY.digressions and intent not in _READ_AS_ANSWER
+
+
+def answer_to_time_slot(text: str, intent: str) -> str | None:
+    """The member's message read as the moment, or None when it is another question."""
+    if read_time_slot(text) is not None:
+        return text
+    return None if _is_digression(intent) else text
+
+
+def answer_to_phone(text: str, intent: str) -> str | None:
+    """The member's message read as the number, or None when it is another question."""
+    if sum(ch.isdigit() for ch in text or "") >= _PHONE_DIGITS:
+        return text
+    return None if _is_digression(intent) else text
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A form answer checked: the slots to set and, when refused, what to say."""
+
+    slots: dict[str, Any]
+    message: str | None = None
+    reply: Reply | None = None
+
+
+def check_time_slot(typed: str) -> Checked:
+    chosen = read_time_slot(typed)
+    if chosen is None:
+        return Checked(
+            {"callback_slot": None},
+            message="Choisissez un moment avec les boutons : le matin, l'après-midi, ou peu importe.",
+        )
+    return Checked({"callback_slot": chosen})
+
+
+def check_phone(typed: str, attempts: float | None) -> Checked:
+    """The number normalised, or a French refusal counted as a try (the last one ends the form)."""
+    tries = int(attempts or 0)
+    try:
+        number = normalize_phone(typed)
+    except InvalidPhone as refused:
+        tries += 1
+        slots: dict[str, Any] = {"callback_phone": None, "phone_attempts": float(tries)}
+        if tries >= MAX_PHONE_ATTEMPTS:
+            return Checked(
+                slots, message=refused.message, reply=Reply("utter_callback_phone_attempts_exhausted")
+            )
+        return Checked(slots, message=refused.message)
+    return Checked({"callback_phone": number, "phone_attempts": float(tries)})
+
+
+def slots_to_ask(outcome: str | None, phone_attempts: float | None) -> list[str]:
+    """The call-back form's questions still to ask: none unless a call-back was offered."""
+    if outcome != CALLBACK_OFFERED:
+        return []
+    if (phone_attempts or 0) >= MAX_PHONE_ATTEMPTS:
+        return ["callback_wanted", "callback_slot"]
+    return list(FORM_SLOTS)
+
+
+def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
+    """ "web" when the latest member message came through the website's widget, else "direct"."""
+    latest: Mapping[str, Any] = {}
+    for event in events:
+        if event.get("event") == "user":
+            latest = event
+    metadata = latest.get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata, Mapping) else None
+    return "web" if isinstance(client, str) and client.startswith("web:") else "direct"
+
+
+def failed_twice(events: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the member's last two messages were both not understood (``nlu_fallback``)."""
+    intents = [
+        ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        for event in events
+        if event.get("event") == "user"
+    ]
+    return intents[-2:] == [FALLBACK_INTENT, FALLBACK_INTENT]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What the actions know of the conversation: its id, its events, the checked NIR."""
+
+    conversation_id: str
+    events: Sequence[Mapping[str, Any]]
+    member_ref: str | None = None
+
+    @property
+    def channel(self) -> str:
+        return channel_of(self.events)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to say, and the slots to set (``handoff_outcome`` among them)."""
+
+    replies: list[Reply]
+    slots: dict[str, Any] = field(default_factory=dict)
+    handoff_id: int | None = None
+
+
+def contact_replies(phone: str, hours: str) -> list[Reply]:
+    """ACS's phone number (and hours, only with it), when the operator set them; else nothing."""
+    phone, hours = phone.strip(), hours.strip()
+    if phone and hours:
+        return [Reply("utter_handoff_contact_phone_hours", {"phone": phone, "hours": hours})]
+    if phone:
+        return [Reply("utter_handoff_contact_phone", {"phone": phone})]
+    return []
+
+
+def waiting_reply(place: int) -> Reply:
+    return Reply("utter_handoff_waiting", {"position": str(place)})
+
+
+def already_queued_reply(phone: str) -> Reply:
+    return Reply("utter_callback_already_queued", {"masked_phone": mask_phone(phone)})
+
+
+def confirmed_reply(phone: str, time_slot: str) -> Reply:
+    return Reply(
+        "utter_callback_confirmed", {"masked_phone": mask_phone(phone), "time_slot": TIME_SLOTS[time_slot]}
+    )
+
+
+def _where_it_stands(session: Session, handoff: Any) -> Reply:
+    if handoff.kind == HandoffKind.CALLBACK:
+        return already_queued_reply(handoff.callback_phone or "")
+    if handoff.state == HandoffState.ACTIVE:
+        return Reply("utter_handoff_with_agent")
+    return waiting_reply(position(session, handoff))
+
+
+def ask_for_person(
+    session: Session,
+    conversation: Conversation,
+    reason: HandoffReason,
+    *,
+    hours: str,
+    contact_phone: str,
+    contact_hours: str,
+    now: dt.datetime,
+) -> Answer:
+    """Queue a live chat if an agent can take it now; otherwise say why and offer a call-back."""
+    replies = [Reply("utter_handoff_bot_failed")] if reason == HandoffReason.BOT_FAILED else []
+    existing = open_for_conversation(session, conversation.conversation_id)
+    if existing is not None:
+        return Answer([*replies, _where_it_stands(session, existing)], {OUTCOME_SLOT: QUEUED}, existing.id)
+    now_available = availability(session, hours, now)
+    if now_available.live:
+        handoff = open_handoff(
+            session,
+            conversation_id=conversation.conversation_id,
+            channel=conversation.channel,
+            kind=HandoffKind.LIVE,
+            reason=reason,
+            summary=summaries.summary(conversation.events, reason),
+            transcript=summaries.transcript(conversation.events),
+            member_ref=conversation.member_ref or None,
+            now=now,
+        )
+        waiting = waiting_reply(position(session, handoff))
+        return Answer([*replies, waiting], {OUTCOME_SLOT: QUEUED}, handoff.id)
+    why = Reply("utter_handoff_closed" if not now_available.open_now else "utter_handoff_nobody")
+    return Answer(
+        [*replies, why, *contact_replies(contact_phone, contact_hours)],
+        {OUTCOME_SLOT: CALLBACK_OFFERED, "handoff_reason": reason.value},
+    )
+
+
+def leave_callback(
+    session: Session,
+    conversation: Conversation,
+    *,
+    reason: str | None,
+    time_slot: str | None,
+    phone: str | None,
+    phone_attempts: float | None,
+    now: dt.datetime,
+) -> Answer:
+    """Queue the call-back once the form is filled; or say why there is none."""
+    if not phone:
+        if (phone_attempts or 0) >= MAX_PHONE_ATTEMPTS:
+            return Answer([])  # the form said so with the last refusal
+        return Answer([Reply("utter_callback_declined")])
+    why = HandoffReason(reason) if reason in {r.value for r in HandoffReason} else HandoffReason.ASKED
+    slot = time_slot if time_slot is not None and time_slot in TIME_SLOTS else "Peu importe"
+    handoff = open_handoff(
+        session,
+        conversation_id=conversation.conversation_id,
+        channel=conversation.channel,
+        kind=HandoffKind.CALLBACK,
+        reason=why,
+        summary=summaries.summary(conversation.events, why),
+        transcript=summaries.transcript(conversation.events),
+        member_ref=conversation.member_ref or None,
+        callback_phone=phone,
+        callback_slot=slot,
+        now=now,
+    )
+    if handoff.kind != HandoffKind.CALLBACK:  # a live chat was queued in the meantime
+        return Answer([_where_it_stands(session, handoff)], handoff_id=handoff.id)
+    return Answer([confirmed_reply(handoff.callback_phone or phone, slot)], handoff_id=handoff.id)

@@ -1,0 +1,103 @@
+"""``./sesame handoffs list [--json]``: open hand-offs and waiting call-backs, oldest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.cli.handoffs import age
+from bot.cli.main import main
+from bot.db.engine import session_scope
+from bot.db.enums import HandoffKind, HandoffReason
+from bot.db.models import utcnow
+from bot.handoffs.queue import close, open_handoff
+from tests.support.on_duty import agent_on_duty
+
+SUMMARY = "Motif : l'adhérent a demandé à parler à un conseiller.\nNuméro de Sécurité sociale vérifié : non."
+
+
+@pytest.fixture
+def queued(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    now = utcnow()
+    with session_scope(engine) as session:
+        agent = agent_on_duty(session, now)
+        open_handoff(
+            session, conversation_id="conv-live", channel="web", kind=HandoffKind.LIVE,
+            reason=HandoffReason.ASKED, summary=SUMMARY,
+            transcript=[{"qui": "adherent", "texte": "mon numéro 2 95 06 75 123 045 57"}],
+            now=now - dt.timedelta(minutes=12),
+        )  # fmt: skip
+        open_handoff(
+            session, conversation_id="conv-rappel", channel="direct", kind=HandoffKind.CALLBACK,
+            reason=HandoffReason.BOT_FAILED, summary=SUMMARY, transcript=[],
+            callback_phone="0612345678", callback_slot="Le matin", now=now - dt.timedelta(minutes=3),
+        )  # fmt: skip
+        closed = open_handoff(
+            session, conversation_id="conv-closed", channel="web", kind=HandoffKind.LIVE,
+            reason=HandoffReason.ASKED, summary=SUMMARY, transcript=[], now=now - dt.timedelta(hours=2),
+        )  # fmt: skip
+        close(session, closed.id, agent, now)
+    return engine
+
+
+def test_the_table_lists_open_hand_offs_oldest_first_with_the_number_masked(
+    queued: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["handoffs", "list"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["ID", "CONVERSATION", "ÂGE", "ÉTAT"]
+    assert (
+        "conv-live" in lines[1] and "12 min" in lines[1] and "en attente" in lines[1] and "chat" in lines[1]
+    )
+    assert "conv-rappel" in lines[2] and "rappel" in lines[2] and "06 •• •• •• 78" in lines[2]
+    assert "Motif : l'adhérent a demandé" in lines[1]
+    assert "conv-closed" not in out and "0612345678" not in out
+    assert lines[-1].startswith("2 en tout")
+
+
+def test_json_gives_everything_the_agent_needs(queued: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["handoffs", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [h["conversation_id"] for h in listed] == ["conv-live", "conv-rappel"]
+    live, callback = listed
+    assert (live["kind"], live["state"], live["reason"], live["channel"]) == (
+        "live",
+        "waiting",
+        "asked",
+        "web",
+    )
+    assert live["summary"] == SUMMARY and 700 <= live["age_seconds"] <= 800
+    assert live["transcript"] == [{"qui": "adherent", "texte": "mon numéro [NIR masqué]"}]
+    assert (callback["callback_phone"], callback["callback_slot"]) == ("0612345678", "Le matin")
+    assert callback["nir_checked"] is False
+
+
+def test_an_empty_queue_says_so(
+    engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    assert main(["handoffs", "list"]) == 0
+    assert "Aucune conversation en attente" in capsys.readouterr().out
+    assert main(["handoffs", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_an_unreachable_database_is_said_in_french(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    assert main(["handoffs", "list"]) == 1
+    assert "injoignable" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"), [(0, "0 min"), (59, "59 min"), (65, "1 h 05"), (60 * 24 + 60 * 3 + 7, "1 j 3 h")]
+)
+def test_ages_read_in_french(minutes: int, shown: str) -> None:
+    now = utcnow()
+    assert age(now - dt.timedelta(minutes=minutes), now) == shown
