@@ -89,8 +89,10 @@ def _steps(detail: str | None) -> tuple[str, ...]:
     if not detail:
         return ()
     lines = [line.strip().lstrip("•").strip() for line in DETAIL_PREFIX.sub("", detail).split("\n")]
-    # "Plus en détail : sans adresse…" loses its lead-in: the first step starts a sentence.
-    return tuple(plain(line[:1].upper() + line[1:]) for line in lines if line)
+    kept = [line for line in lines if line]
+    if kept:  # "Plus en détail : sans adresse…" loses its lead-in: the first step starts a sentence
+        kept[0] = kept[0][:1].upper() + kept[0][1:]
+    return tuple(plain(line) for line in kept)
 
 
 def answer_for(intent: str, settings: Settings) -> AgentAnswer:

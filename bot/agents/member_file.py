@@ -81,6 +81,8 @@ def _email_state(request: ResetRequest, now: dt.datetime) -> tuple[str, str]:
         return "e-mail introuvable", "email_missing"
     if email.status == EmailStatus.FAILED:
         return f"échec de l'envoi de l'e-mail ({email.attempts} tentative(s))", "email_failed"
+    if email.status == EmailStatus.WITHDRAWN:
+        return "e-mail annulé avant l'envoi : remplacé par une demande plus récente", "email_withdrawn"
     if email.status in (EmailStatus.PENDING, EmailStatus.SENDING):
         return "e-mail en file d'envoi", "email_pending"
     sent = f"e-mail envoyé {french_time.moment(email.sent_at, now)}" if email.sent_at else "e-mail envoyé"

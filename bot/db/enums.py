@@ -28,6 +28,7 @@ class EmailStatus(StrEnum):
     SENDING = "sending"  # claimed by a delivery worker, under lease
     SENT = "sent"
     FAILED = "failed"  # given up on: permanent error or too many tries
+    WITHDRAWN = "withdrawn"  # not sent: a newer request (a letter) replaced it while it waited
 
 
 class ResetChannel(StrEnum):

@@ -183,6 +183,19 @@ def _end_older_links(session: Session, member: Member, now: dt.datetime) -> None
         .values(token_expires_at=now)
         .execution_options(synchronize_session="fetch")
     )
+    # An email still waiting in the outbox has no link yet: the worker would mint a
+    # working one when it sends it. It is withdrawn instead (an agent chose a letter).
+    session.execute(
+        update(OutgoingEmail)
+        .where(
+            OutgoingEmail.status == EmailStatus.PENDING,
+            OutgoingEmail.reset_request_id.in_(
+                select(ResetRequest.id).where(ResetRequest.member_id == member.id)
+            ),
+        )
+        .values(status=EmailStatus.WITHDRAWN)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def request_reset(

@@ -41,7 +41,8 @@ def test_the_text_to_read_out_is_the_member_response_and_the_steps_its_long_vers
     given = answer("forgot_access_code")
     assert given.say == RESPONSES["utter_forgot_access_code"]
     detail = RESPONSES["utter_forgot_access_code_detail"]
-    assert given.steps[0] == detail.split("\n")[0].removeprefix("Plus en détail : ")
+    first = detail.split("\n")[0].removeprefix("Plus en détail : ")
+    assert given.steps[0] == first[0].upper() + first[1:]  # the lead-in gone, a sentence starts
     assert given.steps[1:] == tuple(line.lstrip("• ").strip() for line in detail.split("\n")[1:])
     assert given.to_do == CONSOLE["intentions"]["forgot_access_code"]["a_faire"]
     assert given.label == REGISTRY.labels["forgot_access_code"]
