@@ -113,8 +113,8 @@ def test_with_an_agent_available_the_member_waits_in_the_queue(
     assert "mon code [code masqué] ne marche pas" in said
     assert "482913" not in json.dumps(handoff.transcript)
 
-    # Asking again does not queue twice.
-    assert "place n° 1" in texts(sesame.chat(cid, "un conseiller svp"))
+    # Asking again does not queue twice: the web tier passes the message on to the agent.
+    assert "vous êtes n° 1 dans la file" in texts(sesame.chat(cid, "un conseiller svp"))
 
     [listed] = [h for h in cli_list(sesame) if h["conversation_id"] == cid]
     assert (listed["kind"], listed["state"], listed["id"]) == ("live", "waiting", handoff.id)
