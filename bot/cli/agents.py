@@ -70,7 +70,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--role",
         choices=[role.value for role in AgentRole],
         default=AgentRole.CONSEILLER.value,
-        help="conseiller (par défaut) ou superviseur (voit l'e-mail en entier et le journal)",
+        help="conseiller (par défaut), superviseur (voit l'e-mail en entier et le journal) "
+        "ou formateur (l'atelier)",
     )
     add.set_defaults(handler=_add)
     commands.add_parser("list", help="liste les comptes").set_defaults(handler=_list)

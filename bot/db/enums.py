@@ -61,11 +61,22 @@ class AgentRole(StrEnum):
     """What a call-centre agent may do (``agents.role``).
 
     A ``superviseur`` may do everything a ``conseiller`` does, and also read a
-    member's full email address and the agents' audit log.
+    member's full email address and the agents' audit log; and everything a
+    ``formateur`` does. A ``formateur`` teaches the bot (the workbench) and has no
+    access to members' files.
     """
 
     CONSEILLER = "conseiller"
     SUPERVISEUR = "superviseur"
+    FORMATEUR = "formateur"
+
+    @property
+    def advises_members(self) -> bool:
+        return self in (AgentRole.CONSEILLER, AgentRole.SUPERVISEUR)
+
+    @property
+    def trains_the_bot(self) -> bool:
+        return self in (AgentRole.FORMATEUR, AgentRole.SUPERVISEUR)
 
 
 class AgentAction(StrEnum):

@@ -561,3 +561,16 @@ def test_openapi_documents_the_console_api_in_french(web: TestClient) -> None:
     post_reset = paths["/conseiller/api/adherent/nouveau-code"]["post"]
     assert post_reset["summary"] == "Demander un nouveau code pour l'adhérent"
     assert {"401", "403", "422"} <= set(post_reset["responses"])
+
+
+def test_a_trainer_account_opens_no_member_file(web: TestClient, db: Engine) -> None:
+    with session_scope(db) as session:
+        accounts.add_agent(session, "fanny", PASSWORD, actor="cli:test", role=AgentRole.FORMATEUR)
+    assert sign_in(web, "fanny").status_code == 303
+    page = web.get("/conseiller/")
+    assert page.status_code == 403 and "compte formateur" in page.text
+    for method, path, body in ACTIONS:
+        answer = _call(web, method, path, body)
+        assert answer.status_code == 403, path
+    with session_scope(db) as session:
+        assert session.scalars(select(ResetRequest)).all() == []

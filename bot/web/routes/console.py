@@ -73,6 +73,8 @@ SIGNED_OUT = "Vous êtes déconnecté(e)."
 NOT_SIGNED_IN = "Votre session a expiré ou vous n'êtes pas connecté(e) : reconnectez-vous."
 WRONG_ORIGIN = "Cette demande ne vient pas de la console des conseillers : elle est refusée."
 SUPERVISORS_ONLY = "Réservé aux superviseurs."
+ADVISERS_ONLY = "Réservé aux conseillers et aux superviseurs : un compte formateur n'ouvre pas les dossiers."
+TRAINER_PAGE = "Votre compte est un compte formateur : la console des conseillers ne lui est pas ouverte."
 NO_EMAIL_ON_FILE = "Aucune adresse e-mail n'est connue pour cet adhérent : seul le courrier est possible."
 NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrier)."
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
@@ -139,6 +141,8 @@ def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_c
     identity = identity_from_cookie(config, request.cookies.get(COOKIE_NAME))
     if identity is None:
         raise ConsoleError(401, NOT_SIGNED_IN)
+    if not identity.role.advises_members:
+        raise ConsoleError(403, ADVISERS_ONLY)
     return identity
 
 
@@ -201,6 +205,8 @@ def console_page(request: Request, config: Config) -> Response:
     if agent is None:
         message = SIGNED_OUT if request.query_params.get("sortie") == "1" else None
         return _page("console_sign_in.html", message=message, error=None, login="")
+    if not agent.role.advises_members:
+        return _page("console_sign_in.html", status=403, message=None, error=TRAINER_PAGE, login=agent.login)
     return _page("console.html", agent=agent, roles=AgentRole)
 
 
@@ -286,7 +292,7 @@ api = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
 class Me(BaseModel):
     login: str
     nom: str
-    role: Literal["conseiller", "superviseur"]
+    role: Literal["conseiller", "superviseur", "formateur"]
 
 
 @api.get("/moi", summary="Le conseiller connecté", response_model=Me, responses=_errors(401))
