@@ -324,6 +324,11 @@
       : "Nouvelle demande dans la file d'attente");
   }
 
+  /** "0612345678" as it is read out: "06 12 34 56 78" (anything else as given). */
+  function readablePhone(phone) {
+    return /^0[0-9]{9}$/.test(phone) ? phone.replace(/(\d{2})(?=\d)/g, "$1\u00a0") : phone;
+  }
+
   function itemKey(item) {
     return [item.type, item.etat, item.conseiller, item.a_moi, item.resume, item.telephone, item.creneau,
       held && held.id === item.id].join("|");
@@ -367,7 +372,7 @@
     if (item.type === "rappel") {
       var facts = document.createElement("dl");
       facts.className = "facts";
-      [["Téléphone", item.telephone || "non donné"], ["Créneau", item.creneau || "non précisé"]].forEach(function (pair) {
+      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"], ["Créneau", item.creneau || "non précisé"]].forEach(function (pair) {
         var dt = document.createElement("dt");
         dt.textContent = pair[0];
         var dd = document.createElement("dd");
