@@ -57,9 +57,11 @@ def console_url(sesame_url: str) -> str:
     return sesame_url + "conseiller/"
 
 
-def _tab(browser: Browser, url: str, width: int, height: int) -> Iterator[Tab]:
+def _tab(browser: Browser, url: str, width: int, height: int, init_script: str = "") -> Iterator[Tab]:
     context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
     context.set_default_timeout(15_000)
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     tab = Tab(page)
     page.on("pageerror", lambda error: tab.errors.append(str(error)))
@@ -69,9 +71,17 @@ def _tab(browser: Browser, url: str, width: int, height: int) -> Iterator[Tab]:
     assert tab.errors == []
 
 
+# Counts the console's beeps (Web Audio oscillators started): the sound itself is not heard here.
+COUNT_BEEPS = """
+window.__beeps = 0;
+const start = OscillatorNode.prototype.start;
+OscillatorNode.prototype.start = function (...args) { window.__beeps += 1; return start.apply(this, args); };
+"""
+
+
 @pytest.fixture
 def agent(browser: Browser, console_url: str) -> Iterator[Tab]:
-    for tab in _tab(browser, console_url, 1280, 900):
+    for tab in _tab(browser, console_url, 1280, 900, init_script=COUNT_BEEPS):
         _sign_in(tab.page, AGENT)
         yield tab
         _available(tab.page, False)  # the other tests expect nobody to answer in the chat
@@ -150,6 +160,8 @@ def test_member_reaches_an_agent_live(agent: Tab, member: Tab) -> None:
     expect(item).to_contain_text("En attente")
     expect(item).to_contain_text("a demandé un conseiller")
     expect(item.locator(".queue-age")).not_to_be_empty()
+    console.wait_for_function("() => window.__beeps >= 1")  # a short sound for the new request
+    expect(console.get_by_role("button", name="Activer les notifications")).to_be_visible()
     _audit(console, "console with a waiting chat")
     _shot(console, "agent-queue", full_page=True)
 
