@@ -28,7 +28,7 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
                   $(DOMAIN) data $(wildcard $(DOMAIN)/*/ data/*/)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
-        story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench clean
+        story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff clean
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
@@ -139,9 +139,15 @@ e2e-test: venvs $(MODEL)
 
 test: lint typecheck unit unit-rasa validate story-test nlu-eval nlu-robust browser-test e2e-test
 
-bench: venvs $(MODEL)
+bench: venvs $(MODEL) $(CHROMIUM)
 	$(PY_B) scripts/bench.py
 	$(PY_B) scripts/bench_web.py
+	$(PY_B) scripts/bench_handoff.py
+
+# Time from an agent's message (console API) to its display in the member's widget
+# (Chromium, Server-Sent Events), 20 messages: median and p95 in reports/bench_handoff.json.
+bench-handoff: venvs $(CHROMIUM)
+	$(PY_B) scripts/bench_handoff.py
 
 clean:
 	rm -rf models reports var .venv

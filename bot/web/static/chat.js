@@ -5,8 +5,16 @@
  * Any element of the page with data-sesame-payload="/intent" (and optionally
  * data-sesame-label="what the member sees") opens the chat on that topic.
  *
- * It talks to POST /chat on the page's own origin (bot/web/chat_proxy.py, which
- * forwards to Rasa's REST channel): one request per message, nothing pushed.
+ * It talks to POST /chat on the page's own origin (bot/web/routes/chat.py, which
+ * forwards to Rasa's REST channel): one request per message.
+ *
+ * Hand-off to an agent (bot/web/routes/live.py): when an answer carries ``handoff``
+ * (waiting or held by an agent), the widget opens an EventSource on GET /chat/flux
+ * for that conversation and shows the agent's messages as "Conseiller ACS" bubbles,
+ * as text only (never HTML), and Sésame's notes as bot messages, until the agent
+ * closes (etat "terminee"). The member keeps writing through POST /chat. The
+ * hand-off and the last event seen are kept in sessionStorage: a reload reopens the
+ * stream where it stopped.
  *
  * - The conversation id is random (crypto.getRandomValues, 192 bits) and lives in
  *   sessionStorage with the history: one conversation per tab, kept across reloads,
@@ -32,6 +40,8 @@
   // Not "/greet": the REST channel only lets through payloads that a button may send
   // (bot/user_input.BUTTON_INTENTS), and greet is not one. "Bonjour" is a training example.
   var GREET_MESSAGE = "Bonjour";
+  var STREAM = (script && script.getAttribute("data-stream")) || ENDPOINT + "/flux";
+  var STREAM_RETRY_MS = 3000;
 
   var TEXT = {
     bubbleLine1: "Besoin d'aide\u00a0?",
@@ -60,6 +70,17 @@
     tooLong: "Votre message est trop long\u00a0: 2\u202f000 caractères au plus.",
     masked: "[numéro masqué]",
     maskedCode: "[code masqué]",
+    agent: "Conseiller ACS",
+    agentSays: "Conseiller ACS\u00a0: ",
+    waiting: function (position) {
+      return position > 0
+        ? "En attente d'un conseiller\u00a0: vous êtes n°\u00a0" + position + " dans la file."
+        : "En attente d'un conseiller…";
+    },
+    talking: function (name) {
+      return (name || "Un conseiller") + " (conseiller ACS) a rejoint la conversation.";
+    },
+    handoffOver: "La conversation avec le conseiller est terminée. Sésame reprend la main.",
     unsent:
       "Message non envoyé\u00a0: il contenait un numéro de Sécurité sociale ou un code, que votre " +
       "navigateur ne conserve pas. Tapez-le à nouveau si besoin.",
@@ -233,11 +254,18 @@
       queue: Array.isArray(state.queue) ? state.queue.filter(isQueued) : [],
       greeted: state.greeted === true,
       open: state.open === true,
+      handoff: isHandoff(state.handoff) ? state.handoff : null,
+      lastEvent: typeof state.lastEvent === "number" && state.lastEvent > 0 ? Math.floor(state.lastEvent) : 0,
     };
   }
 
   function isEntry(entry) {
-    return entry && typeof entry.text === "string" && ["bot", "me", "note"].indexOf(entry.who) >= 0;
+    return entry && typeof entry.text === "string" && ["bot", "me", "note", "agent"].indexOf(entry.who) >= 0;
+  }
+
+  /** A hand-off the widget follows: waiting for an agent, or held by one. */
+  function isHandoff(view) {
+    return !!view && typeof view === "object" && (view.etat === "attente" || view.etat === "en_cours");
   }
 
   /** Messages with a secret that were still waiting when the page was left: not sent, say so. */
@@ -272,6 +300,8 @@
         }),
       greeted: state.greeted,
       open: state.open,
+      handoff: state.handoff,
+      lastEvent: state.lastEvent,
     };
     var raw = JSON.stringify(stored);
     try {
@@ -373,6 +403,11 @@
   offline.appendChild(offlineText);
   offline.appendChild(retryButton);
 
+  // While a hand-off is open: where the member stands (queue position, or who is there).
+  var handoffBar = el("p", "sesame-handoff");
+  handoffBar.setAttribute("role", "status");
+  handoffBar.hidden = true;
+
   // Said once per event, where the countdown (updated every second) would be said again and again.
   var announcer = el("p", "sesame-sr-only");
   announcer.setAttribute("role", "status");
@@ -399,6 +434,7 @@
   var hint = el("p", "sesame-hint", TEXT.hint);
 
   panel.appendChild(header);
+  panel.appendChild(handoffBar);
   panel.appendChild(log);
   panel.appendChild(typing);
   panel.appendChild(offline);
@@ -419,6 +455,14 @@
       return item;
     }
     var bubbleNode = el("p", "sesame-msg-text");
+    if (entry.who === "agent") {
+      // An agent's message: a person's words, shown as text only (never HTML, no links).
+      item.appendChild(el("p", "sesame-msg-author", TEXT.agent)).setAttribute("aria-hidden", "true");
+      bubbleNode.appendChild(el("span", "sesame-sr-only", TEXT.agentSays));
+      bubbleNode.appendChild(document.createTextNode(entry.text));
+      item.appendChild(bubbleNode);
+      return item;
+    }
     bubbleNode.appendChild(el("span", "sesame-sr-only", entry.who === "bot" ? TEXT.bot : TEXT.you));
     if (entry.who === "bot") {
       bubbleNode.appendChild(renderBotText(entry.text));
@@ -524,7 +568,7 @@
           })
           .then(function (data) {
             if (response.ok && data && Array.isArray(data.messages)) {
-              return { kind: "ok", messages: data.messages };
+              return { kind: "ok", messages: data.messages, handoff: data.handoff };
             }
             if ([0, 408, 429, 503, 504].indexOf(response.status) >= 0 || (response.ok && !data.messages)) {
               return { kind: "retry" };
@@ -588,6 +632,9 @@
         var short = mine && mine.classList.contains("sesame-msg-me") &&
           firstNew.offsetTop - mine.offsetTop < log.clientHeight / 3;
         scrollToStartOf(short ? mine : firstNew);
+        if (isHandoff(result.handoff)) {
+          followHandoff(result.handoff);
+        }
       } else {
         addEntry({ who: "note", text: result.error });
       }
@@ -648,6 +695,144 @@
     }
     saveState();
     pump();
+  }
+
+  // ---------------------------------------------------------------- hand-off to an agent
+
+  var source = null; // the EventSource while a hand-off is followed
+  var streamRetry = null;
+
+  function showHandoff(view) {
+    if (!isHandoff(view)) {
+      handoffBar.hidden = true;
+      handoffBar.textContent = "";
+      root.classList.remove("is-handoff");
+      return;
+    }
+    var text = view.etat === "en_cours" ? TEXT.talking(view.conseiller) : TEXT.waiting(view.position);
+    if (handoffBar.textContent !== text) {
+      handoffBar.textContent = text;
+    }
+    handoffBar.hidden = false;
+    root.classList.add("is-handoff");
+  }
+
+  /** Follow the conversation's hand-off (from a /chat answer, or after a reload). */
+  function followHandoff(view) {
+    state.handoff = { id: view.id, etat: view.etat, position: view.position, conseiller: view.conseiller };
+    showHandoff(state.handoff);
+    saveState();
+    openStream();
+  }
+
+  function endHandoff() {
+    closeStream();
+    if (state.handoff) {
+      state.handoff = null;
+      saveState();
+      announce(TEXT.handoffOver);
+    }
+    showHandoff(null);
+  }
+
+  function closeStream() {
+    if (streamRetry !== null) {
+      window.clearTimeout(streamRetry);
+      streamRetry = null;
+    }
+    if (source) {
+      source.close();
+      source = null;
+    }
+  }
+
+  function streamUrl() {
+    return STREAM + "?sender=" + encodeURIComponent(state.sender) + "&apres=" + state.lastEvent;
+  }
+
+  function onStreamMessage(event) {
+    var data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    if (!data || typeof data.id !== "number" || typeof data.texte !== "string" || data.id <= state.lastEvent) {
+      return; // already shown (a reconnection may replay it)
+    }
+    state.lastEvent = data.id;
+    if (data.qui === "conseiller") {
+      addEntry({ who: "agent", text: maskSecrets(data.texte) }, data.texte);
+    } else {
+      addEntry({ who: "bot", text: maskSecrets(data.texte), buttons: [] }, data.texte);
+    }
+    saveState();
+  }
+
+  function onStreamState(event) {
+    var view;
+    try {
+      view = JSON.parse(event.data);
+    } catch (error) {
+      return;
+    }
+    if (!view || view.etat === "terminee") {
+      endHandoff();
+      return;
+    }
+    if (isHandoff(view)) {
+      state.handoff = { id: view.id, etat: view.etat, position: view.position, conseiller: view.conseiller };
+      showHandoff(state.handoff);
+      saveState();
+    }
+  }
+
+  /**
+   * EventSource reconnects by itself after a network error; it gives up (CLOSED) on any
+   * other answer than a stream: 204 when the conversation has no hand-off left to follow,
+   * or an error page while the web tier restarts. A plain request tells them apart.
+   */
+  function onStreamError() {
+    if (!source || source.readyState !== 2) {
+      return; // EventSource is reconnecting on its own (from its Last-Event-ID)
+    }
+    closeStream();
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    fetch(streamUrl(), {
+      credentials: "same-origin",
+      cache: "no-store",
+      signal: controller ? controller.signal : undefined,
+    })
+      .then(function (response) {
+        if (controller) {
+          controller.abort(); // only the status was wanted
+        }
+        if (response.status === 204) {
+          endHandoff();
+        } else {
+          retryStream();
+        }
+      })
+      .catch(retryStream);
+  }
+
+  function retryStream() {
+    if (state.handoff && streamRetry === null && !source) {
+      streamRetry = window.setTimeout(function () {
+        streamRetry = null;
+        openStream();
+      }, STREAM_RETRY_MS);
+    }
+  }
+
+  function openStream() {
+    if (source || !state.handoff || typeof window.EventSource !== "function") {
+      return;
+    }
+    source = new window.EventSource(streamUrl());
+    source.addEventListener("message", onStreamMessage);
+    source.addEventListener("etat", onStreamState);
+    source.addEventListener("error", onStreamError);
   }
 
   // ---------------------------------------------------------------- open / close
@@ -734,6 +919,10 @@
       open({ focus: false, silent: true });
     }
     scrollToEnd();
+    if (state.handoff) {
+      showHandoff(state.handoff);
+      openStream(); // a reload during a hand-off: follow it again from the last event seen
+    }
     pump(); // messages left waiting before a reload
   }
 

@@ -11,6 +11,8 @@
     timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short"
   });
 
+  var timeFormat = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", timeStyle: "short" });
+
   function $(id) { return document.getElementById(id); }
 
   function announce(text) {
@@ -232,7 +234,472 @@
     }, function (error) { showError("erreur-journal", error.message); });
   }
 
+  /* --- File d'attente et conversation en direct (issue #12) ---------------------------- */
+
+  var QUEUE_EVERY_MS = 2500;
+  var MESSAGES_EVERY_MS = 1000;
+  var baseTitle = document.title;
+  var queueNodes = {};       // id -> {node, key} of the queue items shown
+  var knownWaiting = null;   // ids of the waiting items already signalled (null before the first poll)
+  var savingAvailability = false;
+  var availabilityChanges = 0; // a queue read that started before a change must not undo it
+  var held = null;           // the conversation shown: {id, lastId, shown: {messageId: true}, open}
+  var messagesTimer = null;
+  var audio = null;
+  var myLogin = (document.body.dataset.login || "");
+
+  var WHO = { adherent: "Adhérent", conseiller: "Vous", sesame: "Sésame" };
+  var TYPE = { discussion: "Discussion en direct", rappel: "Rappel demandé" };
+  var MOTIF = { demande: "a demandé un conseiller", incomprehension: "Sésame n'a pas compris deux fois" };
+
+  function beep() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) { return; }
+      audio = audio || new Context();
+      if (audio.state === "suspended") { audio.resume(); }
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      oscillator.type = "sine";
+      oscillator.frequency.value = 880;
+      gain.gain.setValueAtTime(0.0001, audio.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.2, audio.currentTime + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + 0.35);
+      oscillator.connect(gain);
+      gain.connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.4);
+    } catch (ignored) { /* no sound: the title and the list still say it */ }
+  }
+
+  /* Browsers only let a page start sound after a gesture: the first click or key prepares it. */
+  function unlockAudio() {
+    try {
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (Context && !audio) { audio = new Context(); }
+      if (audio && audio.state === "suspended") { audio.resume(); }
+    } catch (ignored) { /* no sound */ }
+  }
+
+  function notificationsAllowed() {
+    return "Notification" in window && window.Notification.permission === "granted";
+  }
+
+  function showNotificationState() {
+    var button = $("notifications");
+    var note = $("notifications-etat");
+    if (!("Notification" in window)) {
+      button.hidden = true;
+      note.hidden = true;
+      return;
+    }
+    var permission = window.Notification.permission;
+    button.hidden = permission !== "default";
+    note.hidden = permission === "default";
+    note.textContent = permission === "granted"
+      ? "Notifications du navigateur activées pour les nouvelles demandes."
+      : "Notifications refusées dans le navigateur : le son et le titre de l'onglet signalent les nouvelles demandes.";
+  }
+
+  function askNotifications() {
+    if (!("Notification" in window)) { return; }
+    unlockAudio();
+    var asked = window.Notification.requestPermission(function () { showNotificationState(); });
+    if (asked && asked.then) { asked.then(showNotificationState); }
+  }
+
+  function signal(items) {
+    beep();
+    if (notificationsAllowed()) {
+      try {
+        var live = items.filter(function (item) { return item.type === "discussion"; }).length;
+        var text = live
+          ? "Un adhérent attend un conseiller dans la discussion."
+          : "Un adhérent demande à être rappelé.";
+        var note = new window.Notification("Sésame : nouvelle demande", { body: text, tag: "sesame-file", lang: "fr" });
+        note.onclick = function () { window.focus(); $("file").focus(); note.close(); };
+      } catch (ignored) { /* some browsers only notify from a service worker */ }
+    }
+    announce(items.length > 1 ? items.length + " nouvelles demandes dans la file d'attente"
+      : "Nouvelle demande dans la file d'attente");
+  }
+
+  /** "0612345678" as it is read out: "06 12 34 56 78" (anything else as given). */
+  function readablePhone(phone) {
+    return /^0[0-9]{9}$/.test(phone) ? phone.replace(/(\d{2})(?=\d)/g, "$1\u00a0") : phone;
+  }
+
+  function itemKey(item) {
+    return [item.type, item.etat, item.conseiller, item.a_moi, item.resume, item.telephone, item.creneau,
+      held && held.id === item.id].join("|");
+  }
+
+  function line(parent, className, text) {
+    var p = document.createElement("p");
+    p.className = className;
+    p.textContent = text;
+    parent.appendChild(p);
+    return p;
+  }
+
+  function button(parent, text, className, action) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    if (className) { b.className = className; }
+    b.addEventListener("click", action);
+    parent.appendChild(b);
+    return b;
+  }
+
+  function buildItem(item) {
+    var node = document.createElement("li");
+    node.className = "queue-item queue-" + item.type + " queue-" + item.etat;
+    node.dataset.id = String(item.id);
+    var head = document.createElement("p");
+    head.className = "queue-head";
+    var kind = document.createElement("strong");
+    kind.textContent = TYPE[item.type] + " n° " + item.id;
+    head.appendChild(kind);
+    head.appendChild(document.createTextNode(" · "));
+    var age = document.createElement("span");
+    age.className = "queue-age";
+    head.appendChild(age);
+    node.appendChild(head);
+    var state = item.etat === "en_attente" ? "En attente"
+      : item.a_moi ? "Vous la tenez" : "Prise par " + (item.conseiller || "un conseiller");
+    line(node, "queue-state", state + " — l'adhérent " + (MOTIF[item.motif] || ""));
+    if (item.type === "rappel") {
+      var facts = document.createElement("dl");
+      facts.className = "facts";
+      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"], ["Créneau", item.creneau || "non précisé"]].forEach(function (pair) {
+        var dt = document.createElement("dt");
+        dt.textContent = pair[0];
+        var dd = document.createElement("dd");
+        dd.textContent = pair[1];
+        facts.appendChild(dt);
+        facts.appendChild(dd);
+      });
+      node.appendChild(facts);
+    }
+    line(node, "queue-summary", item.resume);
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    var label = TYPE[item.type] + " n° " + item.id;
+    if (item.type === "discussion" && item.etat === "en_attente") {
+      button(actions, "Prendre", "", function () { take(item.id); }).setAttribute("aria-label", "Prendre la " + label.toLowerCase());
+    } else if (item.type === "discussion" && item.a_moi && !(held && held.id === item.id)) {
+      button(actions, "Afficher", "secondary", function () { show(item.id); }).setAttribute("aria-label", "Afficher la " + label.toLowerCase());
+    } else if (item.type === "rappel" && item.etat === "en_attente") {
+      button(actions, "Rappel fait", "", function () { callback(item.id, true); }).setAttribute("aria-label", "Rappel fait : " + label.toLowerCase());
+      button(actions, "Injoignable", "secondary", function () { callback(item.id, false); }).setAttribute("aria-label", "Injoignable : " + label.toLowerCase());
+    }
+    if (actions.firstChild) { node.appendChild(actions); }
+    return node;
+  }
+
+  function showQueue(view, changesBefore) {
+    if (!savingAvailability && changesBefore === availabilityChanges) { $("disponible").checked = view.disponible; }
+    var others = view.conseillers_disponibles;
+    $("file-resume").textContent = (others === 0 ? "Aucun conseiller disponible"
+      : others === 1 ? "1 conseiller disponible" : others + " conseillers disponibles") +
+      " · " + (view.en_attente === 0 ? "aucune demande en attente"
+        : view.en_attente === 1 ? "1 demande en attente" : view.en_attente + " demandes en attente") + ".";
+    $("file-compte").textContent = view.en_attente ? "(" + view.en_attente + ")" : "";
+    document.title = view.en_attente ? "(" + view.en_attente + ") " + baseTitle : baseTitle;
+
+    var list = $("file-elements");
+    var seen = {};
+    var focused = document.activeElement;
+    var focusedId = focused && list.contains(focused) && focused.closest("li") ? focused.closest("li").dataset.id : null;
+    var focusedText = focusedId ? focused.textContent : null;
+    view.elements.forEach(function (item, index) {
+      seen[item.id] = true;
+      var key = itemKey(item);
+      var shown = queueNodes[item.id];
+      if (!shown || shown.key !== key) {
+        var node = buildItem(item);
+        if (shown) { list.replaceChild(node, shown.node); } else { list.appendChild(node); }
+        shown = queueNodes[item.id] = { node: node, key: key };
+        if (focusedId === String(item.id)) {
+          var again = Array.prototype.filter.call(node.querySelectorAll("button"), function (b) {
+            return b.textContent === focusedText;
+          })[0] || node.querySelector("button");
+          if (again) { again.focus(); } else { $("file").focus(); }
+        }
+      }
+      if (list.children[index] !== shown.node) { list.insertBefore(shown.node, list.children[index] || null); }
+      shown.node.querySelector(".queue-age").textContent = item.depuis;
+    });
+    Object.keys(queueNodes).forEach(function (id) {
+      if (!seen[id]) {
+        if (focusedId === id) { $("file").focus(); }
+        list.removeChild(queueNodes[id].node);
+        delete queueNodes[id];
+      }
+    });
+    $("file-vide").hidden = view.elements.length !== 0;
+
+    var waiting = view.elements.filter(function (item) { return item.etat === "en_attente"; });
+    if (knownWaiting !== null) {
+      var fresh = waiting.filter(function (item) { return !knownWaiting[item.id]; });
+      if (fresh.length) { signal(fresh); }
+    }
+    knownWaiting = {};
+    waiting.forEach(function (item) { knownWaiting[item.id] = true; });
+
+    if (held === null) {
+      var mine = view.elements.filter(function (item) {
+        return item.type === "discussion" && item.etat === "en_cours" && item.a_moi;
+      })[0];
+      if (mine) { show(mine.id); }
+    }
+  }
+
+  function pollQueue() {
+    var changes = availabilityChanges;
+    call("GET", "/file").then(function (view) {
+      showError("erreur-file", "");
+      showQueue(view, changes);
+    }, function (error) {
+      showError("erreur-file", error.message);
+    }).then(function () {
+      window.setTimeout(pollQueue, QUEUE_EVERY_MS);
+    });
+  }
+
+  function refreshQueue() {
+    var changes = availabilityChanges;
+    return call("GET", "/file").then(function (view) { showQueue(view, changes); }, function (error) { showError("erreur-file", error.message); });
+  }
+
+  function setAvailability() {
+    var box = $("disponible");
+    var wanted = box.checked;
+    availabilityChanges += 1;
+    savingAvailability = true;
+    showError("erreur-file", "");
+    call("POST", "/disponibilite", { disponible: wanted }).then(function (answer) {
+      box.checked = answer.disponible;
+      announce(answer.disponible ? "Vous êtes disponible pour les discussions."
+        : "Vous n'êtes plus disponible pour les discussions.");
+    }, function (error) {
+      box.checked = !wanted;
+      showError("erreur-file", error.message);
+    }).then(function () {
+      savingAvailability = false;
+      refreshQueue();
+    });
+  }
+
+  function callback(id, reached) {
+    showError("erreur-file", "");
+    call("POST", "/prises-en-charge/" + id + "/rappel", { joint: reached }).then(function () {
+      announce(reached ? "Rappel n° " + id + " marqué comme fait." : "Rappel n° " + id + " : adhérent injoignable.");
+      $("file").focus();
+      refreshQueue();
+    }, function (error) {
+      showError("erreur-file", error.message);
+      refreshQueue();
+    });
+  }
+
+  function take(id) {
+    showError("erreur-file", "");
+    call("POST", "/prises-en-charge/" + id + "/prendre").then(function (detail) {
+      openConversation(detail);
+      announce("Vous avez pris la discussion n° " + id + ".");
+      $("message-conseiller").focus();
+      refreshQueue();
+    }, function (error) {
+      showError("erreur-file", error.message);
+      refreshQueue();
+    });
+  }
+
+  function show(id) {
+    call("GET", "/prises-en-charge/" + id).then(function (detail) {
+      if (detail.element.etat === "en_cours" && detail.element.a_moi) { openConversation(detail); }
+    }, function (error) { showError("erreur-file", error.message); });
+  }
+
+  function addMessage(message) {
+    if (!held || held.shown[message.id]) { return; }
+    held.shown[message.id] = true;
+    var item = document.createElement("p");
+    item.className = "live-msg live-" + message.qui;
+    var who = document.createElement("span");
+    who.className = "live-who";
+    who.textContent = (WHO[message.qui] || message.qui) + " : ";
+    var text = document.createElement("span");
+    text.className = "live-text";
+    text.textContent = message.texte;
+    item.appendChild(who);
+    item.appendChild(text);
+    if (message.date) {
+      var time = document.createElement("time");
+      time.dateTime = message.date;
+      time.textContent = " " + timeFormat.format(new Date(message.date));
+      item.appendChild(time);
+    }
+    var list = $("conversation-messages");
+    list.appendChild(item);
+    list.scrollTop = list.scrollHeight;
+  }
+
+  function showMessages(messages) {
+    messages.forEach(function (message) {
+      addMessage(message);
+      if (held && message.id > held.lastId) { held.lastId = message.id; }
+    });
+  }
+
+  function openConversation(detail) {
+    var element = detail.element;
+    stopMessages();
+    held = { id: element.id, lastId: 0, shown: {}, open: true };
+    $("conversation-entete").textContent = "Discussion n° " + element.id + " · demandée " + element.depuis +
+      " · l'adhérent " + (MOTIF[element.motif] || "");
+    $("conversation-resume").textContent = element.resume;
+    var transcript = $("conversation-transcription");
+    clear(transcript);
+    detail.transcription.forEach(function (said) {
+      var item = document.createElement("li");
+      item.className = "transcript-" + (said.qui === "adherent" ? "adherent" : "sesame");
+      var who = document.createElement("strong");
+      who.textContent = (said.qui === "adherent" ? "Adhérent" : "Sésame") + " : ";
+      item.appendChild(who);
+      item.appendChild(document.createTextNode(said.texte || said.text || ""));
+      transcript.appendChild(item);
+    });
+    $("conversation-transcription-bloc").hidden = detail.transcription.length === 0;
+    clear($("conversation-messages"));
+    showMessages(detail.messages);
+    showError("erreur-conversation", "");
+    $("conversation-fin").textContent = "";
+    $("conversation-aucune").hidden = true;
+    $("conversation-bloc").hidden = false;
+    loadColleagues();
+    messagesTimer = window.setTimeout(pollMessages, MESSAGES_EVERY_MS);
+  }
+
+  function stopMessages() {
+    if (messagesTimer !== null) { window.clearTimeout(messagesTimer); messagesTimer = null; }
+  }
+
+  function endConversation(text) {
+    stopMessages();
+    held = null;
+    $("conversation-bloc").hidden = true;
+    $("conversation-aucune").hidden = false;
+    $("conversation-fin").textContent = text;
+    refreshQueue();
+  }
+
+  function pollMessages() {
+    messagesTimer = null;
+    if (!held) { return; }
+    var id = held.id;
+    call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId).then(function (detail) {
+      if (!held || held.id !== id) { return; }
+      showMessages(detail.messages);
+      if (detail.element.etat !== "en_cours" || !detail.element.a_moi) {
+        endConversation(detail.element.etat === "en_cours"
+          ? "La discussion n° " + id + " est maintenant tenue par " + (detail.element.conseiller || "un autre conseiller") + "."
+          : "La discussion n° " + id + " est terminée.");
+        return;
+      }
+      messagesTimer = window.setTimeout(pollMessages, MESSAGES_EVERY_MS);
+    }, function (error) {
+      if (!held || held.id !== id) { return; }
+      showError("erreur-conversation", error.message);
+      messagesTimer = window.setTimeout(pollMessages, MESSAGES_EVERY_MS * 3);
+    });
+  }
+
+  function sendToMember(event) {
+    event.preventDefault();
+    if (!held) { return; }
+    var field = $("message-conseiller");
+    var text = field.value.trim();
+    showError("erreur-conversation", "");
+    if (!text) {
+      showError("erreur-conversation", "Écrivez un message avant de l'envoyer.");
+      field.focus();
+      return;
+    }
+    $("envoyer-message").disabled = true;
+    call("POST", "/prises-en-charge/" + held.id + "/messages", { texte: text }).then(function (said) {
+      field.value = "";
+      addMessage(said);
+    }, function (error) {
+      showError("erreur-conversation", error.message);
+    }).then(function () {
+      $("envoyer-message").disabled = false;
+      field.focus();
+    });
+  }
+
+  function loadColleagues() {
+    call("GET", "/conseillers").then(function (colleagues) {
+      var select = $("transfert-vers");
+      clear(select);
+      var others = colleagues.filter(function (c) { return c.login !== myLogin; });
+      others.forEach(function (colleague) {
+        var option = document.createElement("option");
+        option.value = colleague.login;
+        option.textContent = colleague.nom + (colleague.disponible ? " (disponible)" : " (indisponible)");
+        select.appendChild(option);
+      });
+      if (!others.length) {
+        var none = document.createElement("option");
+        none.value = "";
+        none.textContent = "Aucun autre conseiller";
+        select.appendChild(none);
+      }
+      select.disabled = !others.length;
+    }, function () { /* the transfer stays possible later */ });
+  }
+
+  function transfer(event) {
+    event.preventDefault();
+    if (!held) { return; }
+    var to = $("transfert-vers").value;
+    if (!to) { return; }
+    var id = held.id;
+    var name = $("transfert-vers").selectedOptions[0].textContent.replace(/ \((in)?disponible\)$/, "");
+    call("POST", "/prises-en-charge/" + id + "/transferer", { conseiller: to }).then(function () {
+      endConversation("Discussion n° " + id + " confiée à " + name + ".");
+      $("file").focus();
+    }, function (error) { showError("erreur-conversation", error.message); });
+  }
+
+  function finish() {
+    if (!held) { return; }
+    var id = held.id;
+    $("terminer").disabled = true;
+    call("POST", "/prises-en-charge/" + id + "/fermer").then(function () {
+      endConversation("Discussion n° " + id + " terminée : Sésame reprend la main auprès de l'adhérent.");
+      $("file").focus();
+    }, function (error) {
+      showError("erreur-conversation", error.message);
+    }).then(function () { $("terminer").disabled = false; });
+  }
+
+  function startQueue() {
+    $("disponible").addEventListener("change", setAvailability);
+    $("notifications").addEventListener("click", askNotifications);
+    $("form-message").addEventListener("submit", sendToMember);
+    $("form-transfert").addEventListener("submit", transfer);
+    $("terminer").addEventListener("click", finish);
+    document.addEventListener("click", unlockAudio, { once: true });
+    document.addEventListener("keydown", unlockAudio, { once: true });
+    showNotificationState();
+    pollQueue();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    startQueue();
     $("form-assistant").addEventListener("submit", ask);
     $("question").addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
