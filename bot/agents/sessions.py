@@ -130,10 +130,14 @@ def _expired(row: AgentSession, now: dt.datetime) -> bool:
     return now - row.created_at >= ABSOLUTE_LIFETIME or now - row.last_seen_at >= IDLE_TIMEOUT
 
 
-def current_agent(session: Session, token: str | None, now: dt.datetime) -> Agent | None:
+def current_agent(
+    session: Session, token: str | None, now: dt.datetime, *, touch: bool = True
+) -> Agent | None:
     """The active agent whose live session ``token`` opens, or None; keeps the session alive.
 
     An expired session is closed here (and audited) the first time it is presented.
+    ``touch=False`` (the console's automatic refreshes) checks without counting as
+    activity: an open console left alone still ends after ``IDLE_TIMEOUT``.
     """
     if not token or len(token) > 128:
         return None
@@ -146,7 +150,7 @@ def current_agent(session: Session, token: str | None, now: dt.datetime) -> Agen
         row.ended_at = now
         audit.record(session, row.agent.login, AgentAction.SESSION_EXPIRED, now=now)
         return None
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return row.agent
 

@@ -574,3 +574,18 @@ def test_a_trainer_account_opens_no_member_file(web: TestClient, db: Engine) -> 
         assert answer.status_code == 403, path
     with session_scope(db) as session:
         assert session.scalars(select(ResetRequest)).all() == []
+
+
+def test_automatic_refreshes_do_not_keep_an_idle_session_alive(web: TestClient, db: Engine) -> None:
+    sign_in(web)
+    _age_session(db, idle=IDLE_TIMEOUT - dt.timedelta(minutes=5), age=dt.timedelta(hours=1))
+    polled = web.get("/conseiller/api/moi", headers={"X-Sesame-Poll": "1"})
+    assert polled.status_code == 200
+    with session_scope(db) as session:
+        row = session.scalars(select(AgentSession)).one()
+        idle_for = dt.datetime.now(dt.timezone.utc) - row.last_seen_at
+    assert idle_for >= IDLE_TIMEOUT - dt.timedelta(minutes=5, seconds=1)  # not refreshed
+    assert web.get("/conseiller/api/moi").status_code == 200  # the agent's own request is activity
+    with session_scope(db) as session:
+        row = session.scalars(select(AgentSession)).one()
+        assert dt.datetime.now(dt.timezone.utc) - row.last_seen_at < dt.timedelta(minutes=1)

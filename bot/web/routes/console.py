@@ -61,6 +61,7 @@ logger = logging.getLogger("bot.web.console")
 PREFIX = "/conseiller"
 API_PREFIX = f"{PREFIX}/api"
 COOKIE_NAME = "sesame_conseiller"
+POLL_HEADER = "x-sesame-poll"
 CONSOLE_CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -130,15 +131,17 @@ def _now() -> dt.datetime:
     return utcnow()
 
 
-def identity_from_cookie(config: WebConfig, token: str | None) -> AgentIdentity | None:
+def identity_from_cookie(config: WebConfig, token: str | None, *, touch: bool = True) -> AgentIdentity | None:
     with session_scope(config.engine) as session:
-        agent = sessions.current_agent(session, token, _now())
+        agent = sessions.current_agent(session, token, _now(), touch=touch)
         return AgentIdentity.of(agent) if agent is not None else None
 
 
 def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> AgentIdentity:
     """The agent of the session cookie, or 401: the only source of an agent's identity."""
-    identity = identity_from_cookie(config, request.cookies.get(COOKIE_NAME))
+    # The console's automatic refreshes say so: they do not count as the agent's activity.
+    touch = request.headers.get(POLL_HEADER) != "1"
+    identity = identity_from_cookie(config, request.cookies.get(COOKIE_NAME), touch=touch)
     if identity is None:
         raise ConsoleError(401, NOT_SIGNED_IN)
     if not identity.role.advises_members:

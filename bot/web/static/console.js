@@ -27,8 +27,11 @@
     node.hidden = !text;
   }
 
-  function call(method, path, body) {
+  /* ``poll``: an automatic refresh, not the agent's doing: it does not keep an idle
+     session alive (the server ends it after 30 minutes without the agent acting). */
+  function call(method, path, body, poll) {
     var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (poll) { options.headers["X-Sesame-Poll"] = "1"; }
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -458,7 +461,7 @@
 
   function pollQueue() {
     var changes = availabilityChanges;
-    call("GET", "/file").then(function (view) {
+    call("GET", "/file", undefined, true).then(function (view) {
       showError("erreur-file", "");
       showQueue(view, changes);
     }, function (error) {
@@ -600,7 +603,7 @@
     messagesTimer = null;
     if (!held) { return; }
     var id = held.id;
-    call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId).then(function (detail) {
+    call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId, undefined, true).then(function (detail) {
       if (!held || held.id !== id) { return; }
       showMessages(detail.messages);
       if (detail.element.etat !== "en_cours" || !detail.element.a_moi) {
