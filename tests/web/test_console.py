@@ -155,7 +155,7 @@ def test_a_good_password_opens_a_strict_http_only_session(web: TestClient, db: E
     assert answer.status_code == 303 and answer.headers["location"] == "/conseiller/"
     cookie = answer.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=")
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/conseiller" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/;" in cookie
     assert "Secure" not in cookie  # served over plain HTTP here; see the HTTPS test below
     page = web.get("/conseiller/")
     assert "Dossier de l'adhérent" in page.text and "Claire Dupont" in page.text
@@ -244,7 +244,7 @@ def test_sign_out_ends_the_session_for_good(web: TestClient, db: Engine) -> None
     assert answer.status_code == 303 and answer.headers["location"] == "/conseiller/?sortie=1"
     assert "Vous êtes déconnecté(e)." in web.get("/conseiller/?sortie=1").text
     # Even a copy of the old cookie opens nothing any more.
-    web.cookies.set(COOKIE_NAME, cookie or "", path="/conseiller")
+    web.cookies.set(COOKIE_NAME, cookie or "", path="/")
     assert web.get("/conseiller/api/moi").status_code == 401
     assert AgentAction.SIGN_OUT in [action for _, action, _, _ in audit_actions(db, "claire")]
 
@@ -310,7 +310,7 @@ def test_no_action_without_a_session(
     answer = _call(web, method, path, body)
     assert answer.status_code == 401 and answer.json() == {"error": NOT_SIGNED_IN}
     # A made-up cookie, or a member's chat sender id used as one, opens nothing either.
-    web.cookies.set(COOKIE_NAME, "Zq3-x_9bT4mWkLpR2sYvN8cA", path="/conseiller")
+    web.cookies.set(COOKIE_NAME, "Zq3-x_9bT4mWkLpR2sYvN8cA", path="/")
     assert _call(web, method, path, body).status_code == 401
     assert rasa.requests == []
     with session_scope(db) as session:

@@ -62,6 +62,8 @@ PREFIX = "/conseiller"
 API_PREFIX = f"{PREFIX}/api"
 COOKIE_NAME = "sesame_conseiller"
 POLL_HEADER = "x-sesame-poll"
+# One sign-in for the agents' console (/conseiller/) and the trainers' workbench (/atelier/).
+COOKIE_PATH = "/"
 CONSOLE_CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -175,7 +177,7 @@ def _cookie(response: Response, config: WebConfig, token: str) -> None:
     response.set_cookie(
         COOKIE_NAME,
         token,
-        path=PREFIX,
+        path=COOKIE_PATH,
         httponly=True,
         secure=config.secure_cookie,
         samesite="strict",
@@ -265,7 +267,7 @@ def sign_out(request: Request, config: Config) -> Response:
         sessions.sign_out(session, request.cookies.get(COOKIE_NAME), _now())
     response = RedirectResponse(f"{PREFIX}/?sortie=1", status_code=303)
     response.delete_cookie(
-        COOKIE_NAME, path=PREFIX, httponly=True, secure=config.secure_cookie, samesite="strict"
+        COOKIE_NAME, path=COOKIE_PATH, httponly=True, secure=config.secure_cookie, samesite="strict"
     )
     return response
 
