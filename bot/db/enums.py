@@ -104,6 +104,9 @@ class AgentAction(StrEnum):
     HANDOFF_MESSAGE = "handoff_message"
     CALLBACK_DONE = "callback_done"
     CALLBACK_UNREACHABLE = "callback_unreachable"
+    MODEL_TRAINED = "model_trained"
+    MODEL_LOADED = "model_loaded"
+    MODEL_ROLLED_BACK = "model_rolled_back"
 
 
 class HandoffKind(StrEnum):
