@@ -143,6 +143,13 @@ browser-test: venvs $(MODEL) $(CHROMIUM) node_modules/.package-lock.json
 e2e-test: venvs $(MODEL)
 	$(PY_B) -m pytest -q tests/e2e
 
+# The trainers' report (bot/training/report.py), not part of make test: trains if needed,
+# then the held-out phrases, their badly typed copies, a 3-fold cross-validation of
+# data/nlu (noisy copies aside) and the test stories; writes reports/index.html (opens with
+# no server) and reports/report-latest.json, compared with the previous one.
+report: venvs
+	$(PY_B) -m bot.training.report
+
 test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test
 
 bench: venvs $(MODEL)
