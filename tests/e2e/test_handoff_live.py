@@ -44,8 +44,12 @@ def _start_web(sesame: Sesame, port: int) -> subprocess.Popen[bytes]:
         "WEB_PORT": str(port),
         "RESET_URL_BASE": f"http://127.0.0.1:{port}/reinitialiser",
     }
-    process = subprocess.Popen(  # noqa: S603 - our own web tier, fixed arguments
-        [sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.web"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -66,7 +70,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def _client(port: int) -> httpx.Client:
     page = f"http://127.0.0.1:{port}"
     return httpx.Client(
-        base_url=page, trust_env=False, timeout=ANSWER_SECONDS, headers={"Origin": page}, follow_redirects=True
+        base_url=page,
+        trust_env=False,
+        timeout=ANSWER_SECONDS,
+        headers={"Origin": page},
+        follow_redirects=True,
     )
 
 
@@ -118,10 +126,15 @@ def test_a_live_hand_off_survives_a_restart_of_the_web_tier(sesame: Sesame, agen
             taken = agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/prendre", json={})
             assert taken.status_code == 200, taken.text
             assert "Sujets abordés" in taken.json()["element"]["resume"]
-            silent = member.post("/chat", json={"sender": sender, "message": "bonjour, vous êtes là ?"}).json()
-            assert silent["messages"] == [] and silent["handoff"]["etat"] == "en_cours"  # the bot says nothing
+            silent = member.post(
+                "/chat", json={"sender": sender, "message": "bonjour, vous êtes là ?"}
+            ).json()
+            assert (
+                silent["messages"] == [] and silent["handoff"]["etat"] == "en_cours"
+            )  # the bot says nothing
             first = agent.post(
-                f"/conseiller/api/prises-en-charge/{handoff_id}/messages", json={"texte": "Bonjour, je suis là."}
+                f"/conseiller/api/prises-en-charge/{handoff_id}/messages",
+                json={"texte": "Bonjour, je suis là."},
             ).json()
             seen = _events(member, sender, 0, wanted=2)
             assert [data["texte"] for _, data in seen] == [
@@ -129,7 +142,9 @@ def test_a_live_hand_off_survives_a_restart_of_the_web_tier(sesame: Sesame, agen
                 "Bonjour, je suis là.",
             ]
         _stop(web)  # the web tier goes down in the middle of the hand-off…
-        agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/messages", json={"texte": "Pendant la coupure."})
+        agent.post(
+            f"/conseiller/api/prises-en-charge/{handoff_id}/messages", json={"texte": "Pendant la coupure."}
+        )
         web = _start_web(sesame, port)  # …and comes back: nothing was in its memory
         with _client(port) as member:
             resumed = _events(member, sender, first["id"], wanted=1)
@@ -141,10 +156,15 @@ def test_a_live_hand_off_survives_a_restart_of_the_web_tier(sesame: Sesame, agen
                 "bonjour, vous êtes là ?",
                 "merci, c'est réglé",
             ]
-            assert agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/fermer", json={}).status_code == 200
+            assert (
+                agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/fermer", json={}).status_code
+                == 200
+            )
             closing = _events(member, sender, resumed[0][1]["id"], wanted=1)
             assert closing[0][1]["texte"].startswith("Le conseiller a terminé la conversation")
-            back = member.post("/chat", json={"sender": sender, "message": "où trouver mon code d'accès ?"}).json()
+            back = member.post(
+                "/chat", json={"sender": sender, "message": "où trouver mon code d'accès ?"}
+            ).json()
             assert back["messages"] and "handoff" not in back  # the bot answers again
             assert "décomptes" in " ".join(m["text"] for m in back["messages"])
     finally:
