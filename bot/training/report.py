@@ -407,7 +407,7 @@ def render_html(report: Report) -> str:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), keep_trailing_newline=True
     )
-    environment.filters.update(percent=_percent, number=_number, signed=_signed)
+    environment.filters.update(percent=_percent, number=_number, signed=_signed, moment=_moment)
     holdout = report.holdout
     matrix = base64.b64encode(holdout.matrix_png).decode("ascii") if holdout and holdout.matrix_png else None
     pairs = confused_pairs(holdout.errors, report.labels) if holdout else []
@@ -420,6 +420,14 @@ def render_html(report: Report) -> str:
         label=lambda name: _label(name, report.labels),
         headline_names=HEADLINE_NAMES,
     )
+
+
+def _moment(iso: str) -> str:
+    """An ISO time from a summary, as people read it (Paris time); as is when it is not one."""
+    try:
+        return paris_time(datetime.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return iso
 
 
 def paris_time(moment: datetime) -> str:

@@ -195,6 +195,7 @@ def test_the_page_tells_what_got_better(tmp_path: Path) -> None:
     report = Report("maintenant", holdout, None, None, None, diff(before, latest, LABELS), LABELS)
     page = render_html(report)
     assert "Mieux comprises" in page and "0,500 → 0,850" in page and "+0,350" in page
+    assert "comme la dernière fois" in page  # the headline figures did not move
 
 
 def test_the_progress_line() -> None:
