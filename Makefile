@@ -28,7 +28,8 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
                   $(DOMAIN) data $(wildcard $(DOMAIN)/*/ data/*/)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
-        story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff clean
+        story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff clean \
+        check-data report
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
@@ -96,6 +97,12 @@ unit-rasa: venv-rasa
 validate: venv-rasa
 	$(RASA) data validate --domain $(DOMAIN) --fail-on-warnings --quiet
 
+# The trainers' check (bot/training/check.py): rasa data validate (env A), then a lint of
+# the data in French, each problem with its file and line, and the coverage table of the
+# help document (couverture.yml). The workbench calls the same code.
+check-data: venv-rasa venv-actions
+	$(PY_B) -m bot.training.check
+
 story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
@@ -137,7 +144,14 @@ browser-test: venvs $(MODEL) $(CHROMIUM) node_modules/.package-lock.json
 e2e-test: venvs $(MODEL)
 	$(PY_B) -m pytest -q tests/e2e
 
-test: lint typecheck unit unit-rasa validate story-test nlu-eval nlu-robust browser-test e2e-test
+# The trainers' report (bot/training/report.py), not part of make test: trains if needed,
+# then the held-out phrases, their badly typed copies, a 3-fold cross-validation of
+# data/nlu (noisy copies aside) and the test stories; writes reports/index.html (opens with
+# no server) and reports/report-latest.json, compared with the previous one.
+report: venvs
+	$(PY_B) -m bot.training.report
+
+test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test
 
 bench: venvs $(MODEL) $(CHROMIUM)
 	$(PY_B) scripts/bench.py

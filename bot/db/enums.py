@@ -110,6 +110,9 @@ class AgentAction(StrEnum):
     REVIEW_FLAGGED = "review_flagged"
     TRAINING_DATA_CHANGED = "training_data_changed"
     TEST_STORY_SAVED = "test_story_saved"
+    MODEL_TRAINED = "model_trained"
+    MODEL_LOADED = "model_loaded"
+    MODEL_ROLLED_BACK = "model_rolled_back"
 
 
 class HandoffKind(StrEnum):

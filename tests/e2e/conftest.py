@@ -25,6 +25,7 @@ from bot.launcher import Background, LauncherFailed, free_port, in_background
 ROOT = Path(__file__).resolve().parents[2]
 # Two cores, shared: a message may wait behind other work.
 ANSWER_SECONDS = 60
+CHANNEL_TOKEN = "jeton-du-canal-e2e"  # noqa: S105 - a test value
 
 
 @dataclass
@@ -87,6 +88,8 @@ def sesame(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sesame]:
         "SMTP_STARTTLS": "false",
         "SMTP_USER": "",
         "SMTP_PASSWORD": "",
+        # Fixed rather than drawn by the launcher: the model-loading test signs its requests.
+        "CHANNEL_TOKEN": CHANNEL_TOKEN,
     }
     try:
         with in_background(tmp / "run", environment, None, model) as running:

@@ -1,0 +1,1 @@
+"""Model releases: train a candidate, load it into the running Rasa with no downtime, roll back."""

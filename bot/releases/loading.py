@@ -1,0 +1,114 @@
+"""Train a candidate model, load it into the running Rasa server, roll back: each step audited.
+
+Training runs Rasa in env A (``rasa train``) into ``models/history/``; loading asks the
+Rasa server's model channel (``rasa_addons.model_channel``), which swaps the model in
+with no downtime. Who acts is the ``superviseur`` checked by the caller (the
+workbench from the session; ``./sesame model`` for the operator, ``cli:<user>``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Callable
+
+import httpx
+from sqlalchemy import Engine
+
+from bot.agents import audit
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction
+from bot.db.models import utcnow
+from bot.releases import history
+from bot.settings import PROJECT_ROOT, Settings
+
+RASA = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa"
+TRAIN_TIMEOUT_SECONDS = 1800
+LOAD_TIMEOUT_SECONDS = 300
+
+
+class TrainingFailed(RuntimeError):
+    """``rasa train`` failed; the message (French) says where to look."""
+
+
+def train_candidate(now: dt.datetime | None = None, run: Callable[..., object] = subprocess.run) -> str:
+    """Train a model from the project's data into ``models/history/``; its file name."""
+    name = history.candidate_name(now or utcnow())
+    history.HISTORY_DIR.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(RASA), "train", "--domain", "domain", "--out", str(history.HISTORY_DIR),
+        "--fixed-model-name", name, "--quiet",
+    ]  # fmt: skip
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)}
+    try:
+        run(
+            command, cwd=PROJECT_ROOT, env=env, check=True, timeout=TRAIN_TIMEOUT_SECONDS, capture_output=True
+        )
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+        raise TrainingFailed(
+            f"L'entraînement a échoué ({type(exc).__name__}) : "
+            "lancez `make check-data` pour voir le problème."
+        ) from None
+    return name + ".tar.gz"
+
+
+def load_url(settings: Settings) -> str:
+    return f"http://{settings.internal_host}:{settings.rasa_port}/webhooks/modele/charger"
+
+
+def load(
+    engine: Engine,
+    settings: Settings,
+    name: str,
+    actor: str,
+    *,
+    action: AgentAction = AgentAction.MODEL_LOADED,
+    transport: httpx.BaseTransport | None = None,
+) -> history.Releases:
+    """Ask the running Rasa to load ``name`` (from the history); record and audit it."""
+    if not (history.HISTORY_DIR / name).is_file():
+        raise history.ReleaseError(f"Le modèle {name} n'existe pas dans models/history/.")
+    headers = {
+        "X-Sesame-Channel": settings.channel_token,
+        "X-Sesame-Agent": actor.removeprefix("cli:")[:64] or "cli",
+    }
+    with httpx.Client(trust_env=False, timeout=LOAD_TIMEOUT_SECONDS, transport=transport) as client:
+        try:
+            answer = client.post(
+                load_url(settings), json={"modele": f"models/history/{name}"}, headers=headers
+            )
+        except httpx.HTTPError as exc:
+            raise history.ReleaseError(f"Le serveur Rasa ne répond pas ({type(exc).__name__}).") from None
+    if answer.status_code != 200:
+        try:
+            reason = str(answer.json().get("error"))
+        except ValueError:
+            reason = f"HTTP {answer.status_code}"
+        raise history.ReleaseError(f"Modèle non chargé : {reason}")
+    releases = history.record_loaded(name)
+    with session_scope(engine) as session:
+        audit.record(session, actor, action, modele=name, precedent=releases.previous or "")
+    return releases
+
+
+def rollback(
+    engine: Engine, settings: Settings, actor: str, transport: httpx.BaseTransport | None = None
+) -> history.Releases:
+    """Load the model that answered before the current one (one click in the workbench)."""
+    return load(
+        engine,
+        settings,
+        history.rollback_target(),
+        actor,
+        action=AgentAction.MODEL_ROLLED_BACK,
+        transport=transport,
+    )
+
+
+def train_and_load(engine: Engine, settings: Settings, actor: str) -> history.Releases:
+    history.adopt_startup_model(utcnow())
+    name = train_candidate()
+    with session_scope(engine) as session:
+        audit.record(session, actor, AgentAction.MODEL_TRAINED, modele=name)
+    return load(engine, settings, name, actor)
