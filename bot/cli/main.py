@@ -14,6 +14,7 @@ from bot.cli import agents as cli_agents
 from bot.cli import handoffs as cli_handoffs
 from bot.cli import mail as cli_mail
 from bot.cli import members as cli_db
+from bot.cli import review as cli_review
 from bot.cli.chat import chat
 from bot.settings import load_settings, shell_exports
 
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_mail.register(commands)
     cli_agents.register(commands)
     cli_handoffs.register(commands)
+    cli_review.register(commands)
     return parser
 
 
