@@ -54,6 +54,10 @@ DEFAULTS: dict[str, str] = {
     # When agents take live chats, Paris time, e.g. "lun-ven 08:30-18:00; sam 09:00-12:00"
     # (bot.rules.opening_hours). Empty: at any hour, as long as an agent is available.
     "HANDOFF_HOURS": "",
+    # The project folder the trainers' workbench (/atelier/) reads and writes: data/,
+    # domain/, intents.yml, tests/stories/, reports/. Empty: this project itself. Tests point
+    # it to a throw-away copy, so that they never change the real training files.
+    "WORKBENCH_ROOT": "",
 }
 
 # Settings that must never be printed in clear.
@@ -113,6 +117,7 @@ class Settings:
     acs_contact_phone: str
     acs_contact_hours: str
     handoff_hours: str
+    workbench_root: str
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
@@ -137,6 +142,11 @@ class Settings:
     @property
     def is_demo(self) -> bool:
         return self.sesame_mode == "demo"
+
+    @property
+    def workbench_path(self) -> Path:
+        """The project folder of the trainers' workbench (``WORKBENCH_ROOT``, or this project)."""
+        return Path(self.workbench_root).resolve() if self.workbench_root else PROJECT_ROOT
 
     def development_secrets_in_use(self) -> list[str]:
         """The secrets still at their development value (or empty)."""

@@ -113,6 +113,9 @@ class AgentAction(StrEnum):
     MODEL_TRAINED = "model_trained"
     MODEL_LOADED = "model_loaded"
     MODEL_ROLLED_BACK = "model_rolled_back"
+    # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/atelier.py).
+    DATA_CHECK_STARTED = "data_check_started"
+    REPORT_STARTED = "report_started"
 
 
 class HandoffKind(StrEnum):

@@ -40,7 +40,7 @@ from bot.web.middleware import (
     TokenRedactor,
 )
 from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
-from bot.web.routes import chat, console, console_queue, live, pages, reset
+from bot.web.routes import atelier, chat, console, console_queue, live, pages, reset
 from bot.web.state import WebConfig
 
 DEFAULT_RESET_PATH = "/reinitialiser"
@@ -68,12 +68,14 @@ def create_app(
     *,
     rasa_transport: httpx.AsyncBaseTransport | None = None,
     rasa_timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    report_command: list[str] | None = None,
 ) -> FastAPI:
     """The whole site for ``settings``.
 
     ``engine`` defaults to the member database of ``settings.database_url``.
     ``rasa_transport`` and ``rasa_timeout`` exist for tests: a stand-in for Rasa,
-    and a short wait for it.
+    and a short wait for it; so does ``report_command``, what the workbench runs for
+    ``make report`` (``python -m bot.training.report`` on ``WORKBENCH_ROOT`` by default).
     """
     owns_engine = engine is None
     db = engine if engine is not None else make_engine(settings.database_url)
@@ -110,8 +112,8 @@ def create_app(
     app = FastAPI(
         title="Sésame — pages web",
         version="1.1",
-        description="Le widget de discussion de Sésame, les pages de réinitialisation du code d'accès "
-        "et l'API de la console des conseillers (session de conseiller obligatoire).",
+        description="Le widget de discussion de Sésame, les pages de réinitialisation du code d'accès, "
+        "l'API de la console des conseillers et celle de l'atelier des formateurs (session obligatoire).",
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -136,6 +138,7 @@ def create_app(
         },
     )
     app.state.web = config
+    app.state.atelier = atelier.new_workbench(config, report_command)
     app.include_router(pages.router)
     app.include_router(reset.reset_router(prefix))
     app.include_router(chat.router)
@@ -143,4 +146,6 @@ def create_app(
     app.include_router(console.pages)
     app.include_router(console.api)
     app.include_router(console_queue.router)
+    app.include_router(atelier.pages)
+    app.include_router(atelier.api)
     return app

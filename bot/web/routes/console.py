@@ -83,6 +83,15 @@ NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrie
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
 UNKNOWN_INTENT = "Intention inconnue."
 
+# Where the sign-in and sign-out forms may send the agent afterwards (field ``suivant``):
+# these pages of ours only, compared exactly, so that no link can make them an open redirect.
+WORKBENCH_PAGE = "/atelier/"
+NEXT_PAGES = frozenset({f"{PREFIX}/", WORKBENCH_PAGE})
+SIGN_IN_PLACES = {
+    f"{PREFIX}/": ("Connexion à la console des conseillers", "Console des conseillers · ACS"),
+    WORKBENCH_PAGE: ("Connexion à l'atelier des formateurs", "Atelier des formateurs · ACS"),
+}
+
 CHANNEL_WORDS: dict[str, ResetChannel] = {"email": ResetChannel.EMAIL, "courrier": ResetChannel.LETTER}
 
 
@@ -198,6 +207,35 @@ def _page(
     return HTMLResponse(render(name, **context), status_code=status, headers=sent)
 
 
+def next_page(value: str | None, default: str = f"{PREFIX}/") -> str:
+    """``value`` if it is one of ``NEXT_PAGES``, else ``default``: never another site or page."""
+    return value if value in NEXT_PAGES else default
+
+
+def sign_in_page(
+    status: int = 200,
+    *,
+    suivant: str = f"{PREFIX}/",
+    message: str | None = None,
+    error: str | None = None,
+    login: str = "",
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The sign-in form, for the console or the workbench (``suivant``: where it leads)."""
+    heading, tag = SIGN_IN_PLACES[next_page(suivant)]
+    return _page(
+        "console_sign_in.html",
+        status=status,
+        headers=headers,
+        message=message,
+        error=error,
+        login=login,
+        suivant=next_page(suivant),
+        heading=heading,
+        brand_tag=tag,
+    )
+
+
 @pages.get(PREFIX)
 def console_root() -> Response:
     return RedirectResponse(f"{PREFIX}/", status_code=308)
@@ -209,9 +247,9 @@ def console_page(request: Request, config: Config) -> Response:
     agent = identity_from_cookie(config, request.cookies.get(COOKIE_NAME))
     if agent is None:
         message = SIGNED_OUT if request.query_params.get("sortie") == "1" else None
-        return _page("console_sign_in.html", message=message, error=None, login="")
+        return sign_in_page(message=message)
     if not agent.role.advises_members:
-        return _page("console_sign_in.html", status=403, message=None, error=TRAINER_PAGE, login=agent.login)
+        return sign_in_page(403, error=TRAINER_PAGE, login=agent.login)
     return _page("console.html", agent=agent, roles=AgentRole)
 
 
@@ -221,12 +259,13 @@ async def sign_in(request: Request, config: Config) -> Response:
     if not page_origin_allowed(
         request.headers.get("origin"), request.headers.get("host"), config.public_hosts
     ):
-        return _page("console_sign_in.html", status=403, message=None, error=WRONG_ORIGIN, login="")
+        return sign_in_page(403, error=WRONG_ORIGIN)
     try:
         form = parse_form(request.headers.get("content-type", ""), await request.body())
     except BadForm:
-        return _page("console_sign_in.html", status=400, message=None, error=BAD_CREDENTIALS, login="")
+        return sign_in_page(400, error=BAD_CREDENTIALS)
     login, password = form.get("identifiant", ""), form.get("mot_de_passe", "")
+    suivant = next_page(form.get("suivant"))
     address = request.client.host if request.client else ""
     client = client_hash(f"console:{address}", config.settings.nir_hash_key)
 
@@ -239,33 +278,40 @@ async def sign_in(request: Request, config: Config) -> Response:
     if isinstance(outcome, sessions.TooManyFailures):
         wait = french_time.retry_when(outcome.retry_at, _now())
         seconds = max(1, int((outcome.retry_at - _now()).total_seconds()))
-        return _page(
-            "console_sign_in.html",
-            status=429,
+        return sign_in_page(
+            429,
             headers={"Retry-After": str(seconds)},
-            message=None,
+            suivant=suivant,
             error=f"Trop de tentatives de connexion. Réessayez {wait}.",
             login=shown_login,
         )
     if isinstance(outcome, sessions.BadCredentials):
-        return _page(
-            "console_sign_in.html", status=401, message=None, error=BAD_CREDENTIALS, login=shown_login
-        )
-    response = RedirectResponse(f"{PREFIX}/", status_code=303)
+        return sign_in_page(401, suivant=suivant, error=BAD_CREDENTIALS, login=shown_login)
+    if suivant == f"{PREFIX}/" and not outcome.agent.role.advises_members:
+        suivant = WORKBENCH_PAGE  # a formateur has the workbench, not the console
+    response = RedirectResponse(suivant, status_code=303)
     _cookie(response, config, outcome.token)
     logger.info("console: sign-in")
     return response
 
 
 @pages.post(f"{PREFIX}/deconnexion")
-def sign_out(request: Request, config: Config) -> Response:
+async def sign_out(request: Request, config: Config) -> Response:
     if not page_origin_allowed(
         request.headers.get("origin"), request.headers.get("host"), config.public_hosts
     ):
-        return _page("console_sign_in.html", status=403, message=None, error=WRONG_ORIGIN, login="")
-    with session_scope(config.engine) as session:
-        sessions.sign_out(session, request.cookies.get(COOKIE_NAME), _now())
-    response = RedirectResponse(f"{PREFIX}/?sortie=1", status_code=303)
+        return sign_in_page(403, error=WRONG_ORIGIN)
+    try:
+        form = parse_form(request.headers.get("content-type", ""), await request.body())
+    except BadForm:
+        form = {}
+
+    def end() -> None:
+        with session_scope(config.engine) as session:
+            sessions.sign_out(session, request.cookies.get(COOKIE_NAME), _now())
+
+    await run_in_threadpool(end)
+    response = RedirectResponse(f"{next_page(form.get('suivant'))}?sortie=1", status_code=303)
     response.delete_cookie(
         COOKIE_NAME, path=COOKIE_PATH, httponly=True, secure=config.secure_cookie, samesite="strict"
     )

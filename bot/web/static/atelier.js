@@ -1,0 +1,532 @@
+/* Sésame — the trainers' workbench (bot/web/templates/atelier_*.html).
+   Talks to /atelier/api/… only; the server checks the session and the role on every
+   call, this script only shows what it is given. Text goes in with textContent,
+   never as HTML. One file for every page: ``body[data-page]`` says which. */
+(function () {
+  "use strict";
+
+  var API = "/atelier/api";
+  var dateFormat = new Intl.DateTimeFormat("fr-FR", {
+    timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short"
+  });
+  var percent = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 0 });
+  var percent1 = new Intl.NumberFormat("fr-FR", { style: "percent", maximumFractionDigits: 1 });
+
+  function $(id) { return document.getElementById(id); }
+
+  function announce(text) {
+    var status = $("atelier-etat");
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  function show(id, text) {
+    var node = $(id);
+    node.textContent = text || "";
+    node.hidden = !text;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function element(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    if (className) { node.className = className; }
+    return node;
+  }
+
+  /* ``poll``: an automatic refresh, not the trainer's doing (it keeps no idle session alive). */
+  function call(method, path, body, poll) {
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (poll) { options.headers["X-Sesame-Poll"] = "1"; }
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(API + path, options).then(function (response) {
+      if (response.status === 401) {
+        window.location.assign("/atelier/");
+        throw new Error("Votre session a expiré : reconnectez-vous.");
+      }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          throw new Error(data.error || "Une erreur est survenue. Réessayez dans quelques instants.");
+        }
+        return data;
+      });
+    }, function () {
+      throw new Error("Le serveur ne répond pas. Vérifiez la connexion, puis réessayez.");
+    });
+  }
+
+  function lines(text) {
+    return text.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+  }
+
+  function fileChanges(container, files) {
+    clear(container);
+    files.forEach(function (file) {
+      var block = element("div", null, "file-change");
+      block.appendChild(element("h3", file.chemin));
+      var pre = element("pre", file.diff, "code");
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", "Changements de " + file.chemin);
+      block.appendChild(pre);
+      container.appendChild(block);
+    });
+  }
+
+  /* --- Boîte de revue ---------------------------------------------------------------- */
+
+  function inbox() {
+    var form = $("filtres");
+    var list = $("boite-elements");
+    var template = $("modele-message");
+    var page = 1;
+
+    function query() {
+      var params = new URLSearchParams();
+      ["depuis", "jusqua"].forEach(function (name) {
+        if ($(name).value) { params.set(name, $(name).value); }
+      });
+      if ($("filtre-intention").value) { params.set("intention", $("filtre-intention").value); }
+      if ($("raison").value) { params.set("raison", $("raison").value); }
+      ["confiance_min", "confiance_max"].forEach(function (name) {
+        var value = $(name).value;
+        if (value !== "") { params.set(name, String(Math.max(0, Math.min(100, Number(value))) / 100)); }
+      });
+      if ($("a_traiter").checked) { params.set("a_traiter", "true"); }
+      params.set("page", String(page));
+      return params.toString();
+    }
+
+    function decided(node, text) {
+      node.classList.add("decided");
+      var said = node.querySelector(".decision-prise");
+      said.textContent = text;
+      said.hidden = false;
+      node.querySelectorAll(".decision-actions button, .decision-actions select").forEach(function (control) {
+        control.disabled = true;
+      });
+    }
+
+    function decide(node, item, decision, intent) {
+      var error = node.querySelector(".item-erreur");
+      error.hidden = true;
+      var body = { conversation: item.conversation, evenement: item.evenement, decision: decision };
+      if (intent) { body.intention = intent; }
+      return call("POST", "/boite/decision", body).then(function (done) {
+        decided(node, done.message);
+        announce(done.message);
+      }, function (failure) {
+        error.textContent = failure.message;
+        error.hidden = false;
+        announce(failure.message);
+      });
+    }
+
+    function render(item, index) {
+      var node = template.content.firstElementChild.cloneNode(true);
+      node.querySelector(".texte").textContent = item.texte;
+      node.querySelector(".date").textContent = dateFormat.format(new Date(item.date));
+      node.querySelector(".prediction").textContent = item.intention
+        ? item.libelle + (item.confiance !== null ? " (" + percent.format(item.confiance) + ")" : "")
+        : "aucune";
+      node.querySelector(".raisons").textContent = item.raisons.join(", ");
+      var id = "deplacer-" + index;
+      node.querySelector(".move-label").setAttribute("for", id);
+      var select = node.querySelector(".move-select");
+      select.id = id;
+      var accept = node.querySelector(".accepter");
+      if (item.intention) {
+        accept.textContent = "Accepter « " + item.libelle + " »";
+      } else {
+        accept.hidden = true;
+      }
+      accept.addEventListener("click", function () { decide(node, item, "accepter"); });
+      node.querySelector(".deplacer").addEventListener("click", function () {
+        if (!select.value) {
+          var error = node.querySelector(".item-erreur");
+          error.textContent = "Choisissez d'abord l'intention dans la liste « Déplacer vers ».";
+          error.hidden = false;
+          select.focus();
+          return;
+        }
+        decide(node, item, "deplacer", select.value);
+      });
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && select.value) {
+          event.preventDefault();
+          decide(node, item, "deplacer", select.value);
+        }
+      });
+      node.querySelector(".hors-sujet").addEventListener("click", function () { decide(node, item, "hors_sujet"); });
+      node.querySelector(".ecarter").addEventListener("click", function () { decide(node, item, "ecarter"); });
+      var link = node.querySelector(".vers-test");
+      link.href = "/atelier/conversation?conversation=" + encodeURIComponent(item.conversation);
+      if (item.decision) { decided(node, "Déjà traité : " + item.decision + "."); }
+      node.setAttribute("aria-label", "Message " + (index + 1));
+      return node;
+    }
+
+    function load() {
+      $("boite-chargement").hidden = false;
+      show("erreur-filtres", "");
+      return call("GET", "/boite?" + query()).then(function (view) {
+        $("boite-chargement").hidden = true;
+        clear(list);
+        view.elements.forEach(function (item, index) { list.appendChild(render(item, index)); });
+        $("boite-vide").hidden = view.elements.length > 0;
+        $("boite-compte").textContent = "(" + view.total + ")";
+        $("page-position").textContent = view.pages > 1 ? "Page " + view.page + " sur " + view.pages : "";
+        $("page-precedente").hidden = view.page <= 1;
+        $("page-suivante").hidden = view.page >= view.pages;
+        announce(view.total + " message" + (view.total > 1 ? "s" : "") + " à revoir.");
+      }, function (failure) {
+        $("boite-chargement").hidden = true;
+        show("erreur-filtres", failure.message);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      page = 1;
+      load();
+    });
+    $("page-precedente").addEventListener("click", function () { page -= 1; load(); });
+    $("page-suivante").addEventListener("click", function () { page += 1; load(); });
+    load();
+  }
+
+  /* --- Nouvelle question, et modifier une question ------------------------------------- */
+
+  function question() {
+    var form = $("nouvelle");
+    var write = $("ecrire-nouvelle");
+
+    function count(textarea, output, one, many) {
+      function update() {
+        var n = lines(textarea.value).length;
+        output.textContent = n + " " + (n > 1 ? many : one);
+      }
+      textarea.addEventListener("input", update);
+      update();
+    }
+    count($("exemples"), $("compte-exemples"), "exemple", "exemples");
+    count($("controle"), $("compte-controle"), "phrase", "phrases");
+
+    function body() {
+      var buttons = [];
+      [1, 2, 3].forEach(function (n) {
+        var title = $("bouton-titre-" + n).value.trim();
+        var intent = $("bouton-intention-" + n).value;
+        if (title || intent) { buttons.push({ titre: title, intention: intent }); }
+      });
+      return {
+        libelle: $("libelle").value,
+        theme: $("theme").value,
+        exemples: $("exemples").value,
+        controle: $("controle").value,
+        reponse: $("reponse").value,
+        boutons: buttons,
+        digression: $("digression").checked
+      };
+    }
+
+    form.addEventListener("input", function () { write.disabled = true; });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("erreur-nouvelle", "");
+      show("succes-nouvelle", "");
+      write.disabled = true;
+      call("POST", "/question/apercu", body()).then(function (preview) {
+        $("apercu-vide").hidden = true;
+        show("apercu-resume", preview.message + " Intention : " + preview.intention + ".");
+        fileChanges($("apercu-fichiers"), preview.fichiers);
+        write.disabled = false;
+        announce(preview.message);
+        $("apercu").focus();
+      }, function (failure) {
+        show("erreur-nouvelle", failure.message);
+        announce(failure.message);
+      });
+    });
+    write.addEventListener("click", function () {
+      show("erreur-nouvelle", "");
+      write.disabled = true;
+      call("POST", "/question", body()).then(function (done) {
+        show("succes-nouvelle", done.message);
+        show("apercu-resume", "Écrit : " + done.fichiers.length + " fichiers modifiés.");
+        fileChanges($("apercu-fichiers"), done.fichiers);
+        announce(done.message);
+      }, function (failure) {
+        show("erreur-nouvelle", failure.message);
+        announce(failure.message);
+      });
+    });
+
+    var edit = $("modifier");
+    var saveEdit = $("ecrire-modifier");
+    var current = null;
+
+    function editBody() {
+      var removed = [];
+      $("modifier-exemples").querySelectorAll("input:checked").forEach(function (box) { removed.push(box.value); });
+      var changes = { ajouter: $("modifier-ajouter").value, retirer: removed };
+      if (current && current.reponse !== null && $("modifier-reponse").value !== current.reponse) {
+        changes.reponse = $("modifier-reponse").value;
+      }
+      return changes;
+    }
+
+    $("choisir").addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("erreur-modifier", "");
+      var name = $("modifier-intention").value;
+      call("GET", "/intentions/" + encodeURIComponent(name)).then(function (intent) {
+        current = intent;
+        var list = $("modifier-exemples");
+        clear(list);
+        intent.exemples.forEach(function (text, index) {
+          var item = element("li");
+          var box = element("input");
+          box.type = "checkbox";
+          box.id = "retirer-" + index;
+          box.value = text;
+          var label = element("label", text);
+          label.htmlFor = box.id;
+          item.appendChild(box);
+          item.appendChild(label);
+          list.appendChild(item);
+        });
+        $("modifier-ajouter").value = "";
+        $("modifier-reponse").value = intent.reponse || "";
+        $("modifier-reponse-bloc").hidden = intent.reponse === null;
+        $("modifier-action").hidden = intent.reponse !== null;
+        clear($("modifier-apercu"));
+        show("succes-modifier", "");
+        saveEdit.disabled = true;
+        edit.hidden = false;
+        announce(intent.libelle + " : " + intent.exemples.length + " exemples.");
+      }, function (failure) { show("erreur-modifier", failure.message); });
+    });
+    edit.addEventListener("input", function () { saveEdit.disabled = true; });
+    edit.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("erreur-modifier", "");
+      show("succes-modifier", "");
+      call("POST", "/intentions/" + encodeURIComponent(current.intention) + "/apercu", editBody()).then(function (preview) {
+        fileChanges($("modifier-apercu"), preview.fichiers);
+        saveEdit.disabled = preview.fichiers.length === 0;
+        announce(preview.fichiers.length + " fichiers seraient modifiés.");
+      }, function (failure) { show("erreur-modifier", failure.message); });
+    });
+    saveEdit.addEventListener("click", function () {
+      saveEdit.disabled = true;
+      call("POST", "/intentions/" + encodeURIComponent(current.intention), editBody()).then(function (done) {
+        fileChanges($("modifier-apercu"), done.fichiers);
+        show("succes-modifier", done.message);
+        announce(done.message);
+      }, function (failure) { show("erreur-modifier", failure.message); });
+    });
+  }
+
+  /* --- Conversation → test ----------------------------------------------------------- */
+
+  function conversation() {
+    var story = null;
+
+    function source() {
+      var body = {};
+      var id = $("conversation").value.trim();
+      var handoff = $("prise_en_charge").value.trim();
+      if (id) { body.conversation = id; }
+      if (handoff) { body.prise_en_charge = Number(handoff); }
+      if ($("nom-histoire").value.trim()) { body.nom = $("nom-histoire").value.trim(); }
+      return body;
+    }
+
+    $("source").addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("erreur-conversation", "");
+      show("succes-conversation", "");
+      call("POST", "/conversation/apercu", source()).then(function (preview) {
+        story = preview;
+        $("histoire").textContent = preview.histoire;
+        $("histoire-fichier").textContent = "Sera ajoutée à " + preview.fichier + ".";
+        $("histoire-bloc").hidden = false;
+        $("enregistrer-histoire").disabled = false;
+        $("histoire-bloc").focus();
+        announce("Aperçu de l'histoire prêt.");
+      }, function (failure) { show("erreur-conversation", failure.message); });
+    });
+    $("enregistrer-histoire").addEventListener("click", function () {
+      if (!story) { return; }
+      $("enregistrer-histoire").disabled = true;
+      call("POST", "/conversation", source()).then(function (done) {
+        show("succes-conversation", done.message);
+        announce(done.message);
+      }, function (failure) {
+        $("enregistrer-histoire").disabled = false;
+        show("erreur-conversation", failure.message);
+      });
+    });
+  }
+
+  /* --- Vérifier et mesurer ----------------------------------------------------------- */
+
+  function headline(latest) {
+    var box = $("dernier-rapport");
+    clear(box);
+    if (!latest) {
+      box.appendChild(element("p", "Aucun rapport pour l'instant.", "empty"));
+      return;
+    }
+    $("lien-rapport").hidden = false;
+    box.appendChild(element("p", "Dernier rapport" + (latest.cree ? " : " + latest.cree : "") + ".", "note"));
+    var names = {
+      holdout_macro_f1: "F1 moyen (phrases de contrôle)",
+      holdout_min_f1: "F1 de l'intention la plus faible",
+      robustness_macro_f1: "F1 moyen, phrases mal tapées",
+      out_of_scope_recall: "Hors sujet reconnus",
+      cross_validation_macro_f1: "F1 moyen en validation croisée"
+    };
+    var figures = element("dl", null, "facts");
+    Object.keys(names).forEach(function (key) {
+      if (typeof latest.chiffres[key] === "number") {
+        figures.appendChild(element("dt", names[key]));
+        figures.appendChild(element("dd", percent1.format(latest.chiffres[key])));
+      }
+    });
+    if (typeof latest.chiffres.stories_total === "number") {
+      figures.appendChild(element("dt", "Histoires de test suivies"));
+      figures.appendChild(element("dd", latest.chiffres.stories_correct + " sur " + latest.chiffres.stories_total));
+    }
+    box.appendChild(figures);
+  }
+
+  function task(kind, path, afterwards) {
+    var button = $("lancer-" + kind);
+    var timer = null;
+
+    function follow(status, announced) {
+      var job = status.tache;
+      if (status.dernier_rapport !== undefined && kind === "rapport") { headline(status.dernier_rapport); }
+      if (!job) { return; }
+      $(kind + "-suivi").hidden = job.etat !== "en_cours";
+      $(kind + "-progression").value = job.pourcentage;
+      $(kind + "-etape").textContent = job.etapes
+        ? "Étape " + job.etape + " sur " + job.etapes + " : " + job.etape_libelle + " (" + job.pourcentage + " %)"
+        : "Démarrage…";
+      button.disabled = job.etat === "en_cours";
+      if (job.etat === "en_cours") {
+        timer = window.setTimeout(function () { poll(); }, 1500);
+        return;
+      }
+      var message = $(kind + "-message");
+      message.textContent = job.message;
+      message.className = "verdict " + (job.etat === "reussi" ? "ok" : "ko");
+      message.hidden = false;
+      if (afterwards) { afterwards(job); }
+      if (announced) { announce(job.message); }
+    }
+
+    function poll() {
+      call("GET", path, undefined, true).then(function (status) { follow(status, true); }, function (failure) {
+        show("erreur-" + (kind === "rapport" ? "rapport" : "verification"), failure.message);
+        button.disabled = false;
+      });
+    }
+
+    button.addEventListener("click", function () {
+      window.clearTimeout(timer);
+      show("erreur-" + kind, "");
+      $(kind + "-message").hidden = true;
+      button.disabled = true;
+      call("POST", path).then(function (status) {
+        announce(kind === "rapport" ? "Rapport lancé." : "Vérification lancée.");
+        follow(status, false);
+      }, function (failure) {
+        button.disabled = false;
+        show("erreur-" + kind, failure.message);
+      });
+    });
+    call("GET", path, undefined, true).then(function (status) { follow(status, false); }, function () {});
+  }
+
+  function check() {
+    task("verification", "/verification", function (job) {
+      var list = $("verification-problemes");
+      clear(list);
+      if (!job.resultat) { return; }
+      job.resultat.problems.forEach(function (problem) {
+        var item = element("li");
+        var where = problem.file + (problem.line ? ", ligne " + problem.line : "");
+        item.appendChild(element("span", where, "problem-where"));
+        item.appendChild(document.createTextNode(" : " + problem.message));
+        list.appendChild(item);
+      });
+      $("verification-texte").textContent = job.resultat.texte;
+      $("verification-details").hidden = false;
+    });
+    task("rapport", "/rapport", function (job) {
+      $("rapport-lignes").textContent = job.lignes.join("\n");
+      $("rapport-details").hidden = job.lignes.length === 0;
+    });
+  }
+
+  /* --- Statistiques ------------------------------------------------------------------ */
+
+  function stats() {
+    function row(body, cells) {
+      var tr = element("tr");
+      cells.forEach(function (text, index) {
+        var td = element(index === 0 ? "th" : "td", text, index === 0 ? "" : "num");
+        if (index === 0) { td.scope = "row"; }
+        tr.appendChild(td);
+      });
+      body.appendChild(tr);
+    }
+
+    function load() {
+      show("erreur-stats", "");
+      var since = $("stats-depuis").value;
+      call("GET", "/statistiques" + (since ? "?depuis=" + since : "")).then(function (view) {
+        var facts = $("stats-taux");
+        clear(facts);
+        view.chiffres.forEach(function (fact) {
+          facts.appendChild(element("dt", fact.libelle));
+          facts.appendChild(element("dd", fact.valeur));
+        });
+        var top = $("stats-intentions");
+        clear(top);
+        view.intentions.forEach(function (line) { row(top, [line.libelle, String(line.messages)]); });
+        var head = $("stats-jours-entete");
+        clear(head);
+        var tr = element("tr");
+        view.colonnes.forEach(function (name, index) {
+          var th = element("th", name, index === 0 ? "" : "num");
+          th.scope = "col";
+          tr.appendChild(th);
+        });
+        head.appendChild(tr);
+        var days = $("stats-jours");
+        clear(days);
+        view.jours.forEach(function (cells) { row(days, cells); });
+        announce("Statistiques depuis le " + view.depuis + ".");
+      }, function (failure) { show("erreur-stats", failure.message); });
+    }
+
+    $("periode").addEventListener("submit", function (event) {
+      event.preventDefault();
+      load();
+    });
+    load();
+  }
+
+  var pages = { boite: inbox, question: question, conversation: conversation, verifier: check, statistiques: stats };
+  document.addEventListener("DOMContentLoaded", function () {
+    var start = pages[document.body.getAttribute("data-page")];
+    if (start) { start(); }
+  });
+})();
