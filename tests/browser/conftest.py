@@ -10,6 +10,7 @@ browser is downloaded. Screenshots go to ``reports/``.
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -36,6 +37,33 @@ ANSWER_TIMEOUT_MS = 60_000
 
 # The member database of the running services, for the tests that need it.
 MEMBER_DB: dict[str, str] = {}
+# The throw-away copy of the project the workbench (/atelier/) of the running services
+# reads and writes (WORKBENCH_ROOT): the browser tests never change the real data files.
+WORKBENCH: dict[str, Path] = {}
+WORKBENCH_PARTS = (
+    "intents.yml",
+    "config.yml",
+    "couverture.yml",
+    "data",
+    "domain",
+    "tests/stories",
+    "tests/holdout",
+    # The lint counts a response said by the code as used (bot/training/lint.py).
+    "actions",
+    "bot",
+    "rasa_addons",
+)
+
+
+def copy_project(into: Path) -> Path:
+    for part in WORKBENCH_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, into / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            (into / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / part)
+    return into
 
 
 # --- the services ----------------------------------------------------------------------
@@ -53,6 +81,7 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
     tmp = tmp_path_factory.mktemp("sesame")
     MEMBER_DB["url"] = f"sqlite:///{tmp / 'sesame.db'}"
+    WORKBENCH["root"] = copy_project(tmp / "projet")
     rasa_port, web_port = free_port(), free_port()
     environment = {
         "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
@@ -63,6 +92,7 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(free_port()),
+        "WORKBENCH_ROOT": str(WORKBENCH["root"]),
     }
     try:
         with in_background(tmp / "run", environment, ["web", "actions", "rasa"], model) as running:

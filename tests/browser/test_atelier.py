@@ -1,0 +1,222 @@
+"""The trainers' workbench in a real browser, against the real Sésame (issue #13).
+
+Sign in as a ``formateur``, move a member's message that Sésame did not understand
+(sent through the web tier's chat beforehand) to an intent, add a new question with
+10 examples, run the data check and see its result, and open the report — with the
+keyboard where it matters, with an axe-core audit (WCAG 2.2 A/AA) of every workbench
+page, no sideways scrolling at 1280 and 1024 px, and a screenshot of each page in
+``reports/atelier-*.png``. The workbench of the running services writes to a
+throw-away copy of the project (``WORKBENCH_ROOT``, tests/browser/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine
+
+from bot.agents import accounts
+from bot.db.engine import session_scope
+from bot.db.enums import AgentRole
+from bot.training.report import Diff, IntentScore, NluResult, Report, StoryResult, render_html, summary
+from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS, WORKBENCH
+
+PASSWORD = "Tableau-et-craie-2026"  # noqa: S105 - a test account
+TRAINER = "formatrice-navigateur"
+UNDERSTOOD_NOTHING = "zorglub flarn wibble quux"
+SENDER = "atelier-navigateur-0000000001"
+# The message moved and the new question written pass the same check as `make check-data`.
+VERDICT = re.compile(r"Données vérifiées : aucun problème\.")
+EXAMPLES = [
+    "mon code peut il commencer par un zero",
+    "un code qui commence par 0 c est possible",
+    "le premier chiffre du code peut etre zero",
+    "est ce que je peux mettre un zero devant",
+    "code d acces debutant par zero autorise",
+    "zero en premier dans mon code ca marche",
+    "puis je choisir un code qui commence par zero",
+    "le code peut commencer par le chiffre zero",
+    "commencer mon code par un 0 est ce permis",
+    "zero au debut du code d acces possible",
+]
+HOLDOUT = [
+    "j ai le droit de debuter mon code par 0",
+    "un zero en tete du code est il accepte",
+    "mon nouveau code commence par zero probleme",
+    "zero comme premier chiffre c est bon",
+    "code secret qui debute par un zero ok",
+    "le site accepte t il un 0 au debut",
+    "premier caractere du code a zero",
+    "est il interdit de commencer par 0",
+    "code commencant par zero refuse",
+    "peut on avoir un zero initial",
+    "chiffre zero en position une",
+    "un code du type 0 et cinq chiffres",
+    "zero devant mon code est il valable",
+    "je voudrais un code qui demarre par zero",
+    "le 0 en premier chiffre pose souci",
+]
+
+
+def _chat(site: str, message: str) -> None:
+    """One member message through the web tier's /chat, as the widget sends it."""
+    body = json.dumps({"sender": SENDER, "message": message}).encode()
+    request = urllib.request.Request(  # noqa: S310 - our own http URL
+        site + "chat",
+        data=body,
+        headers={"Content-Type": "application/json", "Origin": site.rstrip("/")},
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(request, timeout=ANSWER_TIMEOUT_MS / 1000) as answer:
+        assert answer.status == 200
+
+
+def _small_report(root: Path) -> None:
+    """A report from fixture figures (``make report`` trains for minutes): the page trainers open."""
+    scores = [
+        IntentScore("forgot_access_code", "J'ai oublié mon code d'accès", 0.95, 0.9, 0.92, 20),
+        IntentScore("how_to_login", "Comment me connecter", 1.0, 1.0, 1.0, 20),
+    ]
+    holdout = NluResult(0.96, scores, [], out_of_scope_recall=0.97)
+    stories = StoryResult(12, 12, [])
+    latest = summary("2026-12-01T09:00:00+00:00", holdout, holdout, holdout, stories, {})
+    reports = root / "reports"
+    reports.mkdir(exist_ok=True)
+    (reports / "report-latest.json").write_text(json.dumps(latest), encoding="utf-8")
+    report = Report("01/12/2026 à 10:00", holdout, holdout, holdout, stories, Diff(None), {}, [])
+    (reports / "index.html").write_text(render_html(report), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def atelier_url(sesame_url: str) -> str:
+    engine = create_engine(MEMBER_DB["url"])
+    with session_scope(engine) as session:
+        if accounts.find_agent(session, TRAINER) is None:
+            accounts.add_agent(
+                session,
+                TRAINER,
+                PASSWORD,
+                actor="cli:test",
+                display_name="Fanny Formatrice",
+                role=AgentRole.FORMATEUR,
+            )
+    engine.dispose()
+    _chat(sesame_url, UNDERSTOOD_NOTHING)
+    _small_report(WORKBENCH["root"])
+    return sesame_url + "atelier/"
+
+
+@pytest.fixture
+def page(browser: Browser, atelier_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context.set_default_timeout(20_000)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.goto(atelier_url)
+    yield opened
+    context.close()
+    assert errors == []
+
+
+def _audit(page: Page, what: str) -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"{what}:\n{describe(violations)}"
+
+
+def _fits(page: Page) -> None:
+    """No sideways scrolling, at 1280 px and at 1024 px."""
+    for width in (1024, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{page.url} is {overflow} px too wide at {width} px"
+
+
+def _shot(page: Page, name: str) -> None:
+    REPORTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(REPORTS / f"atelier-{name}.png"), full_page=True)
+
+
+def _check(page: Page, name: str) -> None:
+    _audit(page, name)
+    _fits(page)
+    _shot(page, name)
+
+
+def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, atelier_url: str) -> None:
+    # Sign in: the workbench's own form, which comes back here.
+    expect(page.get_by_role("heading", name="Connexion à l'atelier des formateurs")).to_be_visible()
+    _check(page, "connexion")
+    page.get_by_label("Identifiant").fill(TRAINER)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    expect(page.get_by_role("heading", name="Boîte de revue")).to_be_visible()
+
+    # The inbox: the message Sésame did not understand, moved to an intent with the keyboard.
+    item = page.locator(".inbox-item", has_text=UNDERSTOOD_NOTHING)
+    expect(item).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(item).to_contain_text("Pas compris")
+    _check(page, "boite")
+    chooser = item.get_by_label("Déplacer vers")
+    chooser.select_option("forgot_access_code")
+    chooser.press("Enter")
+    expect(item.locator(".decision-prise")).to_contain_text("Déplacée", timeout=ANSWER_TIMEOUT_MS)
+    expect(item.get_by_role("button", name="Écarter")).to_be_disabled()
+    nlu = (WORKBENCH["root"] / "data" / "nlu").glob("*.yml")
+    assert any(UNDERSTOOD_NOTHING in path.read_text(encoding="utf-8") for path in nlu)
+
+    # The conversation of that message, as a test story.
+    item.get_by_role("link", name="Enregistrer la conversation comme test").click()
+    expect(page.get_by_role("heading", name="Enregistrer une conversation comme test")).to_be_visible()
+    page.get_by_role("button", name="Aperçu").click()
+    expect(page.locator("#histoire")).to_contain_text(UNDERSTOOD_NOTHING)
+    _check(page, "conversation")
+
+    # A new question, 10 examples: previewed, then written (into the copy of the project).
+    page.keyboard.press("Alt+2")
+    if "question" not in page.url:  # Chromium on Linux: access keys are Alt, but be sure
+        page.get_by_role("link", name="Nouvelle question").click()
+    expect(page.get_by_role("heading", name="Nouvelle question", exact=True)).to_be_visible()
+    page.get_by_label("Libellé (la question, en français)").fill("Mon code peut-il commencer par un zéro ?")
+    page.get_by_label("Thème").select_option("code_acces")
+    page.get_by_label("Exemples, un par ligne").fill("\n".join(EXAMPLES))
+    expect(page.locator("#compte-exemples")).to_have_text("10 exemples")
+    page.get_by_label("Phrases de contrôle, une par ligne").fill("\n".join(HOLDOUT))
+    page.get_by_label("Réponse de Sésame").first.fill("Oui : votre code d'accès peut commencer par un zéro.")
+    page.get_by_role("button", name="Voir ce qui sera écrit").first.click()
+    expect(page.locator("#apercu-resume")).to_contain_text("Aperçu", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator("#apercu-fichiers")).to_contain_text("intents.yml")
+    _check(page, "question")
+    page.get_by_role("button", name="Écrire la question").click()
+    expect(page.locator("#succes-nouvelle")).to_contain_text("ajoutée", timeout=ANSWER_TIMEOUT_MS)
+    assert "Mon code peut-il commencer par un zéro ?" in (WORKBENCH["root"] / "intents.yml").read_text(
+        encoding="utf-8"
+    )
+
+    # The check: started with a button, followed by its progress bar, its French verdict.
+    page.get_by_role("link", name="Vérifier et mesurer").click()
+    expect(page.get_by_role("heading", name="Vérifier et mesurer")).to_be_visible()
+    page.get_by_role("button", name="Lancer la vérification").click()
+    verdict = page.locator("#verification-message")
+    expect(verdict).to_be_visible(timeout=180_000)
+    expect(verdict).to_have_text(VERDICT)
+    expect(page.locator("#dernier-rapport")).to_contain_text("F1 moyen (phrases de contrôle)")
+    _check(page, "verifier")
+
+    # The report, served by the workbench.
+    page.get_by_role("link", name="Ouvrir le dernier rapport").click()
+    expect(page.get_by_role("heading", name="Rapport de Sésame")).to_be_visible()
+    _check(page, "rapport")
+
+    # The statistics.
+    page.goto(atelier_url + "statistiques")
+    expect(page.get_by_role("heading", name="Statistiques", exact=True)).to_be_visible()
+    expect(page.locator("#stats-taux")).to_contain_text("Messages des adhérents")
+    _check(page, "statistiques")
