@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -44,7 +45,7 @@ def test_a_conversation_becomes_a_story_with_slots_loops_and_masked_numbers(trac
     ]
 
 
-def load_yaml_text(text: str) -> dict[str, object]:
+def load_yaml_text(text: str) -> dict[str, Any]:
     from ruamel.yaml import YAML
 
     return YAML(typ="safe").load(text)  # type: ignore[no-any-return]
