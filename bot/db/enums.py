@@ -107,6 +107,12 @@ class AgentAction(StrEnum):
     MODEL_TRAINED = "model_trained"
     MODEL_LOADED = "model_loaded"
     MODEL_ROLLED_BACK = "model_rolled_back"
+    # The trainers' workbench (bot/workbench/): a message of the review inbox decided,
+    # flagged for review, or the training data changed (examples, a new question).
+    REVIEW_DECIDED = "review_decided"
+    REVIEW_FLAGGED = "review_flagged"
+    TRAINING_DATA_CHANGED = "training_data_changed"
+    TEST_STORY_SAVED = "test_story_saved"
 
 
 class HandoffKind(StrEnum):
@@ -143,3 +149,12 @@ class HandoffAuthor(StrEnum):
     MEMBER = "member"
     AGENT = "agent"
     SYSTEM = "system"  # what Sésame tells the member about the hand-off itself
+
+
+class ReviewDecisionKind(StrEnum):
+    """What a trainer decided about a member's message of the review inbox (``review_decisions.decision``)."""
+
+    ACCEPTED = "accepted"  # the prediction was right: an example of the predicted intent
+    MOVED = "moved"  # an example of another intent, chosen by the trainer
+    OUT_OF_SCOPE = "out_of_scope"  # an example of out_of_scope
+    DISCARDED = "discarded"  # not an example of anything (noise, a test, a secret)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -39,6 +40,7 @@ from bot.db.enums import (
     HandoffReason,
     HandoffState,
     ResetChannel,
+    ReviewDecisionKind,
     StrEnum,
 )
 
@@ -60,6 +62,9 @@ __all__ = [
     "PostalLetter",
     "ResetChannel",
     "ResetRequest",
+    "ReviewDecision",
+    "ReviewDecisionKind",
+    "ReviewFlag",
     "StrEnumColumn",
     "UTCDateTime",
     "utcnow",
@@ -381,3 +386,35 @@ class HandoffMessage(Base):
     author: Mapped[HandoffAuthor] = mapped_column(StrEnumColumn(HandoffAuthor, 10))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     text: Mapped[str] = mapped_column(Text)
+
+
+class ReviewDecision(Base):
+    """A trainer's decision about one member message of the review inbox (``bot.workbench``).
+
+    One per message: the tracker store's event id within its conversation. ``text``
+    is the message as shown to the trainer, redacted again (never a NIR or a code).
+    """
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (UniqueConstraint("conversation_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    decision: Mapped[ReviewDecisionKind] = mapped_column(StrEnumColumn(ReviewDecisionKind, 20))
+    target_intent: Mapped[str | None] = mapped_column(String(100))
+    reviewer: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ReviewFlag(Base):
+    """An agent asks trainers to review a conversation (from a hand-off, or any conversation)."""
+
+    __tablename__ = "review_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    agent_login: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
