@@ -104,15 +104,15 @@ class AgentAction(StrEnum):
     HANDOFF_MESSAGE = "handoff_message"
     CALLBACK_DONE = "callback_done"
     CALLBACK_UNREACHABLE = "callback_unreachable"
+    MODEL_TRAINED = "model_trained"
+    MODEL_LOADED = "model_loaded"
+    MODEL_ROLLED_BACK = "model_rolled_back"
     # The trainers' workbench (bot/workbench/): a message of the review inbox decided,
     # flagged for review, or the training data changed (examples, a new question).
     REVIEW_DECIDED = "review_decided"
     REVIEW_FLAGGED = "review_flagged"
     TRAINING_DATA_CHANGED = "training_data_changed"
     TEST_STORY_SAVED = "test_story_saved"
-    MODEL_TRAINED = "model_trained"
-    MODEL_LOADED = "model_loaded"
-    MODEL_ROLLED_BACK = "model_rolled_back"
     # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/atelier.py).
     DATA_CHECK_STARTED = "data_check_started"
     REPORT_STARTED = "report_started"

@@ -55,6 +55,11 @@ def _flows(root: Path, kind: str) -> list[dict[str, Any]]:
     return flows
 
 
+def rules(root: Path) -> list[dict[str, Any]]:
+    """Every rule of ``data/rules/``."""
+    return _flows(root, "rules")
+
+
 def digression_rules(root: Path, form: str) -> set[str]:
     found = set()
     for rule in _flows(root, "rules"):

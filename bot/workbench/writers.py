@@ -498,6 +498,15 @@ def _response_span(lines: list[str], name: str) -> tuple[int, int] | None:
     return None
 
 
+def answering_response(root: Path, name: str) -> str | None:
+    """What the bot does first when ``name`` is asked (its rule outside forms): a response or an action."""
+    for rule in consistency.rules(root):
+        steps = rule["steps"]
+        if "condition" not in rule and steps[0].get("intent") == name and len(steps) > 1:
+            return str(steps[1].get("action"))
+    return None
+
+
 def edit_intent(
     name: str,
     *,
@@ -530,9 +539,10 @@ def edit_intent(
             problems.append(str(error))
     response_path: Path | None = None
     if answer is not None or buttons is not None:
-        for path in sorted((root / "domain" / "responses").glob("*.yml")):
-            if _response_span(path.read_text(encoding="utf-8").splitlines(), name):
-                response_path = path.relative_to(root)
+        if answering_response(root, name) == f"utter_{name}":
+            for path in sorted((root / "domain" / "responses").glob("*.yml")):
+                if _response_span(path.read_text(encoding="utf-8").splitlines(), name):
+                    response_path = path.relative_to(root)
         if response_path is None:
             problems.append(
                 f"« {name} » répond par une action programmée : sa réponse se modifie dans le code."

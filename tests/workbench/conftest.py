@@ -68,7 +68,9 @@ class Conversation:
                     **columns,
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def user(
         self, text: str, intent: str, confidence: float, ranking: list[tuple[str, float]] | None = None
