@@ -385,8 +385,10 @@ def test_no_message_and_no_sender_in_the_logs(
 def test_openapi_describes_chat_with_its_request_and_errors(web: TestClient) -> None:
     app: Any = web.app
     schema = app.openapi()
-    # The pages are not an API: only /chat and the agents' console API are described.
-    assert [path for path in schema["paths"] if not path.startswith("/conseiller/api/")] == ["/chat"]
+    # The pages are not an API: only /chat, the agents' console API and the workbench's are described.
+    assert [
+        path for path in schema["paths"] if not path.startswith(("/conseiller/api/", "/atelier/api/"))
+    ] == ["/chat"]
     operation = schema["paths"]["/chat"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["sender", "message"]

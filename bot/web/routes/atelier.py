@@ -347,23 +347,23 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 api = APIRouter(prefix=API_PREFIX, tags=["atelier des formateurs"])
 
 
-class Me(BaseModel):
+class TrainerView(BaseModel):
     login: str
     nom: str
     role: Literal["conseiller", "superviseur", "formateur"]
 
 
-@api.get("/moi", summary="Le formateur connecté", response_model=Me, responses=_errors(401, 403))
-def me(agent: Trainer) -> Me:
-    return Me(login=agent.login, nom=agent.display_name, role=agent.role.value)
+@api.get("/moi", summary="Le formateur connecté", response_model=TrainerView, responses=_errors(401, 403))
+def me(agent: Trainer) -> TrainerView:
+    return TrainerView(login=agent.login, nom=agent.display_name, role=agent.role.value)
 
 
-class IntentChoice(BaseModel):
+class IntentLabel(BaseModel):
     intention: str
     libelle: str
 
 
-def _intent_choices(registry: IntentRegistry) -> list[IntentChoice]:
+def _intent_choices(registry: IntentRegistry) -> list[IntentLabel]:
     """The intents a trainer may give an example to, by French label."""
 
     labels = _labels(registry)
@@ -371,7 +371,7 @@ def _intent_choices(registry: IntentRegistry) -> list[IntentChoice]:
     if "out_of_scope" in names:
         names.remove("out_of_scope")
     return sorted(
-        (IntentChoice(intention=n, libelle=labels.get(n, n)) for n in names), key=lambda c: c.libelle.lower()
+        (IntentLabel(intention=n, libelle=labels.get(n, n)) for n in names), key=lambda c: c.libelle.lower()
     )
 
 
@@ -383,10 +383,10 @@ def _labels(registry: IntentRegistry) -> dict[str, str]:
 @api.get(
     "/intentions",
     summary="Les intentions, par leur libellé français",
-    response_model=list[IntentChoice],
+    response_model=list[IntentLabel],
     responses=_errors(401, 403),
 )
-def intents(agent: Trainer, bench: Bench) -> list[IntentChoice]:
+def intents(agent: Trainer, bench: Bench) -> list[IntentLabel]:
     return _intent_choices(bench.registry())
 
 
@@ -553,7 +553,7 @@ def decide(body: DecisionAsked, agent: Trainer, config: Config, bench: Bench) ->
 # --- a new question, an existing one edited ---
 
 
-class Button(BaseModel):
+class AnswerButton(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     titre: str = Field(max_length=80)
@@ -570,7 +570,7 @@ class NewQuestion(BaseModel):
         description="Les phrases de contrôle, une par ligne : elles ne servent qu'à mesurer.",
     )
     reponse: str = Field(max_length=2000)
-    boutons: list[Button] = Field(default_factory=list, max_length=6)
+    boutons: list[AnswerButton] = Field(default_factory=list, max_length=6)
     theme: str = Field(max_length=40)
     digression: bool = False
 
@@ -591,7 +591,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _buttons(buttons: list[Button]) -> list[tuple[str, str]]:
+def _buttons(buttons: list[AnswerButton]) -> list[tuple[str, str]]:
     return [(b.titre.strip(), "/" + b.intention.strip().lstrip("/")) for b in buttons if b.titre.strip()]
 
 
@@ -718,7 +718,7 @@ class IntentView(BaseModel):
     libelle: str
     exemples: list[str]
     reponse: str | None = Field(description="null : la réponse est une action programmée.")
-    boutons: list[Button]
+    boutons: list[AnswerButton]
 
 
 @api.get(
@@ -740,7 +740,7 @@ def intent_of(intention: str, agent: Trainer, bench: Bench) -> IntentView:
         exemples=training_examples(bench.root).get(intention, []),
         reponse=str(first.get("text", "")) if first else None,
         boutons=[
-            Button(titre=str(b.get("title", "")), intention=str(b.get("payload", "")).lstrip("/"))
+            AnswerButton(titre=str(b.get("title", "")), intention=str(b.get("payload", "")).lstrip("/"))
             for b in (first or {}).get("buttons", []) or []
         ],
     )
@@ -752,7 +752,7 @@ class IntentEdit(BaseModel):
     ajouter: str = Field(default="", max_length=20_000, description="Exemples à ajouter, un par ligne.")
     retirer: list[str] = Field(default_factory=list, max_length=500)
     reponse: str | None = Field(default=None, max_length=2000)
-    boutons: list[Button] | None = Field(default=None, max_length=6)
+    boutons: list[AnswerButton] | None = Field(default=None, max_length=6)
 
 
 def _edit(
