@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from sqlalchemy import Engine
@@ -32,12 +33,19 @@ class TrainingFailed(RuntimeError):
     """``rasa train`` failed; the message (French) says where to look."""
 
 
-def train_candidate(now: dt.datetime | None = None, run: Callable[..., object] = subprocess.run) -> str:
-    """Train a model from the project's data into ``models/history/``; its file name."""
+def train_candidate(
+    now: dt.datetime | None = None, run: Callable[..., object] = subprocess.run, root: Path = PROJECT_ROOT
+) -> str:
+    """Train a model from the data of ``root`` (this project) into ``models/history/``; its file name.
+
+    The model always goes to this project's history, where the running Rasa server
+    may load it from (``rasa_addons.model_channel``).
+    """
     name = history.candidate_name(now or utcnow())
     history.HISTORY_DIR.mkdir(parents=True, exist_ok=True)
     command = [
-        str(RASA), "train", "--domain", "domain", "--out", str(history.HISTORY_DIR),
+        str(RASA), "train", "--domain", str(root / "domain"), "--data", str(root / "data"),
+        "--config", str(root / "config.yml"), "--out", str(history.HISTORY_DIR),
         "--fixed-model-name", name, "--quiet",
     ]  # fmt: skip
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONPATH": str(PROJECT_ROOT)}

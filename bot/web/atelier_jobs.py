@@ -26,12 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.settings import PROJECT_ROOT
+from sqlalchemy import Engine
+
+from bot.agents import audit
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction
+from bot.releases import history, loading
+from bot.settings import PROJECT_ROOT, Settings
 from bot.training.check import rasa_validate, render, run_checks
 from bot.training.coverage import default_help_document
 from bot.training.project import ProjectError
 
-JobKind = Literal["verification", "rapport"]
+JobKind = Literal["verification", "rapport", "modele"]
 JobState = Literal["en_cours", "reussi", "echec"]
 MAX_LINES = 200
 REPORT_TIMEOUT_SECONDS = 3 * 3600
@@ -204,5 +210,63 @@ def report_work(command: Sequence[str], cwd: Path = PROJECT_ROOT) -> Callable[[J
         else:
             job.state = "echec"
             job.message = "Le rapport n'a pas pu être produit : voyez les dernières lignes ci-dessous."
+
+    return work
+
+
+# --- retrain and reload (superviseurs) ---------------------------------------------------
+
+
+def model_work(
+    root: Path,
+    rasa: Path,
+    allowed_bases: tuple[str, ...],
+    engine: Engine,
+    settings: Settings,
+    actor: str,
+) -> Callable[[Job], None]:
+    """Check the data, train a new model, load it into the running Rasa: stops at the first failure.
+
+    The model that answers is only replaced once the new one is trained and loaded;
+    the one before stays in the history for a one-click rollback.
+    """
+
+    def work(job: Job) -> None:
+        job.at_step(1, 3, "Vérification des données")
+        job.say("Vérification des données…")
+        problems = rasa_validate(root, rasa)
+        result = run_checks(
+            root, default_help_document(PROJECT_ROOT), with_rasa=False, allowed_bases=allowed_bases
+        )
+        count = len(problems) + len(result.problems)
+        if count:
+            job.state = "echec"
+            job.message = (
+                f"La vérification a trouvé {count} problème{'s' if count > 1 else ''} : corrigez-"
+                f"{'les' if count > 1 else 'le'} d'abord (« Vérifier les données »). Rien n'a changé."
+            )
+            return
+        job.at_step(2, 3, "Entraînement d'un nouveau modèle (une à deux minutes)")
+        job.say("Entraînement…")
+        history.adopt_startup_model(_now())
+        try:
+            name = loading.train_candidate(root=root)
+        except loading.TrainingFailed as failure:
+            job.state, job.message = "echec", f"{failure} Le modèle en service n'a pas changé."
+            return
+        with session_scope(engine) as session:
+            audit.record(session, actor, AgentAction.MODEL_TRAINED, modele=name)
+        job.at_step(3, 3, "Chargement dans Sésame, sans interruption")
+        job.say(f"Chargement de {name}…")
+        try:
+            releases = loading.load(engine, settings, name, actor)
+        except history.ReleaseError as refused:
+            job.state, job.message = "echec", f"{refused} Le modèle en service n'a pas changé."
+            return
+        job.result = {"actif": releases.active, "precedent": releases.previous}
+        job.state = "reussi"
+        job.message = (
+            f"Nouveau modèle en service : {releases.active}. Le précédent reste disponible pour un retour."
+        )
 
     return work

@@ -24,8 +24,10 @@ from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, AgentRole, ReviewDecisionKind
 from bot.db.models import AgentAuditEntry, ReviewDecision
+from bot.releases import history
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.routes import atelier as atelier_routes
 from bot.web.routes.atelier import TRAINERS_ONLY, WRONG_ORIGIN, report_policy
 from bot.web.routes.console import COOKIE_NAME, NOT_SIGNED_IN
 from tests.conftest import ROOT
@@ -178,6 +180,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/rapport", None),
     ("POST", "/rapport", None),
     ("GET", "/statistiques", None),
+    ("GET", "/modele", None),
 ]
 PAGES = [
     "/atelier/",
@@ -524,3 +527,31 @@ def test_statistics(web: TestClient, fallback_message: tuple[str, int]) -> None:
     assert data["chiffres"][0]["libelle"] == "Messages des adhérents"
     assert data["colonnes"][0] == "Jour"
     assert web.get("/atelier/api/statistiques", params={"depuis": "2099-01-01"}).status_code == 400
+
+
+def test_retrain_and_rollback_are_for_supervisors_and_stop_on_a_failed_check(
+    web: TestClient, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rolled_back: list[str] = []
+
+    def fake_rollback(engine: Engine, settings: Settings, actor: str) -> history.Releases:
+        rolled_back.append(actor)
+        return history.Releases("sesame-b.tar.gz", "sesame-a.tar.gz")
+
+    monkeypatch.setattr(atelier_routes.loading, "rollback", fake_rollback)
+    sign_in(web, "fanny")
+    for path in ("/modele", "/modele/retour"):
+        refused = post(web, path)
+        assert refused.status_code == 403 and refused.json()["error"].startswith("Réservé aux superviseurs")
+    assert "Entraîner et mettre en service" not in web.get("/atelier/verifier").text
+    assert rolled_back == []
+    web.cookies.clear()
+    sign_in(web, "sam")
+    assert "Entraîner et mettre en service" in web.get("/atelier/verifier").text
+    assert post(web, "/modele").status_code == 202
+    done = wait_for(web, "/modele")["tache"]
+    # Rasa is "missing" here: the check fails, so nothing is trained and nothing changes.
+    assert done["etat"] == "echec" and done["message"].startswith("La vérification a trouvé")
+    assert "Rien n'a changé" in done["message"]
+    assert post(web, "/modele/retour").json()["tache"]["etat"] == "echec"
+    assert rolled_back == ["sam"]

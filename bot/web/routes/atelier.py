@@ -42,10 +42,11 @@ from bot.agents import audit
 from bot.db.engine import make_engine, session_scope
 from bot.db.enums import AgentAction, AgentRole, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry, RegistryError, load_registry
+from bot.releases import history, loading
 from bot.settings import PROJECT_ROOT
 from bot.training.project import ProjectError
 from bot.training.report import OTHER_LABELS
-from bot.web.atelier_jobs import Job, JobKind, Jobs, check_work, report_command, report_work
+from bot.web.atelier_jobs import Job, JobKind, Jobs, check_work, model_work, report_command, report_work
 from bot.web.routes.chat import page_origin_allowed
 from bot.web.routes.console import (
     COOKIE_NAME,
@@ -919,6 +920,91 @@ def report_status(agent: Trainer, bench: Bench) -> JobStatus:
     return JobStatus(
         tache=_job_view(bench.jobs.latest("rapport")), dernier_rapport=_latest_report(bench.root)
     )
+
+
+# --- retrain and reload, rollback (superviseurs) ---
+
+
+SUPERVISORS_ONLY_HERE = "Réservé aux superviseurs : demandez à un superviseur de mettre le modèle en service."
+MODEL_RUNNING = "Un entraînement est déjà en cours."
+
+
+def supervisor_trainer(agent: Trainer) -> AgentIdentity:
+    if not agent.is_supervisor:
+        raise ConsoleError(403, SUPERVISORS_ONLY_HERE)
+    return agent
+
+
+Supervisor = Annotated[AgentIdentity, Depends(supervisor_trainer)]
+
+
+class ModelsView(BaseModel):
+    actif: str | None = Field(description="Le modèle qui répond aux adhérents.")
+    precedent: str | None = Field(description="Celui d'avant : le retour en un clic.")
+    tache: JobView | None
+
+
+def _models(bench: Workbench) -> ModelsView:
+    releases = history.read()
+    return ModelsView(
+        actif=releases.active, precedent=releases.previous, tache=_job_view(bench.jobs.latest("modele"))
+    )
+
+
+@api.get(
+    "/modele",
+    summary="Le modèle en service et le précédent",
+    response_model=ModelsView,
+    responses=_errors(401, 403),
+)
+def models_view(agent: Trainer, bench: Bench) -> ModelsView:
+    return _models(bench)
+
+
+@api.post(
+    "/modele",
+    summary="Vérifier, entraîner et mettre en service un nouveau modèle (superviseurs)",
+    description="Vérification des données, entraînement, puis chargement dans le serveur Rasa sans "
+    "interruption ; en tâche de fond. Le modèle précédent est gardé pour un retour. Journalisé.",
+    response_model=ModelsView,
+    status_code=202,
+    responses=_errors(401, 403, 409),
+    dependencies=SamePage,
+)
+def start_model(agent: Supervisor, config: Config, bench: Bench) -> ModelsView:
+    _job, started = bench.jobs.start(
+        "modele",
+        agent.login,
+        model_work(
+            bench.root,
+            bench.rasa,
+            (config.settings.reset_url_base,),
+            config.engine,
+            config.settings,
+            agent.login,
+        ),
+    )
+    if not started:
+        raise ConsoleError(409, MODEL_RUNNING)
+    return _models(bench)
+
+
+@api.post(
+    "/modele/retour",
+    summary="Remettre en service le modèle précédent (superviseurs)",
+    response_model=ModelsView,
+    responses=_errors(401, 403, 409),
+    dependencies=SamePage,
+)
+def rollback_model(agent: Supervisor, config: Config, bench: Bench) -> ModelsView:
+    running = bench.jobs.latest("modele")
+    if running is not None and running.state == "en_cours":
+        raise ConsoleError(409, MODEL_RUNNING)
+    try:
+        loading.rollback(config.engine, config.settings, agent.login)
+    except history.ReleaseError as refused:
+        raise ConsoleError(409, str(refused)) from None
+    return _models(bench)
 
 
 def _latest_report(root: Path) -> dict[str, Any] | None:

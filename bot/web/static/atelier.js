@@ -433,7 +433,7 @@
 
     function poll() {
       call("GET", path, undefined, true).then(function (status) { follow(status, true); }, function (failure) {
-        show("erreur-" + (kind === "rapport" ? "rapport" : "verification"), failure.message);
+        show("erreur-" + kind, failure.message);
         button.disabled = false;
       });
     }
@@ -444,7 +444,7 @@
       $(kind + "-message").hidden = true;
       button.disabled = true;
       call("POST", path).then(function (status) {
-        announce(kind === "rapport" ? "Rapport lancé." : "Vérification lancée.");
+        announce({ rapport: "Rapport lancé.", modele: "Mise en service lancée.", verification: "Vérification lancée." }[kind]);
         follow(status, false);
       }, function (failure) {
         button.disabled = false;
@@ -473,6 +473,36 @@
       $("rapport-lignes").textContent = job.lignes.join("\n");
       $("rapport-details").hidden = job.lignes.length === 0;
     });
+    if ($("lancer-modele")) { models(); }
+  }
+
+  /* Retrain and reload, rollback: superviseurs only (the server checks the role). */
+  function models() {
+    function showModels(view) {
+      $("modele-actif").textContent = view.actif || "le modèle de démarrage (models/sesame.tar.gz)";
+      $("modele-precedent").textContent = view.precedent || "aucun";
+      $("retour-modele").disabled = !view.precedent;
+    }
+    function refresh() {
+      call("GET", "/modele", undefined, true).then(showModels, function () {});
+    }
+    task("modele", "/modele", function () { refresh(); });
+    $("retour-modele").addEventListener("click", function () {
+      show("erreur-modele", "");
+      $("retour-modele").disabled = true;
+      call("POST", "/modele/retour").then(function (view) {
+        showModels(view);
+        var message = $("modele-message");
+        message.textContent = "Modèle précédent remis en service : " + view.actif + ".";
+        message.className = "verdict ok";
+        message.hidden = false;
+        announce(message.textContent);
+      }, function (failure) {
+        show("erreur-modele", failure.message);
+        refresh();
+      });
+    });
+    refresh();
   }
 
   /* --- Statistiques ------------------------------------------------------------------ */
