@@ -20,7 +20,7 @@ from sqlalchemy import Engine, select
 from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, HandoffKind, HandoffReason, HandoffState
-from bot.db.models import AgentAuditEntry, Handoff, HandoffMessage
+from bot.db.models import AgentAuditEntry, Handoff, HandoffMessage, ReviewFlag
 from bot.handoffs import queue
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -370,3 +370,16 @@ def test_an_agent_message_is_text_only_and_bounded(db: Engine, alice: TestClient
     assert (
         api(alice, f"/prises-en-charge/{handoff_id}/messages", {"texte": {"html": "<b>"}}).status_code == 400
     )
+
+
+def test_an_agent_flags_a_conversation_for_the_trainers(
+    db: Engine, alice: TestClient, member: TestClient
+) -> None:
+    handoff_id = open_live(db)
+    assert api(member, f"/prises-en-charge/{handoff_id}/signaler", {}).status_code == 401
+    answer = api(alice, f"/prises-en-charge/{handoff_id}/signaler", {"note": "Sésame n'a pas compris"})
+    assert answer.status_code == 200
+    with session_scope(db) as session:
+        (flag,) = session.scalars(select(ReviewFlag)).all()
+        assert (flag.conversation_id, flag.agent_login) == (MEMBER, "alice")
+    assert api(alice, "/prises-en-charge/999999/signaler", {}).status_code == 404

@@ -31,6 +31,7 @@ from bot.web.routes.console import (
     SignedIn,
     from_console_page,
 )
+from bot.workbench import flags
 
 router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
 
@@ -336,3 +337,31 @@ def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     with session_scope(config.engine) as session:
         agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.login)).all()
         return [Colleague(login=a.login, nom=a.display_name, disponible=a.available) for a in agents]
+
+
+class Flag(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(
+        default="", max_length=500, description="Pourquoi (facultatif) ; masquée comme une conversation."
+    )
+
+
+class Flagged(BaseModel):
+    message: str
+
+
+@router.post(
+    "/prises-en-charge/{handoff_id}/signaler",
+    summary="Signaler la conversation à l'atelier des formateurs",
+    description="Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). "
+    "Journalisé.",
+    response_model=Flagged,
+    responses=_errors(401, 403, 404),
+    dependencies=[Depends(from_console_page)],
+)
+def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagged:
+    with session_scope(config.engine) as session:
+        _found(session, handoff_id)
+        flags.flag_handoff(session, handoff_id, agent.login, body.note)
+    return Flagged(message="Conversation signalée à l'atelier des formateurs.")

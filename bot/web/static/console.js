@@ -689,12 +689,26 @@
     }).then(function () { $("terminer").disabled = false; });
   }
 
+  /* A conversation Sésame handled badly: the trainers will see it in their review inbox. */
+  function flagForTrainers() {
+    if (!held) { return; }
+    var id = held.id;
+    $("signaler").disabled = true;
+    call("POST", "/prises-en-charge/" + id + "/signaler", {}).then(function () {
+      $("conversation-fin").textContent = "Conversation signalée à l'atelier des formateurs.";
+      announce("Conversation signalée à l'atelier des formateurs.");
+    }, function (error) {
+      showError("erreur-conversation", error.message);
+    }).then(function () { $("signaler").disabled = false; });
+  }
+
   function startQueue() {
     $("disponible").addEventListener("change", setAvailability);
     $("notifications").addEventListener("click", askNotifications);
     $("form-message").addEventListener("submit", sendToMember);
     $("form-transfert").addEventListener("submit", transfer);
     $("terminer").addEventListener("click", finish);
+    $("signaler").addEventListener("click", flagForTrainers);
     document.addEventListener("click", unlockAudio, { once: true });
     document.addEventListener("keydown", unlockAudio, { once: true });
     showNotificationState();
