@@ -24,12 +24,22 @@ from sqlalchemy import create_engine
 from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole
-from bot.training.report import Diff, IntentScore, NluResult, Report, StoryResult, render_html, summary
+from bot.training.report import (
+    IntentScore,
+    Misclassified,
+    NluResult,
+    Report,
+    StoryResult,
+    diff,
+    render_html,
+    summary,
+)
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS, WORKBENCH
 
 PASSWORD = "Tableau-et-craie-2026"  # noqa: S105 - a test account
 TRAINER = "formatrice-navigateur"
+SUPERVISOR = "superviseur-navigateur"
 UNDERSTOOD_NOTHING = "zorglub flarn wibble quux"
 SENDER = "atelier-navigateur-0000000001"
 # The message moved and the new question written pass the same check as `make check-data`.
@@ -46,6 +56,12 @@ EXAMPLES = [
     "commencer mon code par un 0 est ce permis",
     "zero au debut du code d acces possible",
 ]
+# Only what the help document says (a personalised code of 6 digits, section 2 and 4.2):
+# it says nothing of a leading zero, so neither does the answer (docs/guide-formateurs.md).
+ANSWER = (
+    "Votre code d'accès personnalisé se compose de 6 chiffres. Si votre code est refusé, "
+    "vérifiez qu'il comporte bien 6 chiffres, ou demandez un nouveau code d'accès."
+)
 HOLDOUT = [
     "j ai le droit de debuter mon code par 0",
     "un zero en tete du code est il accepte",
@@ -79,18 +95,48 @@ def _chat(site: str, message: str) -> None:
 
 
 def _small_report(root: Path) -> None:
-    """A report from fixture figures (``make report`` trains for minutes): the page trainers open."""
-    scores = [
-        IntentScore("forgot_access_code", "J'ai oublié mon code d'accès", 0.95, 0.9, 0.92, 20),
-        IntentScore("how_to_login", "Comment me connecter", 1.0, 1.0, 1.0, 20),
+    """A report from fixture figures (``make report`` trains for minutes): the page trainers open.
+
+    Compared with an earlier one, as after a new question (the screenshot of
+    docs/guide-formateurs.md): one intent better, one worse, one new, one confusion.
+    """
+    labels = {
+        "forgot_access_code": "J'ai oublié mon code d'accès",
+        "access_code_rules": "Le format du code d'accès (6 chiffres)",
+        "code_peut_commencer_zero": "Mon code peut-il commencer par un zéro ?",
+    }
+    before = [
+        IntentScore("forgot_access_code", labels["forgot_access_code"], 0.9, 0.85, 0.87, 20),
+        IntentScore("access_code_rules", labels["access_code_rules"], 1.0, 1.0, 1.0, 20),
     ]
-    holdout = NluResult(0.96, scores, [], out_of_scope_recall=0.97)
-    stories = StoryResult(12, 12, [])
+    after = [
+        IntentScore("forgot_access_code", labels["forgot_access_code"], 0.95, 0.9, 0.92, 20),
+        IntentScore("access_code_rules", labels["access_code_rules"], 0.95, 0.9, 0.92, 20),
+        IntentScore("code_peut_commencer_zero", labels["code_peut_commencer_zero"], 0.88, 1.0, 0.94, 15),
+    ]
+    errors = [
+        Misclassified(
+            "le code doit faire combien de chiffres, on peut mettre un 0 ?",
+            "access_code_rules",
+            "code_peut_commencer_zero",
+            0.58,
+        ),
+        Misclassified(
+            "code a 6 chiffres avec un zero c est bon", "access_code_rules", "code_peut_commencer_zero", 0.71
+        ),
+    ]
+    stories = StoryResult(13, 13, [])
+    previous = summary(
+        "2026-11-30T09:00:00+00:00", NluResult(0.93, before, []), None, None, StoryResult(12, 12, []), {}
+    )
+    holdout = NluResult(0.93, after, errors, out_of_scope_recall=0.97)
     latest = summary("2026-12-01T09:00:00+00:00", holdout, holdout, holdout, stories, {})
     reports = root / "reports"
     reports.mkdir(exist_ok=True)
     (reports / "report-latest.json").write_text(json.dumps(latest), encoding="utf-8")
-    report = Report("01/12/2026 à 10:00", holdout, holdout, holdout, stories, Diff(None), {}, [])
+    report = Report(
+        "01/12/2026 à 10:00", holdout, holdout, holdout, stories, diff(previous, latest, labels), labels, []
+    )
     (reports / "index.html").write_text(render_html(report), encoding="utf-8")
 
 
@@ -98,15 +144,12 @@ def _small_report(root: Path) -> None:
 def atelier_url(sesame_url: str) -> str:
     engine = create_engine(MEMBER_DB["url"])
     with session_scope(engine) as session:
-        if accounts.find_agent(session, TRAINER) is None:
-            accounts.add_agent(
-                session,
-                TRAINER,
-                PASSWORD,
-                actor="cli:test",
-                display_name="Fanny Formatrice",
-                role=AgentRole.FORMATEUR,
-            )
+        for login, name, role in (
+            (TRAINER, "Fanny Formatrice", AgentRole.FORMATEUR),
+            (SUPERVISOR, "Serge Superviseur", AgentRole.SUPERVISEUR),
+        ):
+            if accounts.find_agent(session, login) is None:
+                accounts.add_agent(session, login, PASSWORD, actor="cli:test", display_name=name, role=role)
     engine.dispose()
     _chat(sesame_url, UNDERSTOOD_NOTHING)
     _small_report(WORKBENCH["root"])
@@ -150,14 +193,18 @@ def _check(page: Page, name: str) -> None:
     _shot(page, name)
 
 
+def _sign_in(page: Page, login: str) -> None:
+    page.get_by_label("Identifiant").fill(login)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").press("Enter")
+    expect(page.get_by_role("heading", name="Boîte de revue")).to_be_visible()
+
+
 def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, atelier_url: str) -> None:
     # Sign in: the workbench's own form, which comes back here.
     expect(page.get_by_role("heading", name="Connexion à l'atelier des formateurs")).to_be_visible()
     _check(page, "connexion")
-    page.get_by_label("Identifiant").fill(TRAINER)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_label("Mot de passe").press("Enter")
-    expect(page.get_by_role("heading", name="Boîte de revue")).to_be_visible()
+    _sign_in(page, TRAINER)
 
     # The inbox: the message Sésame did not understand, moved to an intent with the keyboard.
     item = page.locator(".inbox-item", has_text=UNDERSTOOD_NOTHING)
@@ -189,7 +236,9 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     page.get_by_label("Exemples, un par ligne").fill("\n".join(EXAMPLES))
     expect(page.locator("#compte-exemples")).to_have_text("10 exemples")
     page.get_by_label("Phrases de contrôle, une par ligne").fill("\n".join(HOLDOUT))
-    page.get_by_label("Réponse de Sésame").first.fill("Oui : votre code d'accès peut commencer par un zéro.")
+    page.get_by_label("Réponse de Sésame").first.fill(ANSWER)
+    page.get_by_label("Texte du bouton 1").fill("Recevoir un nouveau code")
+    page.get_by_label("Question que le bouton pose 1").select_option("forgot_access_code")
     page.get_by_role("button", name="Voir ce qui sera écrit").first.click()
     expect(page.locator("#apercu-resume")).to_contain_text("Aperçu", timeout=ANSWER_TIMEOUT_MS)
     expect(page.locator("#apercu-fichiers")).to_contain_text("intents.yml")
@@ -220,3 +269,35 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     expect(page.get_by_role("heading", name="Statistiques", exact=True)).to_be_visible()
     expect(page.locator("#stats-taux")).to_contain_text("Messages des adhérents")
     _check(page, "statistiques")
+
+
+def test_a_failed_check_names_the_line_and_a_superviseur_can_put_a_model_in_service(
+    page: Page, atelier_url: str
+) -> None:
+    # A phrase of the held-out set copied into the training data (by hand: the workbench
+    # refuses it), then the check from the superviseur's page; the file is put back after.
+    root = WORKBENCH["root"]
+    nlu = root / "data" / "nlu" / "code_acces.yml"
+    original = nlu.read_text(encoding="utf-8")
+    anchor = "- intent: access_code_rules\n  examples: |\n"
+    assert anchor in original
+    copied = "combien de chiffres doit contenir le code d'accès ?"
+    assert copied in (root / "tests" / "holdout" / "nlu_holdout.yml").read_text(encoding="utf-8")
+    nlu.write_text(original.replace(anchor, f"{anchor}    - {copied}\n", 1), encoding="utf-8")
+    try:
+        _sign_in(page, SUPERVISOR)
+        page.get_by_role("link", name="Vérifier et mesurer").click()
+        expect(page.get_by_role("heading", name="Mettre en service")).to_be_visible()
+        expect(page.get_by_role("button", name="Entraîner et mettre en service")).to_be_enabled()
+        expect(page.locator("#modele-precedent")).to_have_text("aucun")
+        expect(page.get_by_role("button", name="Revenir au modèle précédent")).to_be_disabled()
+        page.get_by_role("button", name="Lancer la vérification").click()
+        verdict = page.locator("#verification-message")
+        expect(verdict).to_be_visible(timeout=180_000)
+        expect(verdict).not_to_have_text(VERDICT)
+        problems = page.locator("#verification-problemes")
+        expect(problems).to_contain_text("data/nlu/code_acces.yml, ligne")
+        expect(problems).to_contain_text("une phrase de contrôle")
+        _check(page, "verifier-echec")
+    finally:
+        nlu.write_text(original, encoding="utf-8")
