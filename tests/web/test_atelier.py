@@ -24,10 +24,9 @@ from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, AgentRole, ReviewDecisionKind
 from bot.db.models import AgentAuditEntry, ReviewDecision
-from bot.releases import history
+from bot.releases import history, loading
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.routes import atelier as atelier_routes
 from bot.web.routes.atelier import TRAINERS_ONLY, WRONG_ORIGIN, report_policy
 from bot.web.routes.console import COOKIE_NAME, NOT_SIGNED_IN
 from tests.conftest import ROOT
@@ -538,7 +537,7 @@ def test_retrain_and_rollback_are_for_supervisors_and_stop_on_a_failed_check(
         rolled_back.append(actor)
         return history.Releases("sesame-b.tar.gz", "sesame-a.tar.gz")
 
-    monkeypatch.setattr(atelier_routes.loading, "rollback", fake_rollback)
+    monkeypatch.setattr(loading, "rollback", fake_rollback)
     sign_in(web, "fanny")
     for path in ("/modele", "/modele/retour"):
         refused = post(web, path)
