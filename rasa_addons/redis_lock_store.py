@@ -17,9 +17,10 @@ runs one at a time, so each operation is atomic:
 - ``{prefix}:lock:{conversation_id}``, a hash: ticket number → expiry (milliseconds,
   the Redis server's clock, so the replicas' clocks do not matter). The key expires
   with its last ticket.
-- ``{prefix}:lock-tickets``, one counter for every conversation (``INCR``): numbers
-  are never reused, so a replica giving back a ticket that expired long ago cannot
-  remove somebody else's.
+- ``{prefix}:lock-tickets``, one counter for every conversation (``INCR``), which
+  starts from the server's time in microseconds: numbers are never reused, even after a
+  Redis restart that lost the data, so a replica giving back a ticket that expired long
+  ago, or that Redis forgot, cannot remove somebody else's.
 
 The scripts (see ``_ISSUE``, ``_STATUS``, ``_RELEASE``, ``_SNAPSHOT``, ``_PRUNE``,
 ``_REPLACE``) drop expired tickets first, so a replica that died holding or waiting
@@ -99,6 +100,12 @@ _ISSUE = (
     + """
 local lifetime = tonumber(ARGV[1])
 local number = redis.call('INCR', KEYS[2])
+if number == 1 then
+  -- a new counter (first use, or a Redis that lost its data) starts at the server's time in
+  -- microseconds: above every number issued before, unless more than one per microsecond.
+  number = now * 1000
+  redis.call('SET', KEYS[2], string.format('%d', number))
+end
 redis.call('HSET', KEYS[1], string.format('%d', number), now + lifetime)
 if redis.call('PTTL', KEYS[1]) < lifetime then
   redis.call('PEXPIRE', KEYS[1], lifetime)

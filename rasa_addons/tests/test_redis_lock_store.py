@@ -169,6 +169,18 @@ def test_rasa_s_snapshot_interface(new_store: StoreFactory) -> None:
     assert store.get_lock("membre") is None
 
 
+def test_a_redis_that_lost_everything(new_store: StoreFactory, server: redis.Redis) -> None:
+    """Restarted without persistence: scripts sent again, and no ticket number reused."""
+    store = new_store()
+    before = store.issue_ticket("membre")
+    server.delete(store.key("membre"), store.counter_key)
+    server.script_flush()
+    after, ahead = store.issue("membre")  # EVALSHA fails (NOSCRIPT), redis-py sends the script
+    assert ahead == 0 and after > before
+    store.cleanup("membre", before)  # the forgotten ticket given back late removes nothing
+    assert store.tickets_ahead("membre", after) == 0
+
+
 def test_made_from_the_endpoints_file(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
     url = redis.connection.parse_url(redis_url())
     monkeypatch.setenv("REDIS_HOST", str(url.get("host", "127.0.0.1")))
