@@ -103,7 +103,7 @@ local number = redis.call('INCR', KEYS[2])
 if number == 1 then
   -- a new counter (first use, or a Redis that lost its data) starts at the server's time in
   -- microseconds: above every number issued before, unless more than one per microsecond.
-  number = now * 1000
+  number = tonumber(t[1]) * 1000000 + tonumber(t[2])
   redis.call('SET', KEYS[2], string.format('%d', number))
 end
 redis.call('HSET', KEYS[1], string.format('%d', number), now + lifetime)

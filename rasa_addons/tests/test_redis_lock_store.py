@@ -33,9 +33,11 @@ import redis
 import sqlalchemy as sa
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.core.utils import AvailableEndpoints
+from rasa.shared.core.domain import Domain
 from rasa.shared.exceptions import ConnectionException
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_addons.redacting_tracker_store import RedactingSQLTrackerStore
 from rasa_addons.redis_lock_store import AtomicRedisLockStore
 from tests.support.redis_server import CONNECT_TIMEOUT_SECONDS, redis_url, unreachable
 
@@ -276,8 +278,13 @@ def test_never_two_holders_at_once_between_threads(new_store: StoreFactory) -> N
 TURNS_EACH = 150
 
 
-def run_replicas(store: str, tracker_url: str, prefix: str) -> list[dict[str, Any]]:
-    """Two worker processes (``lock_worker.py``), started together, on one conversation."""
+def run_replicas(store: str, tracker_url: str, prefix: str, logs: Path) -> list[dict[str, Any]]:
+    """Two worker processes (``lock_worker.py``), started together, on one conversation.
+
+    The tracker store's table is made first (replicas joining a database already in use):
+    the test is about their turns, not about two processes creating a schema at once.
+    """
+    RedactingSQLTrackerStore(domain=Domain.empty(), host=tracker_url).engine.dispose()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -294,6 +301,7 @@ def run_replicas(store: str, tracker_url: str, prefix: str) -> list[dict[str, An
             [*command, "--name", name],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            stderr=(logs / f"{name}.log").open("w"),
             text=True,
             env=env,
             cwd=ROOT,
@@ -301,8 +309,10 @@ def run_replicas(store: str, tracker_url: str, prefix: str) -> list[dict[str, An
         for name in ("r1", "r2")
     ]
     try:
-        for worker in workers:
-            assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+        for name, worker in zip(("r1", "r2"), workers, strict=True):
+            assert worker.stdout is not None
+            ready = worker.stdout.readline().strip()
+            assert ready == "ready", (logs / f"{name}.log").read_text()[-3000:]
         for worker in workers:  # both replicas start their turns together
             assert worker.stdin is not None
             worker.stdin.write("go\n")
@@ -330,9 +340,9 @@ def stored_actions(tracker_url: str) -> list[str]:
 
 
 def test_two_processes_taking_the_same_conversation_lose_and_duplicate_no_event(
-    tracker_db_url: str, prefix: str
+    tracker_db_url: str, prefix: str, tmp_path: Path
 ) -> None:
-    summaries = run_replicas("atomic", tracker_db_url, prefix)
+    summaries = run_replicas("atomic", tracker_db_url, prefix, tmp_path)
     assert [summary["error_count"] for summary in summaries] == [0, 0], summaries
     actions = stored_actions(tracker_db_url)
     expected = {f"action_{name}_{turn}" for name in ("r1", "r2") for turn in range(TURNS_EACH)}
@@ -348,9 +358,11 @@ def test_two_processes_taking_the_same_conversation_lose_and_duplicate_no_event(
     assert switches >= TURNS_EACH // 4, f"les deux processus ne se sont pas disputé le verrou ({switches})"
 
 
-def test_without_the_lock_the_same_two_processes_lose_events(tracker_db_url: str, prefix: str) -> None:
+def test_without_the_lock_the_same_two_processes_lose_events(
+    tracker_db_url: str, prefix: str, tmp_path: Path
+) -> None:
     """A demonstration that the test above can see a loss (about 100 of 300 lost here)."""
-    summaries = run_replicas("none", tracker_db_url, prefix)
+    summaries = run_replicas("none", tracker_db_url, prefix, tmp_path)
     assert [summary["error_count"] for summary in summaries] == [0, 0], summaries
     actions = stored_actions(tracker_db_url)
     assert len(actions) < 2 * TURNS_EACH, (
