@@ -1,0 +1,370 @@
+"""The conversation lock shared by the Rasa replicas (``rasa_addons.redis_lock_store``).
+
+On the Redis of ``REDIS_URL_TEST`` (``tests.support.redis_server``: skipped without a
+server, failed in CI), each test under a random key prefix that it deletes at the end.
+
+- the ticket queue: in order, only the oldest valid ticket holds the lock, an expired
+  ticket stops blocking, a ticket given back lets the next one go;
+- many issuers at once: Rasa 3.6's ``RedisLockStore`` loses tickets (two callers get
+  the same number), ours never does;
+- two OS processes doing Rasa's turn (lock, read the tracker, add an event, save) on
+  the same conversation: every event stored once, in each process's order; the same
+  run with no lock loses events, which shows the test can see a loss.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import json
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from rasa.core.lock_store import LockError, LockStore, RedisLockStore
+from rasa.core.utils import AvailableEndpoints
+from rasa.shared.core.domain import Domain
+from rasa.shared.exceptions import ConnectionException
+from rasa.utils.endpoints import EndpointConfig
+
+from rasa_addons.redacting_tracker_store import RedactingSQLTrackerStore
+from rasa_addons.redis_lock_store import AtomicRedisLockStore
+from tests.support.redis_server import CONNECT_TIMEOUT_SECONDS, redis_url, unreachable
+
+ROOT = Path(__file__).resolve().parents[2]
+StoreFactory = Callable[[], AtomicRedisLockStore]
+
+
+@pytest.fixture
+def server() -> Iterator[redis.Redis]:
+    url = redis_url()
+    client = redis.Redis.from_url(url, socket_timeout=CONNECT_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        unreachable(url, error)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def prefix(server: redis.Redis) -> Iterator[str]:
+    """A key prefix of this test's own (letters and digits: Rasa's store accepts no other)."""
+    name = f"locktest{secrets.token_hex(6)}"
+    yield name
+    keys = list(server.scan_iter(match=f"{name}*", count=1000))
+    if keys:
+        server.delete(*keys)
+
+
+@pytest.fixture
+def new_store(prefix: str) -> StoreFactory:
+    """Our store, as a replica would make it (each call: a connection pool of its own)."""
+    return lambda: AtomicRedisLockStore(host=redis_url(), key_prefix=prefix)
+
+
+def stock_store(prefix: str) -> RedisLockStore:
+    url = redis.connection.parse_url(redis_url())
+    return RedisLockStore(
+        host=url.get("host", "127.0.0.1"), port=url.get("port", 6379), db=url.get("db", 0), key_prefix=prefix
+    )
+
+
+# --- the queue ----------------------------------------------------------------------
+
+
+def test_tickets_are_issued_in_order_and_only_the_oldest_holds_the_lock(new_store: StoreFactory) -> None:
+    store = new_store()
+    issued = [store.issue("membre") for _ in range(5)]
+    numbers = [number for number, _ in issued]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 5
+    assert [ahead for _, ahead in issued] == [0, 1, 2, 3, 4]
+    assert [store.tickets_ahead("membre", number) for number in numbers] == [0, 1, 2, 3, 4]
+    lock = store.get_lock("membre")
+    assert lock is not None and [ticket.number for ticket in lock.tickets] == numbers
+    assert not lock.is_locked(numbers[0]) and all(lock.is_locked(number) for number in numbers[1:])
+    # another conversation has a queue of its own
+    assert store.issue("autre")[1] == 0
+
+
+def test_a_ticket_given_back_lets_the_next_one_go(new_store: StoreFactory, server: redis.Redis) -> None:
+    store = new_store()
+    first, second, third = (store.issue_ticket("membre") for _ in range(3))
+    store.finish_serving("membre", second)  # a waiter gives up: the ones behind it move up
+    assert store.tickets_ahead("membre", third) == 1
+    assert store.tickets_ahead("membre", second) == -1
+    store.cleanup("membre", first)
+    assert store.tickets_ahead("membre", third) == 0
+    assert store.is_someone_waiting("membre")
+    store.cleanup("membre", third)
+    assert not store.is_someone_waiting("membre")
+    assert store.get_lock("membre") is None
+    assert not server.exists(store.key("membre"))  # the queue goes with its last ticket
+    store.finish_serving("membre", third)  # giving back twice does nothing
+    assert store.issue_ticket("membre") > third  # numbers are never reused
+
+
+def test_an_expired_ticket_stops_blocking(new_store: StoreFactory, server: redis.Redis) -> None:
+    store = new_store()
+    crashed = store.issue_ticket("membre", lock_lifetime=0.2)  # a replica that died holding the lock
+    waiting, ahead = store.issue("membre", lock_lifetime=60)
+    assert ahead == 1
+    time.sleep(0.3)
+    assert store.tickets_ahead("membre", waiting) == 0
+    assert store.tickets_ahead("membre", crashed) == -1
+    # the key lives as long as its longest ticket, so an abandoned queue disappears too
+    assert 0 < server.pttl(store.key("membre")) <= 60_000
+    alone = new_store()
+    alone.issue_ticket("seul", lock_lifetime=0.1)
+    time.sleep(0.2)
+    assert not server.exists(alone.key("seul"))
+
+
+def test_the_lock_makes_the_next_turn_wait_and_fails_if_its_ticket_expires(new_store: StoreFactory) -> None:
+    store = new_store()
+    order: list[str] = []
+
+    async def turn(name: str, hold: float) -> None:
+        async with store.lock("membre", wait_time_in_seconds=0.01):
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    async def both() -> None:
+        first = asyncio.create_task(turn("a", 0.1))
+        await asyncio.sleep(0.01)
+        await asyncio.gather(first, turn("b", 0))
+
+    asyncio.run(both())
+    assert order == ["a in", "a out", "b in", "b out"]
+
+    async def behind_a_long_turn() -> None:
+        async with store.lock("membre", lock_lifetime=0.2, wait_time_in_seconds=0.01):
+            pytest.fail("le tour ne devait pas commencer")
+
+    holder = store.issue_ticket("membre", lock_lifetime=60)
+    with pytest.raises(LockError, match="expired"):
+        asyncio.run(behind_a_long_turn())
+    assert store.tickets_ahead("membre", holder) == 0  # the holder's ticket is untouched
+
+
+def test_rasa_s_snapshot_interface(new_store: StoreFactory) -> None:
+    store = new_store()
+    numbers = [store.issue_ticket("membre", 30) for _ in range(3)]
+    lock = store.get_lock("membre")
+    assert lock is not None
+    lock.remove_ticket_for(numbers[0])
+    store.save_lock(lock)
+    assert store.tickets_ahead("membre", numbers[1]) == 0
+    assert store.issue_ticket("membre") > numbers[2]
+    store.delete_lock("membre")
+    assert store.get_lock("membre") is None
+
+
+def test_a_redis_that_lost_everything(new_store: StoreFactory, server: redis.Redis) -> None:
+    """Restarted without persistence: scripts sent again, and no ticket number reused."""
+    store = new_store()
+    before = store.issue_ticket("membre")
+    server.delete(store.key("membre"), store.counter_key)
+    server.script_flush()
+    after, ahead = store.issue("membre")  # EVALSHA fails (NOSCRIPT), redis-py sends the script
+    assert ahead == 0 and after > before
+    store.cleanup("membre", before)  # the forgotten ticket given back late removes nothing
+    assert store.tickets_ahead("membre", after) == 0
+
+
+def test_made_from_the_endpoints_file(prefix: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = redis.connection.parse_url(redis_url())
+    monkeypatch.setenv("REDIS_HOST", str(url.get("host", "127.0.0.1")))
+    monkeypatch.setenv("REDIS_PORT", str(url.get("port", 6379)))
+    monkeypatch.setenv("REDIS_LOCK_DB", str(url.get("db", 0)))
+    monkeypatch.setenv("REDIS_LOCK_PREFIX", prefix)
+    for name in ("INTERNAL_HOST", "ACTIONS_PORT", "ACTIONS_TOKEN", "TRACKER_STORE_URL"):
+        monkeypatch.setenv(name, "x")
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.production.yml"))
+    store = LockStore.create(endpoints.lock_store)
+    assert isinstance(store, AtomicRedisLockStore)
+    assert store.key("membre") == f"{prefix}:lock:membre"
+    assert store.issue("membre")[1] == 0
+
+
+def test_a_lock_store_that_does_not_answer_stops_rasa_at_start() -> None:
+    config = EndpointConfig(
+        url="127.0.0.1", type="rasa_addons.redis_lock_store.AtomicRedisLockStore", port=1, socket_timeout=1
+    )
+    with pytest.raises(ConnectionException, match="ne répond pas"):
+        LockStore.create(config)
+
+
+# --- many issuers at once ------------------------------------------------------------
+
+ISSUERS = 8
+TICKETS_EACH = 50
+
+
+def issue_from_threads(stores: list[Any]) -> tuple[list[int], int]:
+    """Every store issues TICKETS_EACH tickets at once: the numbers, and how many are queued."""
+    numbers: list[int] = []
+    start = threading.Barrier(len(stores))
+
+    def issuer(store: Any) -> None:
+        start.wait()
+        mine = [store.issue_ticket("membre") for _ in range(TICKETS_EACH)]
+        numbers.extend(mine)
+
+    threads = [threading.Thread(target=issuer, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    lock = stores[0].get_lock("membre")
+    return numbers, len(lock.tickets) if lock else 0
+
+
+def test_rasa_s_store_loses_tickets_when_issued_at_once(prefix: str) -> None:
+    """A demonstration of the race this module fixes (about 300 of 400 tickets lost here)."""
+    numbers, queued = issue_from_threads([stock_store(prefix) for _ in range(ISSUERS)])
+    assert len(numbers) == ISSUERS * TICKETS_EACH
+    duplicates = len(numbers) - len(set(numbers))
+    assert queued < len(numbers) and duplicates > 0, (
+        f"démonstration : le RedisLockStore de Rasa 3.6 n'a perdu aucun ticket cette fois "
+        f"({queued} en file, {duplicates} numéros en double)"
+    )
+
+
+def test_our_store_never_loses_a_ticket(new_store: StoreFactory) -> None:
+    numbers, queued = issue_from_threads([new_store() for _ in range(ISSUERS)])
+    assert len(numbers) == len(set(numbers)) == queued == ISSUERS * TICKETS_EACH
+
+
+def test_never_two_holders_at_once_between_threads(new_store: StoreFactory) -> None:
+    inside = 0
+    overlaps = 0
+    turns = 0
+    guard = threading.Lock()
+
+    async def replica(store: AtomicRedisLockStore) -> None:
+        nonlocal inside, overlaps, turns
+        for _ in range(40):
+            async with store.lock("membre", wait_time_in_seconds=0.01):
+                with guard:
+                    inside += 1
+                    overlaps += inside > 1
+                    turns += 1
+                await asyncio.sleep(0.001)
+                with guard:
+                    inside -= 1
+
+    threads = [threading.Thread(target=asyncio.run, args=(replica(new_store()),)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (turns, overlaps) == (160, 0)
+
+
+# --- two processes, Rasa's read-modify-write of the tracker --------------------------
+
+TURNS_EACH = 150
+
+
+def run_replicas(store: str, tracker_url: str, prefix: str, logs: Path) -> list[dict[str, Any]]:
+    """Two worker processes (``lock_worker.py``), started together, on one conversation.
+
+    The tracker store's table is made first (replicas joining a database already in use):
+    the test is about their turns, not about two processes creating a schema at once.
+    """
+    RedactingSQLTrackerStore(domain=Domain.empty(), host=tracker_url).engine.dispose()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    }
+    url = redis.connection.parse_url(redis_url())
+    command = [sys.executable, "-m", "rasa_addons.tests.lock_worker", "--store", store]
+    command += ["--redis-host", str(url.get("host", "127.0.0.1")), "--redis-port", str(url.get("port", 6379))]
+    command += ["--redis-db", str(url.get("db", 0)), "--prefix", prefix, "--tracker-url", tracker_url]
+    command += ["--conversation", "membre", "--turns", str(TURNS_EACH)]
+    workers = [
+        subprocess.Popen(  # noqa: S603 - this interpreter, our own module
+            [*command, "--name", name],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(logs / f"{name}.log").open("w"),
+            text=True,
+            env=env,
+            cwd=ROOT,
+        )
+        for name in ("r1", "r2")
+    ]
+    try:
+        for name, worker in zip(("r1", "r2"), workers, strict=True):
+            assert worker.stdout is not None
+            ready = worker.stdout.readline().strip()
+            assert ready == "ready", (logs / f"{name}.log").read_text()[-3000:]
+        for worker in workers:  # both replicas start their turns together
+            assert worker.stdin is not None
+            worker.stdin.write("go\n")
+            worker.stdin.flush()
+        outputs = [worker.communicate(timeout=180)[0] for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    assert all(worker.returncode == 0 for worker in workers), outputs
+    return [json.loads(output.strip().splitlines()[-1]) for output in outputs]
+
+
+def stored_actions(tracker_url: str) -> list[str]:
+    engine = sa.create_engine(tracker_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = 'membre' ORDER BY id")
+            ).all()
+    finally:
+        engine.dispose()
+    return [json.loads(data)["name"] for (data,) in rows]
+
+
+def test_two_processes_taking_the_same_conversation_lose_and_duplicate_no_event(
+    tracker_db_url: str, prefix: str, tmp_path: Path
+) -> None:
+    summaries = run_replicas("atomic", tracker_db_url, prefix, tmp_path)
+    assert [summary["error_count"] for summary in summaries] == [0, 0], summaries
+    actions = stored_actions(tracker_db_url)
+    expected = {f"action_{name}_{turn}" for name in ("r1", "r2") for turn in range(TURNS_EACH)}
+    counts = collections.Counter(actions)
+    assert sorted(set(counts) ^ expected) == [], "des événements manquent ou sont en trop"
+    assert [action for action, count in counts.items() if count > 1] == [], "des événements en double"
+    assert len(actions) == 2 * TURNS_EACH
+    for name in ("r1", "r2"):  # each replica's events in the order of its turns
+        own = [int(action.rsplit("_", 1)[1]) for action in actions if action.startswith(f"action_{name}_")]
+        assert own == list(range(TURNS_EACH))
+    # the two really competed: their turns alternate (FIFO tickets), not one after the other
+    switches = sum(1 for a, b in itertools.pairwise(actions) if a.split("_")[1] != b.split("_")[1])
+    assert switches >= TURNS_EACH // 4, f"les deux processus ne se sont pas disputé le verrou ({switches})"
+
+
+def test_without_the_lock_the_same_two_processes_lose_events(
+    tracker_db_url: str, prefix: str, tmp_path: Path
+) -> None:
+    """A demonstration that the test above can see a loss (about 100 of 300 lost here)."""
+    summaries = run_replicas("none", tracker_db_url, prefix, tmp_path)
+    assert [summary["error_count"] for summary in summaries] == [0, 0], summaries
+    actions = stored_actions(tracker_db_url)
+    assert len(actions) < 2 * TURNS_EACH, (
+        "démonstration : sans verrou, deux processus n'ont perdu aucun événement cette fois"
+    )
