@@ -30,8 +30,13 @@ _SECTION = re.compile(r"^\s*(\d+(?:\.\d+)*)\.\s+(\S.*?)\s*:?\s*$")
 
 
 def default_help_document(root: Path) -> Path:
-    """``../shared/seed/`` beside the project, as the design notes place it."""
-    return root.parent / "shared" / "seed" / HELP_DOCUMENT_NAME
+    """``../shared/seed/`` beside the project, as the design notes place it, else the project's copy.
+
+    The copy (``docs/``) lets a clone anywhere, CI included, check coverage;
+    ``tests/training/test_help_document_copy.py`` fails when it differs from the original.
+    """
+    original = root.parent / "shared" / "seed" / HELP_DOCUMENT_NAME
+    return original if original.is_file() else root / "docs" / HELP_DOCUMENT_NAME
 
 
 @dataclass(frozen=True)
