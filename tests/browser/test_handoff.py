@@ -129,7 +129,7 @@ def _open_chat(page: Page) -> None:
 
 
 def _say(page: Page, text: str) -> None:
-    field = page.get_by_label("Votre message à Sésame")
+    field = page.get_by_label(re.compile(r"^Votre message (à Sésame|au conseiller ACS)$"))
     field.fill(text)
     field.press("Enter")
 
@@ -177,6 +177,7 @@ def test_member_reaches_an_agent_live(agent: Tab, member: Tab) -> None:
     expect(console.locator("#transfert-vers")).to_contain_text("Bruno Relais")
     expect(log).to_contain_text(f"{AGENT_NAME}, conseiller(ère) ACS, a rejoint la conversation.")
     expect(_handoff_bar(widget)).to_contain_text(f"{AGENT_NAME} (conseiller ACS) a rejoint la conversation")
+    expect(widget.get_by_label("Votre message au conseiller ACS")).to_be_visible()  # where the message goes
 
     # One message each way. The agent's is text: its markup is shown, never applied.
     message = console.get_by_label("Votre message à l'adhérent")

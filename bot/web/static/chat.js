@@ -51,6 +51,8 @@
     logLabel: "Messages de la discussion avec Sésame",
     buttonsLabel: "Réponses proposées",
     inputLabel: "Votre message à Sésame",
+    inputLabelAgent: "Votre message au conseiller ACS",
+    sending: "Envoi au conseiller…",
     placeholder: "Votre question…",
     send: "Envoyer",
     typing: "Sésame écrit…",
@@ -542,7 +544,8 @@
 
   function setTyping(on) {
     typing.classList.toggle("is-active", on);
-    typingText.textContent = on ? TEXT.typing : "";
+    // During a hand-off Sésame is not the one answering: say where the message goes.
+    typingText.textContent = on ? (state.handoff ? TEXT.sending : TEXT.typing) : "";
   }
 
   function post(message) {
@@ -703,6 +706,7 @@
   var streamRetry = null;
 
   function showHandoff(view) {
+    label.textContent = isHandoff(view) ? TEXT.inputLabelAgent : TEXT.inputLabel;
     if (!isHandoff(view)) {
       handoffBar.hidden = true;
       handoffBar.textContent = "";
