@@ -58,6 +58,15 @@ DEFAULTS: dict[str, str] = {
     # domain/, intents.yml, tests/stories/, reports/. Empty: this project itself. Tests point
     # it to a throw-away copy, so that they never change the real training files.
     "WORKBENCH_ROOT": "",
+    # PostgreSQL connection pools (bot.db.pools has the formula that keeps every replica
+    # together under max_connections). DB_*: each engine on the member database (web
+    # tier, action server, mail worker); SQL_*: the Rasa server's conversation store
+    # (Rasa reads these two names itself; its own defaults, 50 + 100, would exhaust
+    # PostgreSQL with two replicas).
+    "DB_POOL_SIZE": "5",
+    "DB_MAX_OVERFLOW": "5",
+    "SQL_POOL_SIZE": "5",
+    "SQL_MAX_OVERFLOW": "5",
 }
 
 # Settings that must never be printed in clear.
@@ -117,6 +126,10 @@ class Settings:
     acs_contact_phone: str
     acs_contact_hours: str
     handoff_hours: str
+    db_pool_size: int
+    db_max_overflow: int
+    sql_pool_size: int
+    sql_max_overflow: int
     workbench_root: str
 
     @classmethod

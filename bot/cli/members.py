@@ -13,11 +13,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bot.db.engine import make_engine, session_scope
 from bot.db.migrate import head_revision, is_up_to_date, upgrade_database
+from bot.db.pools import Replicas, connections_needed, explain
 from bot.members.demo import RealMembersPresent, seed_demo
 from bot.members.importer import COLUMNS, ImportReport, MemberFileError, import_members
 from bot.settings import DEFAULTS, load_settings
@@ -39,6 +41,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "upgrade", help="crée ou met à jour les tables de la base DATABASE_URL (migrations Alembic)"
     )
     upgrade.set_defaults(handler=_db_upgrade)
+    pools = db_commands.add_parser(
+        "pools",
+        help="connexions PostgreSQL que Sésame peut ouvrir, toutes répliques comprises, "
+        "comparées à max_connections",
+    )
+    for name, default in (("rasa", 1), ("web", 1), ("actions", 1), ("mail-worker", 1)):
+        pools.add_argument(
+            f"--{name}", type=int, default=default, metavar="N", help=f"répliques ({default} par défaut)"
+        )
+    pools.set_defaults(handler=_db_pools)
 
     members = subparsers.add_parser("members", help="adhérents : import du fichier ACS, démonstration")
     member_commands = members.add_subparsers(dest="members_command", metavar="ACTION", required=True)
@@ -114,6 +126,21 @@ def _db_upgrade(args: argparse.Namespace) -> int:
         return _unreachable(url, exc)
     print(f"Base des adhérents à jour (révision {head_revision()}) : {_shown(url)}")
     return 0
+
+
+def _db_pools(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    replicas = Replicas(rasa=args.rasa, web=args.web, actions=args.actions, mail_worker=args.mail_worker)
+    max_connections: int | None = None
+    if make_url(settings.database_url).get_backend_name() == "postgresql":
+        try:
+            with make_engine(settings.database_url).connect() as connection:
+                max_connections = int(connection.execute(text("SHOW max_connections")).scalar_one())
+        except OperationalError as exc:
+            return _unreachable(settings.database_url, exc)
+    print(explain(settings, replicas, max_connections))
+    fits = max_connections is None or connections_needed(settings, replicas) <= max_connections
+    return 0 if fits else 1
 
 
 def _members_import(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 
 
 def _absolute_sqlite(url: str) -> str:
@@ -34,7 +34,12 @@ def _absolute_sqlite(url: str) -> str:
 @lru_cache(maxsize=8)
 def make_engine(url: str) -> Engine:
     """The engine for ``url``, created once per process."""
-    engine = create_engine(_absolute_sqlite(url), pool_pre_ping=True)
+    options: dict[str, object] = {"pool_pre_ping": True}
+    if make_url(url).get_backend_name() == "postgresql":
+        # Pools bounded so that every replica together stays under max_connections (bot.db.pools).
+        settings = get_settings()
+        options.update(pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
+    engine = create_engine(_absolute_sqlite(url), **options)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
