@@ -47,15 +47,15 @@ from bot.settings import PROJECT_ROOT
 from bot.training.project import ProjectError
 from bot.training.report import OTHER_LABELS
 from bot.web.atelier_jobs import Job, JobKind, Jobs, check_work, model_work, report_command, report_work
-from bot.web.routes.chat import page_origin_allowed
+from bot.web.routes.chat import from_our_page
 from bot.web.routes.console import (
     COOKIE_NAME,
     NOT_SIGNED_IN,
     POLL_HEADER,
     WORKBENCH_PAGE,
     AgentIdentity,
-    ApiError,
     ConsoleError,
+    documented_errors,
     identity_from_cookie,
     sign_in_page,
 )
@@ -175,9 +175,7 @@ def trainer(request: Request, config: Annotated[WebConfig, Depends(web_config)])
 
 
 def from_workbench_page(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> None:
-    if not page_origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
-    ):
+    if not from_our_page(request, config.public_hosts):
         raise ConsoleError(403, WRONG_ORIGIN)
 
 
@@ -342,7 +340,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Une tâche du même genre est déjà en cours.",
         422: "Refusé, la raison dite en français : numéro secret, exemple en double, formulaire incomplet…",
     }
-    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
+    return documented_errors(texts, statuses)
 
 
 api = APIRouter(prefix=API_PREFIX, tags=["atelier des formateurs"])

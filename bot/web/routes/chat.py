@@ -147,6 +147,11 @@ def page_origin_allowed(origin: str | None, host: str | None, public_hosts: froz
     return hostname in LOOPBACK_HOSTS or hostname in public_hosts
 
 
+def from_our_page(request: Request, public_hosts: frozenset[str]) -> bool:
+    """``page_origin_allowed`` for a request: every POST of the site (chat, console, workbench) asks it."""
+    return page_origin_allowed(request.headers.get("origin"), request.headers.get("host"), public_hosts)
+
+
 def parse_chat_body(body: bytes) -> ChatRequest | Response:
     """The request, or the French error to answer (400, or 413 for a message too long)."""
     try:
@@ -194,9 +199,7 @@ async def chat(
     Only from the page's own origin (403 otherwise), only JSON (415), at most
     8 KB of body and 2,000 characters of message (413).
     """
-    if not page_origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
-    ):
+    if not from_our_page(request, config.public_hosts):
         logger.warning("chat: refused, origin not allowed")
         return error_response(403)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -51,7 +51,7 @@ from bot.resets.requests import (
 from bot.rules import french_time
 from bot.web.errors import JSON_CONTENT_TYPE
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.web.routes.chat import page_origin_allowed
+from bot.web.routes.chat import from_our_page
 from bot.web.routes.reset import BadForm, parse_form
 from bot.web.state import WebConfig, rasa_client, web_config
 from bot.web.templating import render
@@ -162,9 +162,7 @@ def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_c
 
 def from_console_page(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> None:
     """A POST must come from our own page (``Origin``), as the chat requires too."""
-    if not page_origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
-    ):
+    if not from_our_page(request, config.public_hosts):
         raise ConsoleError(403, WRONG_ORIGIN)
 
 
@@ -256,9 +254,7 @@ def console_page(request: Request, config: Config) -> Response:
 @pages.post(f"{PREFIX}/connexion")
 async def sign_in(request: Request, config: Config) -> Response:
     """Check the form's login and password within the limits; the same answer for any failure."""
-    if not page_origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
-    ):
+    if not from_our_page(request, config.public_hosts):
         return sign_in_page(403, error=WRONG_ORIGIN)
     try:
         form = parse_form(request.headers.get("content-type", ""), await request.body())
@@ -297,9 +293,7 @@ async def sign_in(request: Request, config: Config) -> Response:
 
 @pages.post(f"{PREFIX}/deconnexion")
 async def sign_out(request: Request, config: Config) -> Response:
-    if not page_origin_allowed(
-        request.headers.get("origin"), request.headers.get("host"), config.public_hosts
-    ):
+    if not from_our_page(request, config.public_hosts):
         return sign_in_page(403, error=WRONG_ORIGIN)
     try:
         form = parse_form(request.headers.get("content-type", ""), await request.body())
@@ -325,6 +319,11 @@ class ApiError(BaseModel):
     error: str = Field(description="Une phrase en français, que la console affiche telle quelle.")
 
 
+def documented_errors(texts: dict[int, str], statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of an endpoint: each status with its French error body."""
+    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
+
+
 def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     texts = {
         400: "Requête illisible (JSON ou champ manquant).",
@@ -334,7 +333,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         429: "Limite de demandes atteinte.",
         503: "L'assistant (Rasa) est indisponible.",
     }
-    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
+    return documented_errors(texts, statuses)
 
 
 api = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])

@@ -25,10 +25,10 @@ from bot.rules import french_time
 from bot.web.routes.console import (
     API_PREFIX,
     AgentIdentity,
-    ApiError,
     Config,
     ConsoleError,
     SignedIn,
+    documented_errors,
     from_console_page,
 )
 from bot.workbench import flags
@@ -58,7 +58,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         409: "Déjà prise par un autre conseiller, ou plus ouverte.",
         422: "Message vide ou trop long, conseiller inconnu.",
     }
-    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
+    return documented_errors(texts, statuses)
 
 
 def _agent(session: Session, identity: AgentIdentity) -> Agent:
