@@ -554,3 +554,10 @@ def test_retrain_and_rollback_are_for_supervisors_and_stop_on_a_failed_check(
     assert "Rien n'a changé" in done["message"]
     assert post(web, "/modele/retour").json()["tache"]["etat"] == "echec"
     assert rolled_back == ["sam"]
+
+
+def test_the_latest_report_date_is_said_in_french() -> None:
+    from bot.web.routes.atelier import _when
+
+    assert _when("2020-01-15T09:00:00+00:00") == "le 15 janvier à 10 h 00"  # Paris time
+    assert _when("pas une date") is None

@@ -43,6 +43,7 @@ from bot.db.engine import make_engine, session_scope
 from bot.db.enums import AgentAction, AgentRole, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry, RegistryError, load_registry
 from bot.releases import history, loading
+from bot.rules import french_time
 from bot.settings import PROJECT_ROOT
 from bot.training.project import ProjectError
 from bot.training.report import OTHER_LABELS
@@ -1005,6 +1006,17 @@ def rollback_model(agent: Supervisor, config: Config, bench: Bench) -> ModelsVie
     return _models(bench)
 
 
+def _when(created: Any) -> str | None:
+    """« le 1er décembre à 10 h 00 » (Paris time) for the report's ISO time; None if unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(str(created))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return french_time.moment(moment, dt.datetime.now(dt.timezone.utc))
+
+
 def _latest_report(root: Path) -> dict[str, Any] | None:
     """The headline figures of ``reports/report-latest.json``, and whether the page exists."""
     page = root / "reports" / "index.html"
@@ -1016,7 +1028,7 @@ def _latest_report(root: Path) -> dict[str, Any] | None:
         data = json.loads(summary.read_text(encoding="utf-8")) if summary.is_file() else {}
     except ValueError:
         data = {}
-    found["cree"] = data.get("created")
+    found["cree"] = _when(data.get("created"))
     found["chiffres"] = {k: v for k, v in (data.get("headline") or {}).items() if v is not None}
     return found
 
