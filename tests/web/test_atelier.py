@@ -30,12 +30,13 @@ from bot.web.app import create_app
 from bot.web.routes.atelier import TRAINERS_ONLY, WRONG_ORIGIN, report_policy
 from bot.web.routes.console import COOKIE_NAME, NOT_SIGNED_IN
 from tests.conftest import ROOT
+from tests.support.nirs import with_key
 from tests.workbench.conftest import Conversation, repo, tracker  # noqa: F401 - fixtures
 
 PAGE = "http://127.0.0.1:8080"
 SAME_ORIGIN = {"Origin": PAGE}
 PASSWORD = "Correct-cheval-agrafe-42"  # noqa: S105 - a test account
-NIR = "1850775123456 12"
+NIR = with_key("1850775123456")  # generated, valid by checksum, nobody's
 
 EXAMPLES = [
     "mon code peut il commencer par un zero",
