@@ -67,6 +67,19 @@ DEFAULTS: dict[str, str] = {
     "DB_MAX_OVERFLOW": "5",
     "SQL_POOL_SIZE": "5",
     "SQL_MAX_OVERFLOW": "5",
+    # Production mode (`make run-prod`, bot/production/): how many Rasa servers, action
+    # servers and web workers run behind the balancer. Each service's port above is the
+    # balancer's; replica i listens on that port + i (web 8081, 8082; Rasa 5006, 5007…).
+    "REPLICAS": "2",
+    # The Redis that holds the lock of each conversation across Rasa replicas
+    # (rasa_addons.redis_lock_store); production mode only.
+    "REDIS_HOST": "127.0.0.1",
+    "REDIS_PORT": "6379",
+    "REDIS_LOCK_DB": "0",
+    "REDIS_LOCK_PREFIX": "sesame",
+    # Seconds after which a conversation's lock held by a replica that died is given up
+    # (Rasa reads this name itself; a turn takes well under a second).
+    "TICKET_LOCK_LIFETIME": "15",
 }
 
 # Settings that must never be printed in clear.
@@ -131,6 +144,12 @@ class Settings:
     sql_pool_size: int
     sql_max_overflow: int
     workbench_root: str
+    replicas: int
+    redis_host: str
+    redis_port: int
+    redis_lock_db: int
+    redis_lock_prefix: str
+    ticket_lock_lifetime: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
