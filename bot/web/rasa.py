@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+# The header the balancer hashes to keep a conversation on one Rasa replica.
+CONVERSATION_HEADER = "X-Sesame-Conversation"
 # Rasa answers in well under a second; the action server may take a few on a busy machine.
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -97,7 +99,13 @@ class RasaClient:
             "message": message,
             "metadata": {"client": client_label(client_address, self.client_key)},
         }
-        headers = {"Accept": "application/json", "X-Sesame-Channel": self.channel_token}
+        headers = {
+            "Accept": "application/json",
+            "X-Sesame-Channel": self.channel_token,
+            # In production mode the balancer sends a conversation to one Rasa replica,
+            # chosen by consistent hashing of this header (bot/production/haproxy.py).
+            CONVERSATION_HEADER: sender,
+        }
         try:
             response = await self.http.post(self.webhook_url, json=payload, headers=headers)
         except httpx.RequestError as exc:  # refused, reset, timed out, garbled

@@ -14,6 +14,7 @@ import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -62,6 +63,7 @@ class FakeRasa:
     received: list[dict[str, Any]] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
     channel_tokens: list[str | None] = field(default_factory=list)
+    conversations: list[str | None] = field(default_factory=list)
     status: int = 200
     body: bytes = json.dumps(BOT_ANSWER).encode()
     error: Exception | None = None
@@ -70,6 +72,7 @@ class FakeRasa:
         self.urls.append(str(request.url))
         self.received.append(json.loads(request.content))
         self.channel_tokens.append(request.headers.get("x-sesame-channel"))
+        self.conversations.append(request.headers.get("x-sesame-conversation"))
         if self.error is not None:
             raise self.error
         return httpx.Response(self.status, content=self.body, headers={"Content-Type": "application/json"})
@@ -149,6 +152,8 @@ def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(
         {"sender": SENDER, "message": "j'ai oublié mon code d'accès", "metadata": {"client": label}}
     ]
     assert rasa.channel_tokens == [CHANNEL_TOKEN]
+    # What the production balancer hashes to keep the conversation on one Rasa replica.
+    assert rasa.conversations == [SENDER]
     assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
     assert answer.json() == {
         "messages": [
@@ -476,3 +481,20 @@ def test_widget_never_writes_html_nor_reaches_elsewhere() -> None:
         assert forbidden not in script
     assert re.findall(r"[\"']https?://[^\"']*", script) == ['"http://www.w3.org/2000/svg']
     assert "getRandomValues" in script and "sessionStorage" in script and "localStorage" not in script
+
+
+# --- health probe ------------------------------------------------------------------------
+
+
+def test_the_health_probe_says_ok_while_the_member_database_answers(web: TestClient) -> None:
+    answer = web.get("/sante")
+    assert answer.status_code == 200
+    assert answer.json() == {"etat": "ok"}
+
+
+def test_the_health_probe_fails_when_the_member_database_is_unreachable(tmp_path: Path) -> None:
+    unreachable = create_engine(f"sqlite:///{tmp_path}/missing-dir/none.db")
+    with TestClient(create_app(_settings(), unreachable), base_url=PAGE) as client:
+        answer = client.get("/sante")
+    assert answer.status_code == 503
+    assert answer.json() == {"etat": "base des adhérents injoignable"}

@@ -1,4 +1,4 @@
-"""The demo page ``/``, the favicon, and the four static files of the widget and pages.
+"""The demo page ``/``, the health probe ``/sante``, the favicon, and the static files.
 
 The demo page looks like the ACS member-space login page so that the widget is
 seen where members meet it (template ``demo.html``). Its scripts are our own
@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.web.state import StaticFile, WebConfig, web_config
 from bot.web.templating import render
@@ -53,6 +56,25 @@ def load_static_files(directory: Path = STATIC_DIR) -> dict[str, StaticFile]:
 def demo_page() -> HTMLResponse:
     body = render("demo.html", demo_note=DEMO_NOTE, forgot_payload=FORGOT_PAYLOAD, forgot_label=FORGOT_LABEL)
     return HTMLResponse(body, headers={"Content-Security-Policy": DEMO_CONTENT_SECURITY_POLICY})
+
+
+@router.get("/sante")
+async def health(config: Annotated[WebConfig, Depends(web_config)]) -> JSONResponse:
+    """The balancer's and the orchestrator's probe: 200 while the member database answers.
+
+    A worker that cannot reach the database is taken out of the rotation (503) instead of
+    answering members with errors; the page itself does not need the database.
+    """
+    try:
+        await run_in_threadpool(_database_answers, config.engine)
+    except SQLAlchemyError:
+        return JSONResponse({"etat": "base des adhérents injoignable"}, status_code=503)
+    return JSONResponse({"etat": "ok"})
+
+
+def _database_answers(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 @router.get("/favicon.ico")
