@@ -20,6 +20,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 MODEL := models/sesame.tar.gz
 # Debian's Chromium, driven by Playwright for the browser test (no browser is downloaded).
 CHROMIUM := /usr/bin/chromium
+# Debian's HAProxy, the balancer of production mode (make run-prod, its tests, the bench).
+HAPROXY := /usr/sbin/haproxy
 # Everything Rasa trains from: the model is rebuilt when any of them changes. The
 # domain is a directory (domain/, responses split by topic), so is the data (data/).
 DOMAIN := domain
@@ -29,11 +31,12 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
         story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff clean \
-        check-data report
+        check-data report run-prod
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
 	@echo "make test  — tout ce que la CI vérifie"
+	@echo "make run-prod — le mode production (copies derrière HAProxy, PostgreSQL, Redis)"
 	@echo "make bench — mesures de vitesse (entraînement, taille, latence)"
 
 # --- environments -----------------------------------------------------------------
@@ -76,6 +79,15 @@ nlu-variants: venv-actions
 # The processes are listed in the Procfile; bot/launcher.py (./sesame run) starts them.
 run: venvs $(MODEL)
 	@$(PY_B) -m bot run
+
+# Production mode on this machine (bot/production/): REPLICAS (2) Rasa servers, action
+# servers and web workers behind Debian's HAProxy, with the PostgreSQL and Redis running
+# here; settings in .env.production (created from .env.production.example on first run).
+run-prod: venvs $(MODEL) $(HAPROXY)
+	@$(PY_B) -m bot.production
+
+$(HAPROXY):
+	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y haproxy
 
 # --- test --------------------------------------------------------------------------
 

@@ -228,7 +228,8 @@ class Settings:
 def raw_values(env_file: Path | None = None, environ: dict[str, str] | None = None) -> dict[str, str]:
     """``NAME: text`` for every setting: process environment, then ``.env``, then the defaults."""
     environ = dict(os.environ) if environ is None else environ
-    path = env_file if env_file is not None else PROJECT_ROOT / ".env"
+    # SESAME_ENV_FILE: production mode's processes read .env.production (bot.production).
+    path = env_file if env_file is not None else Path(environ.get("SESAME_ENV_FILE") or PROJECT_ROOT / ".env")
     from_file = {k: v for k, v in dotenv_values(path).items() if v is not None} if path.exists() else {}
     return {name: environ.get(name, from_file.get(name, default)) for name, default in DEFAULTS.items()}
 

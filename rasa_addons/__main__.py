@@ -12,6 +12,10 @@ from rasa_addons import speedups
 
 if __name__ == "__main__":
     speedups.install()
+    if speedups.rasa_version() == speedups.SUPPORTED_RASA:
+        from rasa_addons import turn_guard  # patches Rasa's internals: on the tested version only
+
+        turn_guard.install()
     from rasa.__main__ import main  # Rasa's own command line, public in every version
 
     main()

@@ -15,12 +15,15 @@ What it adds, checked before Rasa reads anything:
   member's client (``web:<keyed hash of the address>``) in ``metadata.client``. Any
   other caller's metadata is replaced by ``direct:<its address>``. The actions count
   their limits per client from this label only.
+- A turn that fails answers 503, one that could not reach the action server ends with
+  a French fallback message (``rasa_addons.turn_guard``): never silence.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
 import re
 from collections.abc import Awaitable, Callable
@@ -33,7 +36,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.shared.user_input import clean_message
+from rasa_addons import turn_guard
 from rasa_addons.intents import button_intents
+
+logger = logging.getLogger(__name__)
 
 BUTTON_INTENTS = button_intents()
 MAX_BODY_BYTES = 16 * 1024
@@ -87,6 +93,52 @@ def is_signed(sent: str | None, token: str | None) -> bool:
     return bool(token) and sent is not None and hmac.compare_digest(sent.encode(), str(token).encode())
 
 
+def guarded(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+) -> Callable[[UserMessage], Awaitable[None]]:
+    """``on_new_message``, with a failed turn recorded instead of Rasa's log of the message.
+
+    Rasa's channel logs the member's text with the exception (a NIR, maybe) and answers
+    200; here the exception's kind only is logged and ``answer_for`` turns it into a 503.
+    """
+
+    async def handle(message: UserMessage) -> None:
+        try:
+            await on_new_message(message)
+        except Exception as error:
+            logger.error(
+                "turn failed (%s): answered 503, the member's widget sends it again", type(error).__name__
+            )
+            turn = turn_guard.current_turn()
+            if turn is not None:
+                turn.failed = True
+
+    return handle
+
+
+def answer_for(turn: turn_guard.TurnProblems, body: bytes) -> HTTPResponse | None:
+    """The answer to send instead of Rasa's, or None to keep it.
+
+    A failed turn: 503 with a French error (nothing was stored, the message can be sent
+    again). The action server unreachable: the bot's messages, then the French fallback.
+    """
+    if turn.failed:
+        return response.json({"error": turn_guard.TURN_FAILED_TEXT}, status=503, ensure_ascii=False)
+    if not turn.action_server_down:
+        return None
+    try:
+        messages = json.loads(body)
+    except ValueError:
+        messages = []
+    if not isinstance(messages, list):
+        messages = []
+    recipient = next((m.get("recipient_id") for m in messages if isinstance(m, dict)), None)
+    fallback = {"text": turn_guard.with_contact(turn_guard.ACTION_SERVER_DOWN_TEXT)}
+    if recipient is not None:
+        fallback = {"recipient_id": recipient, **fallback}
+    return response.json([*messages, fallback], ensure_ascii=False)
+
+
 class SafeRestInput(RestInput):
     """Rasa's REST input channel, with requests checked and the text cleaned first."""
 
@@ -95,14 +147,24 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook: Blueprint = super().blueprint(on_new_message)
+        webhook: Blueprint = super().blueprint(guarded(on_new_message))
 
         @webhook.on_request  # type: ignore[untyped-decorator]
         async def refuse_bad_requests(request: Request) -> HTTPResponse | None:
             if request.method != "POST":
                 return None
             status = check_request(request.headers.get("content-type", ""), request.body or b"")
-            return _error(status) if status is not None else None
+            if status is not None:
+                return _error(status)
+            turn_guard.start_turn()
+            return None
+
+        @webhook.on_response  # type: ignore[untyped-decorator]
+        async def say_what_failed(request: Request, answer: HTTPResponse) -> HTTPResponse | None:
+            turn = turn_guard.current_turn()
+            if request.method != "POST" or turn is None or answer.status != 200:
+                return None
+            return answer_for(turn, answer.body or b"[]")
 
         return webhook
 

@@ -1,0 +1,1 @@
+"""Production mode (``make run-prod``): Rasa, action and web replicas behind HAProxy."""
