@@ -38,7 +38,7 @@ def in_a_turn(coroutine: Any) -> tuple[turn_guard.TurnProblems, Any]:
         problems = turn_guard.start_turn()
         try:
             return problems, await coroutine
-        except Exception as error:  # noqa: BLE001 - handed back to the test
+        except Exception as error:  # handed back to the test
             return problems, error
 
     return contextvars.Context().run(asyncio.run, turn())
@@ -85,7 +85,7 @@ def test_a_failed_turn_is_a_503_in_french_and_the_message_is_not_logged(
     async def on_new_message(message: UserMessage) -> None:
         raise ConnectionError("redis went away")
 
-    secret = "mon numéro 2 91 09 75 006 373 88"
+    secret = "mon numéro 2 91 09 75 006 373 88"  # noqa: S105 - a test message
     message = UserMessage(secret, CollectingOutputChannel(), "conversation-c")
     problems, outcome = in_a_turn(guarded(on_new_message)(message))
     assert outcome is None and problems.failed
@@ -96,7 +96,9 @@ def test_a_failed_turn_is_a_503_in_french_and_the_message_is_not_logged(
     assert secret not in caplog.text and "91 09" not in caplog.text
 
 
-def test_an_unreachable_action_server_ends_the_answer_with_a_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreachable_action_server_ends_the_answer_with_a_fallback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("ACS_CONTACT_PHONE", raising=False)
     problems = turn_guard.TurnProblems(action_server_down=True)
     said = [{"recipient_id": "conversation-d", "text": "Je vérifie votre numéro."}]
