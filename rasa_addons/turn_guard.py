@@ -120,7 +120,8 @@ class LoudTrackerStore(FailSafeTrackerStore):
 
     async def keys(self) -> Iterable[str]:
         try:
-            return await self._tracker_store.keys()
+            keys: Iterable[str] = await self._tracker_store.keys()
+            return keys
         except Exception as error:
             raise self._fail("keys", error) from error
 
@@ -156,10 +157,10 @@ async def _remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
 
 
 def install() -> None:
-    Agent._create_tracker_store = staticmethod(_create_tracker_store)  # type: ignore[method-assign]
-    RemoteAction.run = _remote_run  # type: ignore[method-assign]
+    Agent._create_tracker_store = staticmethod(_create_tracker_store)
+    RemoteAction.run = _remote_run
 
 
 def uninstall() -> None:
-    Agent._create_tracker_store = staticmethod(_ORIGINAL_CREATE)  # type: ignore[method-assign]
-    RemoteAction.run = _ORIGINAL_REMOTE_RUN  # type: ignore[method-assign]
+    Agent._create_tracker_store = staticmethod(_ORIGINAL_CREATE)
+    RemoteAction.run = _ORIGINAL_REMOTE_RUN

@@ -91,7 +91,7 @@ def test_a_failed_turn_is_a_503_in_french_and_the_message_is_not_logged(
     assert outcome is None and problems.failed
     answer = answer_for(problems, b"[]")
     assert answer is not None and answer.status == 503
-    assert json.loads(answer.body) == {"error": turn_guard.TURN_FAILED_TEXT}
+    assert json.loads(answer.body or b"") == {"error": turn_guard.TURN_FAILED_TEXT}
     assert "momentanément indisponible" in turn_guard.TURN_FAILED_TEXT
     assert secret not in caplog.text and "91 09" not in caplog.text
 
@@ -104,13 +104,13 @@ def test_an_unreachable_action_server_ends_the_answer_with_a_fallback(
     said = [{"recipient_id": "conversation-d", "text": "Je vérifie votre numéro."}]
     answer = answer_for(problems, json.dumps(said).encode())
     assert answer is not None and answer.status == 200
-    assert json.loads(answer.body) == [
+    assert json.loads(answer.body or b"") == [
         *said,
         {"recipient_id": "conversation-d", "text": turn_guard.ACTION_SERVER_DOWN_TEXT},
     ]
     # Nothing said at all: the fallback alone, never silence.
     alone = answer_for(problems, b"[]")
-    assert alone is not None and json.loads(alone.body) == [{"text": turn_guard.ACTION_SERVER_DOWN_TEXT}]
+    assert alone is not None and json.loads(alone.body or b"") == [{"text": turn_guard.ACTION_SERVER_DOWN_TEXT}]
 
 
 def test_the_fallback_gives_the_call_centre_only_when_the_operator_set_it(
