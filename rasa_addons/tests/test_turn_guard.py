@@ -110,7 +110,9 @@ def test_an_unreachable_action_server_ends_the_answer_with_a_fallback(
     ]
     # Nothing said at all: the fallback alone, never silence.
     alone = answer_for(problems, b"[]")
-    assert alone is not None and json.loads(alone.body or b"") == [{"text": turn_guard.ACTION_SERVER_DOWN_TEXT}]
+    assert alone is not None and json.loads(alone.body or b"") == [
+        {"text": turn_guard.ACTION_SERVER_DOWN_TEXT}
+    ]
 
 
 def test_the_fallback_gives_the_call_centre_only_when_the_operator_set_it(
