@@ -56,7 +56,7 @@ def limited_lookup(
     """``find_by_ref`` behind the look-up limits, audited in the same unit of work."""
 
     def find(member_ref: str) -> Member | LookupRefused | None:
-        reserved = reserve_lookup(session, client, now)
+        reserved = reserve_lookup(session, client, now, get_settings().lookups_per_minute)
         if isinstance(reserved, LookupRefused):
             return reserved
         member = find_by_ref(session, member_ref)

@@ -80,6 +80,9 @@ DEFAULTS: dict[str, str] = {
     # Seconds after which a conversation's lock held by a replica that died is given up
     # (Rasa reads this name itself; a turn takes well under a second).
     "TICKET_LOCK_LIFETIME": "15",
+    # Look-ups by NIR per minute, all members together, above which look-ups pause for the
+    # rest of the minute (bot.limits.lookups): sized to the expected traffic of real members.
+    "LOOKUPS_PER_MINUTE": "120",
 }
 
 # Settings that must never be printed in clear.
@@ -150,6 +153,7 @@ class Settings:
     redis_lock_db: int
     redis_lock_prefix: str
     ticket_lock_lifetime: int
+    lookups_per_minute: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

@@ -64,16 +64,22 @@ def serialise(session: Session, client_hash: str) -> None:
         session.execute(update(NirLookup).where(NirLookup.id == -1).values(outcome=NirLookup.outcome))
 
 
-def reserve_lookup(session: Session, client_hash: str, now: dt.datetime) -> NirLookup | LookupRefused:
-    """A reserved look-up (record its outcome with ``record_outcome``), or why not and until when."""
+def reserve_lookup(
+    session: Session, client_hash: str, now: dt.datetime, per_minute: int = GLOBAL_PER_MINUTE
+) -> NirLookup | LookupRefused:
+    """A reserved look-up (record its outcome with ``record_outcome``), or why not and until when.
+
+    ``per_minute``: the global pause's threshold (setting ``LOOKUPS_PER_MINUTE``), sized by
+    the operator to the traffic expected of real members.
+    """
     serialise(session, client_hash)
     answered = NirLookup.outcome.in_(ANSWERED)
     overall = session.scalar(select(func.count()).where(answered, NirLookup.created_at > now - GLOBAL_WINDOW))
-    if (overall or 0) >= GLOBAL_PER_MINUTE:
+    if (overall or 0) >= per_minute:
         session.add(NirLookup(created_at=now, client_hash=client_hash, outcome=GLOBAL_LIMIT))
         logger.warning(
             "Recherches par numéro de Sécurité sociale en pause : plus de %d en une minute.",
-            GLOBAL_PER_MINUTE,
+            per_minute,
         )
         return LookupRefused(retry_at=now + GLOBAL_WINDOW, everyone=True)
     recent = session.scalars(

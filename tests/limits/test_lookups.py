@@ -13,15 +13,22 @@ from bot.db.models import NirLookup
 from bot.limits import lookups
 from bot.limits.clients import UNKNOWN_CLIENT, client_hash, client_of
 from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
+from bot.settings import Settings
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 ALICE = client_hash("web:alice", "k")
 BOB = client_hash("web:bob", "k")
 
 
-def look_up(engine: Engine, client: str, at: dt.datetime, found: bool = True) -> NirLookup | LookupRefused:
+def look_up(
+    engine: Engine,
+    client: str,
+    at: dt.datetime,
+    found: bool = True,
+    per_minute: int = lookups.GLOBAL_PER_MINUTE,
+) -> NirLookup | LookupRefused:
     with session_scope(engine) as session:
-        reserved = reserve_lookup(session, client, at)
+        reserved = reserve_lookup(session, client, at, per_minute)
         if isinstance(reserved, NirLookup):
             record_outcome(reserved, "a" * 64, found)
         return reserved
@@ -53,17 +60,19 @@ def test_every_look_up_is_audited_with_hashes_only(engine: Engine) -> None:
     assert all(len(row.client_hash) == 64 and "bob" not in row.client_hash for row in rows)
 
 
-def test_above_the_global_rate_every_look_up_pauses(engine: Engine, monkeypatch: object) -> None:
-    import pytest
-
-    assert isinstance(monkeypatch, pytest.MonkeyPatch)
-    monkeypatch.setattr(lookups, "GLOBAL_PER_MINUTE", 5)
+def test_above_the_global_rate_every_look_up_pauses(engine: Engine) -> None:
     for i in range(5):
-        assert isinstance(look_up(engine, client_hash(f"web:{i}", "k"), NOW), NirLookup)
-    paused = look_up(engine, client_hash("web:new", "k"), NOW + dt.timedelta(seconds=10))
+        assert isinstance(look_up(engine, client_hash(f"web:{i}", "k"), NOW, per_minute=5), NirLookup)
+    paused = look_up(engine, client_hash("web:new", "k"), NOW + dt.timedelta(seconds=10), per_minute=5)
     assert isinstance(paused, LookupRefused) and paused.everyone
     assert paused.retry_at == NOW + dt.timedelta(seconds=70)
-    assert isinstance(look_up(engine, client_hash("web:new", "k"), NOW + dt.timedelta(minutes=2)), NirLookup)
+    later = NOW + dt.timedelta(minutes=2)
+    assert isinstance(look_up(engine, client_hash("web:new", "k"), later, per_minute=5), NirLookup)
+
+
+def test_the_global_rate_is_the_operators_setting() -> None:
+    assert Settings.from_values({}).lookups_per_minute == lookups.GLOBAL_PER_MINUTE == 120
+    assert Settings.from_values({"LOOKUPS_PER_MINUTE": "600"}).lookups_per_minute == 600
 
 
 def test_concurrent_look_ups_of_one_client_never_exceed_the_limit(engine: Engine) -> None:
