@@ -134,6 +134,8 @@ def run(env_file: Path, run_dir: Path, model: Path, ready_file: Path | None) -> 
     except _Stopped:
         say("\nArrêt de Sésame (production)…")
     finally:
+        for sig in handlers:  # a second Ctrl-C must not cut the stop short: it is bounded anyway
+            signal.signal(sig, signal.SIG_IGN)
         supervisor.stop_all()
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
