@@ -489,12 +489,19 @@ def test_widget_never_writes_html_nor_reaches_elsewhere() -> None:
 def test_the_health_probe_says_ok_while_the_member_database_answers(web: TestClient) -> None:
     answer = web.get("/sante")
     assert answer.status_code == 200
-    assert answer.json() == {"etat": "ok"}
+    assert answer.json() == {"etat": "ok", "base_adherents": "ok"}
 
 
-def test_the_health_probe_fails_when_the_member_database_is_unreachable(tmp_path: Path) -> None:
+def test_without_the_member_database_the_worker_stays_up_and_the_bot_answers(
+    tmp_path: Path, rasa: FakeRasa
+) -> None:
+    """The database down for every worker: none leaves the rotation, and the bot still answers."""
     unreachable = create_engine(f"sqlite:///{tmp_path}/missing-dir/none.db")
-    with TestClient(create_app(_settings(), unreachable), base_url=PAGE) as client:
-        answer = client.get("/sante")
-    assert answer.status_code == 503
-    assert answer.json() == {"etat": "base des adhérents injoignable"}
+    transport = httpx.MockTransport(rasa.handle)
+    with TestClient(create_app(_settings(), unreachable, rasa_transport=transport), base_url=PAGE) as client:
+        health = client.get("/sante")
+        answer = chat(client, {"sender": SENDER, "message": "comment me connecter ?"})
+    assert health.status_code == 200
+    assert health.json() == {"etat": "ok", "base_adherents": "injoignable"}
+    assert answer.status_code == 200 and answer.json()["messages"]
+    assert len(rasa.received) == 1

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -210,7 +211,15 @@ async def chat(
     if isinstance(parsed, Response):
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
-    relayed = await run_in_threadpool(live.member_turn, config.engine, parsed.sender, parsed.message)
+    try:
+        relayed = await run_in_threadpool(live.member_turn, config.engine, parsed.sender, parsed.message)
+    except SQLAlchemyError as exc:
+        # The member database is down: no hand-off can be open or opened, but the bot still
+        # answers every question of the help document (and says the reset service is down).
+        logger.error(
+            "chat: member database unreachable (%s), the message goes to the bot", type(exc).__name__
+        )
+        relayed = None
     if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
         return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
@@ -230,7 +239,10 @@ async def chat(
         "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
     )
     body: dict[str, Any] = {"messages": messages}
-    handoff = await run_in_threadpool(live.opened_by_the_bot, config.engine, parsed.sender)
+    try:
+        handoff = await run_in_threadpool(live.opened_by_the_bot, config.engine, parsed.sender)
+    except SQLAlchemyError:
+        handoff = None
     if handoff is not None:
         body["handoff"] = handoff
     return JSONResponse(body, media_type=JSON_CONTENT_TYPE)

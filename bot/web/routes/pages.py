@@ -60,16 +60,18 @@ def demo_page() -> HTMLResponse:
 
 @router.get("/sante")
 async def health(config: Annotated[WebConfig, Depends(web_config)]) -> JSONResponse:
-    """The balancer's and the orchestrator's probe: 200 while the member database answers.
+    """The balancer's and the orchestrator's probe: 200 while this worker serves.
 
-    A worker that cannot reach the database is taken out of the rotation (503) instead of
-    answering members with errors; the page itself does not need the database.
+    The member database's state is in the body, not in the status: when it is down, it is
+    down for every worker, and taking them all out of the rotation would also stop the
+    answers that do not need it (the whole help document) and the French « service
+    momentanément indisponible » of those that do.
     """
     try:
         await run_in_threadpool(_database_answers, config.engine)
     except SQLAlchemyError:
-        return JSONResponse({"etat": "base des adhérents injoignable"}, status_code=503)
-    return JSONResponse({"etat": "ok"})
+        return JSONResponse({"etat": "ok", "base_adherents": "injoignable"})
+    return JSONResponse({"etat": "ok", "base_adherents": "ok"})
 
 
 def _database_answers(engine: Engine) -> None:
