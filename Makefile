@@ -31,7 +31,7 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
         story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff clean \
-        check-data report run-prod
+        check-data report run-prod replica-test
 
 help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
@@ -100,7 +100,7 @@ typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy --python-executable $(RASA_ENV)/bin/python rasa_addons
 
 unit: venv-actions
-	$(PY_B) -m pytest -q tests --ignore=tests/browser --ignore=tests/e2e
+	$(PY_B) -m pytest -q tests --ignore=tests/browser --ignore=tests/e2e --ignore=tests/replicas
 
 # What runs inside the Rasa server (rasa_addons/), tested in env A.
 unit-rasa: venv-rasa
@@ -156,6 +156,13 @@ browser-test: venvs $(MODEL) $(CHROMIUM) node_modules/.package-lock.json
 e2e-test: venvs $(MODEL)
 	$(PY_B) -m pytest -q tests/e2e
 
+# Production mode for real (tests/replicas/): two replicas of Rasa, the action server and
+# the web tier behind HAProxy on throw-away PostgreSQL databases and a Redis of its own;
+# messages alternating between the Rasa replicas, then the faults (a replica killed, the
+# action servers down, Redis restarted, the member database down), then no NIR stored.
+replica-test: venvs $(MODEL) $(HAPROXY)
+	$(PY_B) -m pytest -q tests/replicas
+
 # The trainers' report (bot/training/report.py), not part of make test: trains if needed,
 # then the held-out phrases, their badly typed copies, a 3-fold cross-validation of
 # data/nlu (noisy copies aside) and the test stories; writes reports/index.html (opens with
@@ -163,7 +170,7 @@ e2e-test: venvs $(MODEL)
 report: venvs
 	$(PY_B) -m bot.training.report
 
-test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test
+test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test replica-test
 
 bench: venvs $(MODEL) $(CHROMIUM)
 	$(PY_B) scripts/bench.py

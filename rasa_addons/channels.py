@@ -119,10 +119,12 @@ def guarded(
 def answer_for(turn: turn_guard.TurnProblems, body: bytes) -> HTTPResponse | None:
     """The answer to send instead of Rasa's, or None to keep it.
 
-    A failed turn: 503 with a French error (nothing was stored, the message can be sent
-    again). The action server unreachable: the bot's messages, then the French fallback.
+    The action server unreachable: the bot's messages, then the French fallback (also when
+    the turn then failed: sending it again would fail the same way until the server is back).
+    Another failed turn: 503 with a French error (nothing was stored, the message can be
+    sent again, and the widget does).
     """
-    if turn.failed:
+    if turn.failed and not turn.action_server_down:
         return response.json({"error": turn_guard.TURN_FAILED_TEXT}, status=503, ensure_ascii=False)
     if not turn.action_server_down:
         return None

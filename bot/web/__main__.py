@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from types import FrameType
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         backlog=BACKLOG,
         server_header=False,  # ours says "Sesame", without versions (bot.web.middleware)
         proxy_headers=args.proxy_headers,
-        forwarded_allow_ips="127.0.0.1" if args.proxy_headers else None,
+        # The balancer's address: on this machine (make run-prod) the loopback; in containers
+        # (deploy/), the balancer's network, named by FORWARDED_ALLOW_IPS.
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+        if args.proxy_headers
+        else None,
         access_log=False,  # bot.web.middleware logs requests, with the reset token masked
         log_config=None,  # uvicorn's loggers go through the handler configured above
         lifespan="on",

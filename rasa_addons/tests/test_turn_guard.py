@@ -108,6 +108,9 @@ def test_an_unreachable_action_server_ends_the_answer_with_a_fallback(
         *said,
         {"recipient_id": "conversation-d", "text": turn_guard.ACTION_SERVER_DOWN_TEXT},
     ]
+    # The turn failed because of it: still the fallback, not a 503 that would be retried in vain.
+    failed = answer_for(turn_guard.TurnProblems(action_server_down=True, failed=True), b"[]")
+    assert failed is not None and failed.status == 200
     # Nothing said at all: the fallback alone, never silence.
     alone = answer_for(problems, b"[]")
     assert alone is not None and json.loads(alone.body or b"") == [
