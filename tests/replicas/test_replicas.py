@@ -128,7 +128,8 @@ def test_member_database_down_the_member_is_told_and_offered_an_agent(production
         connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
         connection.execute(
             text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
             ),
             {"n": name},
         )
