@@ -219,6 +219,10 @@ def test_kustomization_applies_every_manifest_but_the_example_secret() -> None:
     kustomization = yaml.safe_load((KUBERNETES / "kustomization.yaml").read_text(encoding="utf-8"))
     manifests = {path.name for path in KUBERNETES.glob("*.yaml")} - {"kustomization.yaml"}
     assert set(kustomization["resources"]) == manifests - {"secret.example.yaml"}
+    # No YAML anchors or aliases: kustomize before v5 (kubectl before 1.27) rejects them.
+    for name in manifests:
+        text = (KUBERNETES / name).read_text(encoding="utf-8")
+        assert not re.search(r"[:-] +[&*][\w-]+\s*$", text, re.MULTILINE), name
     images = {image["name"] for image in kustomization["images"]}
     used = {c["image"].split(":")[0] for _, pod in workloads() for c in containers(pod)}
     assert {"sesame/rasa", "sesame/actions"} <= used
