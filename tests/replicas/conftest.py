@@ -181,7 +181,7 @@ class Production:
 
     def last_rasa_server(self) -> str:
         """The replica that served the latest message, from the balancer's log."""
-        found = re.findall(r"rasa_replicas/(rasa-\d+) ", self.balancer_log())
+        found: list[str] = re.findall(r"rasa_replicas/(rasa-\d+) ", self.balancer_log())
         assert found, "no Rasa request in the balancer's log"
         return found[-1]
 
