@@ -97,10 +97,10 @@ def create_app(
         async with new_http_client(rasa_timeout, rasa_transport) as http:
             app.state.rasa = RasaClient(
                 http,
-                webhook_url(settings.rasa_port),
+                webhook_url(settings.rasa_port, settings.internal_host),
                 settings.channel_token,
                 settings.nir_hash_key,
-                agent_parse_url(settings.rasa_port),
+                agent_parse_url(settings.rasa_port, settings.internal_host),
             )
             try:
                 yield

@@ -30,13 +30,14 @@ class RasaFailed(Exception):
     """Rasa answered, but with an error or something unreadable: retrying will not help."""
 
 
-def webhook_url(rasa_port: int) -> str:
-    return f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+def webhook_url(rasa_port: int, host: str = "127.0.0.1") -> str:
+    """Rasa's REST channel at ``INTERNAL_HOST`` (the machine, or the balancer in deploy/)."""
+    return f"http://{host}:{rasa_port}/webhooks/rest/webhook"
 
 
-def agent_parse_url(rasa_port: int) -> str:
+def agent_parse_url(rasa_port: int, host: str = "127.0.0.1") -> str:
     """The agents' channel (``rasa_addons.agent_channel``): NLU only, for the console."""
-    return f"http://127.0.0.1:{rasa_port}/webhooks/agent/parse"
+    return f"http://{host}:{rasa_port}/webhooks/agent/parse"
 
 
 def new_http_client(
