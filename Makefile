@@ -99,7 +99,7 @@ typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy bot actions scripts tests
 	$(PY_B) -m mypy --python-executable $(RASA_ENV)/bin/python rasa_addons
 
-unit: venv-actions
+unit: venv-actions $(HAPROXY)
 	$(PY_B) -m pytest -q tests --ignore=tests/browser --ignore=tests/e2e --ignore=tests/replicas
 
 # What runs inside the Rasa server (rasa_addons/), tested in env A.
