@@ -12,8 +12,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 
+from bot.agents import accounts
+from bot.db.engine import session_scope
 from tests.replicas.conftest import Production
 
 FORGOT = "j'ai oublié mon code d'accès"
@@ -154,6 +157,91 @@ def test_member_database_down_the_member_is_told_and_offered_an_agent(production
         with admin.connect() as connection:
             connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
+
+
+def test_smtp_down_the_outbox_keeps_the_email_until_it_is_back(production: Production) -> None:
+    sender, address, nir = "smtp-hs-0123456789abcdef", production.new_address(), production.take_member()
+    mail_dir = production.running.run_dir / "mail"
+    before = len(list(mail_dir.glob("*.eml")))
+    production.signal_process("smtp-sink", signal.SIGSTOP)  # it accepts connections, never answers
+    try:
+        chat_texts(production, sender, FORGOT, address)
+        chat_texts(production, sender, "oui", address)
+        chat_texts(production, sender, spaced(nir), address)
+        done = chat_texts(production, sender, "oui", address)
+        assert done.startswith("C'est fait : un e-mail de réinitialisation part vers")
+        time.sleep(2)
+        with production.members().connect() as connection:
+            status = connection.execute(text("SELECT status FROM outbox ORDER BY id DESC LIMIT 1")).scalar()
+        assert status in {"pending", "sending"}  # kept, not lost, not failed
+        assert len(list(mail_dir.glob("*.eml"))) == before
+    finally:
+        production.signal_process("smtp-sink", signal.SIGCONT)
+    deadline = time.monotonic() + 90  # the worker's SMTP timeout, then its next try
+    while len(list(mail_dir.glob("*.eml"))) == before:
+        assert time.monotonic() < deadline, "the email never left the outbox"
+        time.sleep(0.5)
+    with production.members().connect() as connection:
+        assert (
+            connection.execute(text("SELECT status FROM outbox ORDER BY id DESC LIMIT 1")).scalar() == "sent"
+        )
+
+
+def test_a_web_worker_killed_while_a_member_waits_for_an_agent(production: Production) -> None:
+    login, password = "prod-direct", "Relais-en-production-2026"
+    engine = production.members()
+    with session_scope(engine) as session:
+        accounts.add_agent(session, login, password, actor="cli:test", display_name="Dominique")
+    page = f"http://127.0.0.1:{production.web_port}"
+    member_transport = httpx.HTTPTransport(local_address=production.new_address(), retries=2)
+    with (
+        httpx.Client(base_url=page, trust_env=False, timeout=60, headers={"Origin": page}) as agent,
+        httpx.Client(
+            base_url=page, trust_env=False, timeout=60, headers={"Origin": page}, transport=member_transport
+        ) as member,
+    ):
+        signed = agent.post(
+            "/conseiller/connexion",
+            data={"identifiant": login, "mot_de_passe": password},
+            follow_redirects=True,
+        )
+        assert signed.status_code == 200
+        assert agent.post("/conseiller/api/disponibilite", json={"disponible": True}).status_code == 200
+        sender = "attente-conseiller-0123456789"
+        asked = member.post("/chat", json={"sender": sender, "message": "je veux parler à un conseiller"})
+        assert asked.status_code == 200 and "handoff" in asked.json(), asked.text
+        handoff_id = asked.json()["handoff"]["id"]
+        production.signal_process("web-1", signal.SIGKILL)
+        waiting = member.post("/chat", json={"sender": sender, "message": "je suis toujours là"})
+        if waiting.status_code in {502, 503}:  # the widget keeps the message and sends it again
+            time.sleep(1)
+            waiting = member.post("/chat", json={"sender": sender, "message": "je suis toujours là"})
+        assert waiting.status_code == 200, waiting.text
+        assert "Votre message est transmis" in texts(waiting.json()["messages"])
+        taken = agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/prendre", json={})
+        if taken.status_code in {502, 503}:
+            time.sleep(1)
+            taken = agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/prendre", json={})
+        assert taken.status_code == 200, taken.text
+        sent = agent.post(
+            f"/conseiller/api/prises-en-charge/{handoff_id}/messages", json={"texte": "Bonjour !"}
+        )
+        assert sent.status_code == 200, sent.text
+        # Nothing the member said while the worker died is lost: the agent sees it.
+        lines = agent.get(f"/conseiller/api/prises-en-charge/{handoff_id}").json()["messages"]
+        assert any(line.get("texte") == "je suis toujours là" for line in lines), lines
+        # The member's stream, on whichever worker is alive, brings the agent's message.
+        received = []
+        with member.stream("GET", "/chat/flux", params={"sender": sender}, timeout=30) as stream:
+            assert stream.status_code == 200
+            for line in stream.iter_lines():
+                if line.startswith("data: ") and "Bonjour !" in line:
+                    received.append(line)
+                    break
+        assert received
+        agent.post(f"/conseiller/api/prises-en-charge/{handoff_id}/fermer", json={})
+        agent.post("/conseiller/api/disponibilite", json={"disponible": False})
+    engine.dispose()
 
 
 def test_no_nir_in_any_stored_column_after_the_replicated_conversations(production: Production) -> None:
