@@ -33,6 +33,7 @@ from bot.production import haproxy
 from bot.production.setup import DEFAULT_ENV_FILE, SetupError, check_redis, create_env_file, prepare_databases
 from bot.production.supervisor import STOP_SECONDS, Supervisor
 from bot.production.topology import HAPROXY_BINARY, production_processes, replica_ports
+from bot.releases.loading import REPLICAS_VARIABLE
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 
 DEFAULT_RUN_DIR = PROJECT_ROOT / "var" / "production"
@@ -95,6 +96,10 @@ def run(env_file: Path, run_dir: Path, model: Path, ready_file: Path | None) -> 
         return 1
     env = child_environment(settings, mail_dir, model.resolve())
     env["SESAME_ENV_FILE"] = str(env_file.resolve())
+    # A model loaded from the workbench or ./sesame model load goes to every Rasa replica.
+    env[REPLICAS_VARIABLE] = ",".join(
+        f"http://{settings.internal_host}:{port}" for port in replica_ports(settings).rasa
+    )
     migrated = subprocess.run(
         [sys.executable, "-m", "bot", "db", "upgrade"],
         cwd=PROJECT_ROOT,

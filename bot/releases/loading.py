@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -65,6 +65,39 @@ def load_url(settings: Settings) -> str:
     return f"http://{settings.internal_host}:{settings.rasa_port}/webhooks/modele/charger"
 
 
+# Production mode (bot.production) names every Rasa replica here: a model must be loaded
+# by each of them, not by the one the balancer happens to pick.
+REPLICAS_VARIABLE = "SESAME_RASA_REPLICAS"
+
+
+def load_urls(settings: Settings, environ: Mapping[str, str] | None = None) -> list[str]:
+    """Where to ask for the load: every replica in production mode, else the one Rasa."""
+    listed = (os.environ if environ is None else environ).get(REPLICAS_VARIABLE, "")
+    bases = [base.strip().rstrip("/") for base in listed.split(",") if base.strip()]
+    return [f"{base}/webhooks/modele/charger" for base in bases] or [load_url(settings)]
+
+
+def ask_to_load(
+    urls: list[str], name: str, headers: dict[str, str], transport: httpx.BaseTransport | None = None
+) -> list[str]:
+    """Ask each Rasa at ``urls`` to load ``name``; the French reason of each one that did not."""
+    failures = []
+    with httpx.Client(trust_env=False, timeout=LOAD_TIMEOUT_SECONDS, transport=transport) as client:
+        for url in urls:
+            try:
+                answer = client.post(url, json={"modele": f"models/history/{name}"}, headers=headers)
+            except httpx.HTTPError as exc:
+                failures.append(f"{url} ne répond pas ({type(exc).__name__})")
+                continue
+            if answer.status_code != 200:
+                try:
+                    reason = str(answer.json().get("error"))
+                except ValueError:
+                    reason = f"HTTP {answer.status_code}"
+                failures.append(f"{url} : {reason}")
+    return failures
+
+
 def load(
     engine: Engine,
     settings: Settings,
@@ -74,26 +107,24 @@ def load(
     action: AgentAction = AgentAction.MODEL_LOADED,
     transport: httpx.BaseTransport | None = None,
 ) -> history.Releases:
-    """Ask the running Rasa to load ``name`` (from the history); record and audit it."""
+    """Ask the running Rasa (every replica) to load ``name`` (from the history); record and audit it."""
     if not (history.HISTORY_DIR / name).is_file():
         raise history.ReleaseError(f"Le modèle {name} n'existe pas dans models/history/.")
     headers = {
         "X-Sesame-Channel": settings.channel_token,
         "X-Sesame-Agent": actor.removeprefix("cli:")[:64] or "cli",
     }
-    with httpx.Client(trust_env=False, timeout=LOAD_TIMEOUT_SECONDS, transport=transport) as client:
-        try:
-            answer = client.post(
-                load_url(settings), json={"modele": f"models/history/{name}"}, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            raise history.ReleaseError(f"Le serveur Rasa ne répond pas ({type(exc).__name__}).") from None
-    if answer.status_code != 200:
-        try:
-            reason = str(answer.json().get("error"))
-        except ValueError:
-            reason = f"HTTP {answer.status_code}"
+    urls = load_urls(settings)
+    failures = ask_to_load(urls, name, headers, transport)
+    if len(failures) == len(urls) == 1:
+        reason = failures[0].split(" : ", 1)[-1] if " : " in failures[0] else "le serveur Rasa ne répond pas"
         raise history.ReleaseError(f"Modèle non chargé : {reason}")
+    if failures:
+        raise history.ReleaseError(
+            f"Modèle chargé par {len(urls) - len(failures)} serveur(s) Rasa sur {len(urls)} ; pas par : "
+            + " ; ".join(failures)
+            + ". Recommencez le chargement une fois tous les serveurs revenus."
+        )
     releases = history.record_loaded(name)
     with session_scope(engine) as session:
         audit.record(session, actor, action, modele=name, precedent=releases.previous or "")

@@ -185,9 +185,13 @@ class Production:
         assert found, "no Rasa request in the balancer's log"
         return found[-1]
 
-    def wait_in_balancer_log(self, pattern: str, seconds: float = 20) -> None:
+    def balancer_log_mark(self) -> int:
+        """Where the balancer's log ends now: ``wait_in_balancer_log`` looks after it only."""
+        return len(self.balancer_log())
+
+    def wait_in_balancer_log(self, pattern: str, since: int, seconds: float = 20) -> None:
         deadline = time.monotonic() + seconds
-        while not re.search(pattern, self.balancer_log()):
+        while not re.search(pattern, self.balancer_log()[since:]):
             assert time.monotonic() < deadline, f"not in the balancer's log after {seconds:g} s: {pattern}"
             time.sleep(0.2)
 

@@ -72,6 +72,7 @@ def test_a_replica_killed_mid_conversation_the_other_goes_on_with_its_history(pr
     asked = chat_texts(production, sender, "oui", address)
     assert "numéro de Sécurité sociale" in asked
     serving = production.last_rasa_server()
+    mark = production.balancer_log_mark()
     production.signal_process(serving, signal.SIGKILL)
     # The next message reaches the other replica, which rebuilds the conversation from
     # PostgreSQL: it is still inside the form, waiting for the number.
@@ -86,25 +87,26 @@ def test_a_replica_killed_mid_conversation_the_other_goes_on_with_its_history(pr
     done = chat_texts(production, sender, "oui", address)
     assert done.startswith("C'est fait : un e-mail de réinitialisation part vers")
     # The supervisor starts the killed replica again, and the balancer takes it back.
-    production.wait_in_balancer_log(rf"{serving} is UP", seconds=300)
+    production.wait_in_balancer_log(rf"{serving} is UP", since=mark, seconds=300)
 
 
 def test_action_servers_down_the_member_gets_a_fallback_not_silence(production: Production) -> None:
     sender, address, nir = "actions-hs-0123456789abcd", production.new_address(), production.take_member()
     chat_texts(production, sender, FORGOT, address)
     chat_texts(production, sender, "oui", address)
+    mark = production.balancer_log_mark()
     for name in ("actions-1", "actions-2"):
         production.signal_process(name, signal.SIGSTOP)
     try:
         for name in ("actions-1", "actions-2"):
-            production.wait_in_balancer_log(rf"action_servers/{name} is DOWN")
+            production.wait_in_balancer_log(rf"action_servers/{name} is DOWN", since=mark)
         down = chat_texts(production, sender, spaced(nir), address)
         assert ACTION_SERVER_DOWN in down
     finally:
         for name in ("actions-1", "actions-2"):
             production.signal_process(name, signal.SIGCONT)
     for name in ("actions-1", "actions-2"):
-        production.wait_in_balancer_log(rf"action_servers/{name} is UP")
+        production.wait_in_balancer_log(rf"action_servers/{name} is UP", since=mark)
     # Back: the member types the number again and the request goes through.
     again = chat_texts(production, sender, spaced(nir), address)
     assert "J'ai bien trouvé votre dossier" in again or "numéro de Sécurité sociale" in again
