@@ -70,8 +70,8 @@ def topics_of(payload: str) -> set[str]:
 class Subscription:
     """One stream's wake-ups: the topics it follows, and those delivered since it last looked."""
 
-    def __init__(self, topics: Iterable[str]) -> None:
-        self.topics = set(topics)
+    def __init__(self, topics: Iterable[str] | None) -> None:
+        self.topics = None if topics is None else set(topics)  # None: every topic (the console)
         self._pending: set[str] = set()
         self._event = asyncio.Event()
 
@@ -80,7 +80,7 @@ class Subscription:
         self.topics = set(topics)
 
     def deliver(self, topics: set[str]) -> None:
-        wanted = topics if EVERYTHING in topics else topics & self.topics
+        wanted = topics if EVERYTHING in topics or self.topics is None else topics & self.topics
         if wanted:
             self._pending |= wanted
             self._event.set()
@@ -108,7 +108,8 @@ class Hub:
         return FALLBACK_SECONDS if self.listening else DISCONNECTED_SECONDS
 
     @contextlib.contextmanager
-    def subscribe(self, topics: Iterable[str] = ()) -> Iterator[Subscription]:
+    def subscribe(self, topics: Iterable[str] | None = ()) -> Iterator[Subscription]:
+        """Follow ``topics`` (None: all of them) while the block runs."""
         subscription = Subscription(topics)
         self._subscriptions.add(subscription)
         try:

@@ -96,7 +96,8 @@ async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterato
     token = request.cookies.get(COOKIE_NAME)
     loop = asyncio.get_running_loop()
     started = checked = loop.time()
-    with hub.subscribe() as subscription:
+    # Every hand-off's changes: the queue shows them all, the page keeps those it shows.
+    with hub.subscribe(None) as subscription:
         yield "retry: 2000\n\n"
         while True:
             seconds_left = CHECK_SECONDS - (loop.time() - checked)
