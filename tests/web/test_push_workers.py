@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import queue as queues
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -38,8 +35,8 @@ from bot.db.enums import HandoffKind, HandoffReason
 from bot.db.models import Agent, AgentSession
 from bot.handoffs import queue
 from bot.launcher import free_port
+from tests.support.web_workers import start_web, stop_all, wait_until_up
 
-ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Relais-entre-deux-2026"  # noqa: S105 - a test account
 MEMBER = "membre-DeuxProcessus0123456789"
 ASKS_FOR_A_PERSON = "je veux parler à un conseiller"
@@ -98,34 +95,6 @@ class Workers:
     engine: Engine
 
 
-def _start(port: int, db_url: str, rasa_port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "WEB_PORT": str(port),
-        "RASA_PORT": str(rasa_port),
-        "DATABASE_URL": db_url,
-        "RESET_URL_BASE": f"http://127.0.0.1:{port}/reinitialiser",
-        "PYTHONPATH": str(ROOT),
-    }
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "bot.web"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.2)
-
-
 @pytest.fixture
 def workers(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Workers]:
     with session_scope(engine) as session:
@@ -135,21 +104,14 @@ def workers(db_url: str, engine: Engine, tmp_path: Path) -> Iterator[Workers]:
     ports = free_port(), free_port()
     logs = [tmp_path / "web-a.log", tmp_path / "web-b.log"]
     rasa_port = rasa.server_address[1]
-    processes = [_start(port, db_url, rasa_port, log) for port, log in zip(ports, logs, strict=True)]
+    processes = [start_web(port, db_url, rasa_port, log) for port, log in zip(ports, logs, strict=True)]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url, process, log in zip(urls, processes, logs, strict=True):
-            _wait_until_up(url + "/", process, log)
+            wait_until_up(url + "/", process, log)
         yield Workers(a=urls[0], b=urls[1], engine=engine)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_all(processes)
         rasa.shutdown()
     for log in logs:
         assert "lost the database's notifications" not in log.read_text(encoding="utf-8")
