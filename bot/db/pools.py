@@ -7,10 +7,12 @@ room for the command line and maintenance (``RESERVED``):
 
     R_rasa × (SQL_POOL_SIZE + SQL_MAX_OVERFLOW)                      conversation store
   + (2 × R_web + R_actions + R_mail) × (DB_POOL_SIZE + DB_MAX_OVERFLOW)  member database
+  + R_web × LISTENERS_PER_WEB                                          notifications
   + RESERVED                                                           ≤ max_connections
 
 A web worker counts twice: the member database, and the conversation store read by
-the trainers' workbench. ``./sesame db pools`` prints the sum for given replica
+the trainers' workbench; plus the one connection, outside the pool, on which it
+LISTENs for hand-off notifications (``bot.web.push``). ``./sesame db pools`` prints the sum for given replica
 counts and, on PostgreSQL, compares it with the server's ``max_connections``.
 """
 
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from bot.settings import Settings
 
 RESERVED = 5
+# bot.web.push: each web worker's own LISTEN connection, outside its pool.
+LISTENERS_PER_WEB = 1
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,8 @@ def connections_needed(settings: Settings, replicas: Replicas) -> int:
     """The formula of the module docstring, reserve included."""
     member, conversations = per_engine(settings)
     member_engines = 2 * replicas.web + replicas.actions + replicas.mail_worker
-    return replicas.rasa * conversations + member_engines * member + RESERVED
+    listeners = replicas.web * LISTENERS_PER_WEB
+    return replicas.rasa * conversations + member_engines * member + listeners + RESERVED
 
 
 def explain(settings: Settings, replicas: Replicas, max_connections: int | None) -> str:
@@ -56,6 +61,7 @@ def explain(settings: Settings, replicas: Replicas, max_connections: int | None)
         f"Rasa : {replicas.rasa} × {conversations} (SQL_POOL_SIZE + SQL_MAX_OVERFLOW)",
         f"Pages web : {replicas.web} × 2 × {member}, serveur d'actions : {replicas.actions} × {member}, "
         f"envoi des e-mails : {replicas.mail_worker} × {member} (DB_POOL_SIZE + DB_MAX_OVERFLOW)",
+        f"Notifications des pages web : {replicas.web} × {LISTENERS_PER_WEB}",
         f"Réserve (ligne de commande, maintenance) : {RESERVED}",
         f"Total au plus : {total} connexions",
     ]

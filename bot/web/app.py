@@ -30,7 +30,7 @@ from starlette.responses import Response
 
 from bot.db.engine import make_engine
 from bot.settings import Settings
-from bot.web import csrf
+from bot.web import csrf, push
 from bot.web.errors import CHAT_PATH, error_for
 from bot.web.middleware import (
     AccessLogMiddleware,
@@ -40,7 +40,7 @@ from bot.web.middleware import (
     TokenRedactor,
 )
 from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
-from bot.web.routes import atelier, chat, console, console_queue, live, pages, reset
+from bot.web.routes import atelier, chat, console, console_push, console_queue, live, pages, reset
 from bot.web.state import WebConfig
 
 DEFAULT_RESET_PATH = "/reinitialiser"
@@ -103,8 +103,12 @@ def create_app(
                 agent_parse_url(settings.rasa_port, settings.internal_host),
             )
             try:
-                yield
+                # One LISTEN connection per worker process on PostgreSQL (bot.web.push).
+                async with push.pushed(db) as hub:
+                    app.state.push = hub
+                    yield
             finally:
+                app.state.push = None
                 if owns_engine:
                     db.dispose()
 
@@ -138,6 +142,7 @@ def create_app(
         },
     )
     app.state.web = config
+    app.state.push = None  # the lifespan's hub on PostgreSQL (bot.web.push)
     app.state.atelier = atelier.new_workbench(config, report_command)
     app.include_router(pages.router)
     app.include_router(reset.reset_router(prefix))
@@ -146,6 +151,7 @@ def create_app(
     app.include_router(console.pages)
     app.include_router(console.api)
     app.include_router(console_queue.router)
+    app.include_router(console_push.router)
     app.include_router(atelier.pages)
     app.include_router(atelier.api)
     return app

@@ -2,7 +2,8 @@
 
 ``create_app`` stores one ``WebConfig`` on ``app.state.web`` (everything known
 when the app is built) and the lifespan stores the Rasa client on
-``app.state.rasa`` (it needs a running event loop). Routes ask for them through
+``app.state.rasa`` and the push hub on ``app.state.push`` (they need a running
+event loop; the hub is None on SQLite). Routes ask for them through
 ``Depends``, so they never read settings or module globals themselves.
 """
 
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 from starlette.requests import Request
 
 from bot.settings import Settings
+from bot.web.push import Hub
 from bot.web.rasa import RasaClient
 
 
@@ -47,3 +49,9 @@ def web_config(request: Request) -> WebConfig:
 def rasa_client(request: Request) -> RasaClient:
     client: RasaClient = request.app.state.rasa
     return client
+
+
+def push_hub(request: Request) -> Hub | None:
+    """The worker's notifications (PostgreSQL), or None: then streams re-read on a timer."""
+    hub: Hub | None = getattr(request.app.state, "push", None)
+    return hub

@@ -16,9 +16,11 @@ from bot.settings import Settings, get_settings
 
 def test_the_formula_for_one_of_each_and_for_two_replicas() -> None:
     settings = Settings.from_values({})
-    assert pools.connections_needed(settings, pools.Replicas()) == 1 * 10 + (2 + 1 + 1) * 10 + pools.RESERVED
+    one = 1 * 10 + (2 + 1 + 1) * 10 + 1 + pools.RESERVED
+    assert pools.connections_needed(settings, pools.Replicas()) == one
     two = pools.Replicas(rasa=2, web=2, actions=2, mail_worker=1)
-    assert pools.connections_needed(settings, two) == 2 * 10 + (4 + 2 + 1) * 10 + pools.RESERVED == 95
+    # Each web worker also holds its LISTEN connection (bot.web.push).
+    assert pools.connections_needed(settings, two) == 2 * 10 + (4 + 2 + 1) * 10 + 2 + pools.RESERVED == 97
     # Rasa's own defaults (50 + 100 per replica) could never fit two replicas in 100 connections.
     rasa_defaults = Settings.from_values({"SQL_POOL_SIZE": "50", "SQL_MAX_OVERFLOW": "100"})
     assert pools.connections_needed(rasa_defaults, two) > 100

@@ -589,3 +589,28 @@ def test_automatic_refreshes_do_not_keep_an_idle_session_alive(web: TestClient, 
     with session_scope(db) as session:
         row = session.scalars(select(AgentSession)).one()
         assert dt.datetime.now(dt.timezone.utc) - row.last_seen_at < dt.timedelta(minutes=1)
+
+
+# --- the console's wake-up stream (GET /conseiller/api/flux, bot.web.routes.console_push) ---
+
+
+def test_the_wake_up_stream_wants_an_advisers_session(web: TestClient, db: Engine) -> None:
+    refused = web.get("/conseiller/api/flux")
+    assert refused.status_code == 401 and refused.json() == {"error": NOT_SIGNED_IN}
+    with session_scope(db) as session:
+        accounts.add_agent(session, "fanny", PASSWORD, actor="cli:test", role=AgentRole.FORMATEUR)
+    assert sign_in(web, "fanny").status_code == 303
+    refused = web.get("/conseiller/api/flux")
+    assert refused.status_code == 403 and "formateur" in refused.json()["error"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_on_sqlite_there_is_no_stream_and_asking_is_not_activity(web: TestClient, db: Engine) -> None:
+    """204: EventSource stops and the page keeps its timers (the one-process demo)."""
+    sign_in(web)
+    _age_session(db, idle=IDLE_TIMEOUT - dt.timedelta(minutes=5), age=dt.timedelta(hours=1))
+    assert web.get("/conseiller/api/flux").status_code == 204
+    with session_scope(db) as session:
+        row = session.scalars(select(AgentSession)).one()
+        idle_for = dt.datetime.now(dt.timezone.utc) - row.last_seen_at
+    assert idle_for >= IDLE_TIMEOUT - dt.timedelta(minutes=5, seconds=1)  # not refreshed

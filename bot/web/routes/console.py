@@ -148,16 +148,21 @@ def identity_from_cookie(config: WebConfig, token: str | None, *, touch: bool = 
         return AgentIdentity.of(agent) if agent is not None else None
 
 
-def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> AgentIdentity:
-    """The agent of the session cookie, or 401: the only source of an agent's identity."""
-    # The console's automatic refreshes say so: they do not count as the agent's activity.
-    touch = request.headers.get(POLL_HEADER) != "1"
-    identity = identity_from_cookie(config, request.cookies.get(COOKIE_NAME), touch=touch)
+def adviser_of(config: WebConfig, token: str | None, *, touch: bool) -> AgentIdentity:
+    """The session's agent if they may advise members; else 401 (no session) or 403 (role)."""
+    identity = identity_from_cookie(config, token, touch=touch)
     if identity is None:
         raise ConsoleError(401, NOT_SIGNED_IN)
     if not identity.role.advises_members:
         raise ConsoleError(403, ADVISERS_ONLY)
     return identity
+
+
+def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> AgentIdentity:
+    """The agent of the session cookie, or 401: the only source of an agent's identity."""
+    # The console's automatic refreshes say so: they do not count as the agent's activity.
+    touch = request.headers.get(POLL_HEADER) != "1"
+    return adviser_of(config, request.cookies.get(COOKIE_NAME), touch=touch)
 
 
 def from_console_page(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> None:

@@ -12,13 +12,18 @@ Who sees what: a conversation is named by its sender id, a random secret of 16 t
 conversation's latest hand-off and nothing else. Agent messages are sent as JSON
 strings and the widget renders them as text.
 
-The stream reads the database every ``POLL_SECONDS``: simple, shared by every web
-replica, and well under the one second an agent's message may take to appear.
+The database is the truth, read by every web worker: the stream re-reads it when
+woken. On PostgreSQL the wake-up is the worker's notification hub (``bot.web.push``):
+whichever worker or process wrote the message, every worker hears of it, and a
+stream re-reads at the latest every ``push.FALLBACK_SECONDS`` anyway (or every
+second while the hub is disconnected). On SQLite (one process) the stream re-reads
+every ``POLL_SECONDS``, well under the one second an agent's message may take.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -35,7 +40,9 @@ from bot.db.engine import session_scope
 from bot.db.enums import HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Handoff, HandoffMessage
 from bot.handoffs import queue
-from bot.web.state import WebConfig, web_config
+from bot.web import push
+from bot.web.push import Hub, Subscription
+from bot.web.state import WebConfig, push_hub, web_config
 
 logger = logging.getLogger("bot.web.live")
 
@@ -126,38 +133,61 @@ def _snapshot(
         return handoff_view(session, handoff), messages
 
 
-async def _stream(request: Request, engine: Engine, sender: str, after_id: int) -> AsyncIterator[str]:
+def _topics(view: dict[str, Any]) -> set[str]:
+    """What may change what the member sees: the hand-off, and the queue while waiting (position)."""
+    topics = {push.handoff_topic(view["id"])}
+    if view["etat"] == "attente":
+        topics.add(push.QUEUE)
+    return topics
+
+
+async def _pause(subscription: Subscription | None, hub: Hub | None, seconds_left: float) -> None:
+    """Until a notification concerns this stream (PostgreSQL), or the next timed re-read."""
+    if subscription is None or hub is None:
+        await asyncio.sleep(POLL_SECONDS)
+        return
+    await subscription.wait(max(0.05, min(hub.wait_seconds, seconds_left)))
+
+
+async def _stream(
+    request: Request, engine: Engine, hub: Hub | None, sender: str, after_id: int
+) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
     last_state: dict[str, Any] | None = None
     yield "retry: 1000\n\n"
-    while True:
-        view, messages = await run_in_threadpool(_snapshot, engine, sender, after_id)
-        if view is None:
-            return
-        for message in messages:
-            yield _event("message", message, message["id"])
-            after_id = message["id"]
-            last_sent = loop.time()
-        if view != last_state:
-            yield _event("etat", view)
-            last_state = view
-            last_sent = loop.time()
-        if view["etat"] == "terminee":
-            return
-        now = loop.time()
-        if now - last_sent > KEEPALIVE_SECONDS:
-            yield ": toujours là\n\n"
-            last_sent = now
-        if now - started > STREAM_SECONDS or await request.is_disconnected():
-            return
-        await asyncio.sleep(POLL_SECONDS)
+    # Subscribed before the first read: a change between a read and the wait still wakes it.
+    with hub.subscribe() if hub is not None else contextlib.nullcontext() as subscription:
+        while True:
+            view, messages = await run_in_threadpool(_snapshot, engine, sender, after_id)
+            if view is None:
+                return
+            if subscription is not None:
+                subscription.follow(_topics(view))
+            for message in messages:
+                yield _event("message", message, message["id"])
+                after_id = message["id"]
+                last_sent = loop.time()
+            if view != last_state:
+                yield _event("etat", view)
+                last_state = view
+                last_sent = loop.time()
+            if view["etat"] == "terminee":
+                return
+            now = loop.time()
+            if now - last_sent >= KEEPALIVE_SECONDS:
+                yield ": toujours là\n\n"
+                last_sent = now
+            if now - started > STREAM_SECONDS or await request.is_disconnected():
+                return
+            await _pause(subscription, hub, KEEPALIVE_SECONDS - (now - last_sent))
 
 
 @router.get(STREAM_PATH)
 async def stream(
     request: Request,
     config: Annotated[WebConfig, Depends(web_config)],
+    hub: Annotated[Hub | None, Depends(push_hub)],
     sender: Annotated[str, Query(max_length=64)] = "",
     apres: Annotated[int, Query(ge=0)] = 0,
 ) -> Response:
@@ -170,7 +200,7 @@ async def stream(
     if view is None or (view["etat"] == "terminee" and not pending):
         return Response(status_code=204)
     return StreamingResponse(
-        _stream(request, config.engine, sender, after_id),
+        _stream(request, config.engine, hub, sender, after_id),
         media_type="text/event-stream; charset=utf-8",
         headers={"X-Accel-Buffering": "no"},
     )

@@ -239,8 +239,19 @@
 
   /* --- File d'attente et conversation en direct (issue #12) ---------------------------- */
 
+  /* The server pushes wake-ups (GET /conseiller/api/flux, Server-Sent Events) when the
+     queue or a conversation changes, whichever web worker it happened on; the page then
+     re-reads the API. The timers stay as a safety net: slow while the stream is open,
+     at their old pace when there is none (no EventSource, demo on SQLite: 204, network). */
   var QUEUE_EVERY_MS = 2500;
   var MESSAGES_EVERY_MS = 1000;
+  var PUSHED_EVERY_MS = 15000;
+  var pushed = false;        // the wake-up stream is open
+  var queueTimer = null;
+  var queueBusy = false;     // a read of the queue is on its way…
+  var queueAgain = false;    // …and a wake-up came meanwhile: read again after it
+  var messagesBusy = false;
+  var messagesAgain = false;
   var baseTitle = document.title;
   var queueNodes = {};       // id -> {node, key} of the queue items shown
   var knownWaiting = null;   // ids of the waiting items already signalled (null before the first poll)
@@ -460,6 +471,9 @@
   }
 
   function pollQueue() {
+    if (queueTimer !== null) { window.clearTimeout(queueTimer); queueTimer = null; }
+    if (queueBusy) { queueAgain = true; return; }
+    queueBusy = true;
     var changes = availabilityChanges;
     call("GET", "/file", undefined, true).then(function (view) {
       showError("erreur-file", "");
@@ -467,7 +481,9 @@
     }, function (error) {
       showError("erreur-file", error.message);
     }).then(function () {
-      window.setTimeout(pollQueue, QUEUE_EVERY_MS);
+      queueBusy = false;
+      if (queueAgain) { queueAgain = false; pollQueue(); return; }
+      queueTimer = window.setTimeout(pollQueue, pushed ? PUSHED_EVERY_MS : QUEUE_EVERY_MS);
     });
   }
 
@@ -600,23 +616,56 @@
   }
 
   function pollMessages() {
-    messagesTimer = null;
     if (!held) { return; }
+    if (messagesBusy) { messagesAgain = true; return; }
+    stopMessages();
+    messagesBusy = true;
     var id = held.id;
+    var every = pushed ? PUSHED_EVERY_MS : MESSAGES_EVERY_MS;
+    function done(delay) {
+      messagesBusy = false;
+      if (messagesAgain) { messagesAgain = false; pollMessages(); return; }
+      if (delay && held && held.id === id) { messagesTimer = window.setTimeout(pollMessages, delay); }
+    }
     call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId, undefined, true).then(function (detail) {
-      if (!held || held.id !== id) { return; }
+      if (!held || held.id !== id) { done(0); return; }
       showMessages(detail.messages);
       if (detail.element.etat !== "en_cours" || !detail.element.a_moi) {
         endConversation(detail.element.etat === "en_cours"
           ? "La discussion n° " + id + " est maintenant tenue par " + (detail.element.conseiller || "un autre conseiller") + "."
           : "La discussion n° " + id + " est terminée.");
+        done(0);
         return;
       }
-      messagesTimer = window.setTimeout(pollMessages, MESSAGES_EVERY_MS);
+      done(every);
     }, function (error) {
-      if (!held || held.id !== id) { return; }
+      if (!held || held.id !== id) { done(0); return; }
       showError("erreur-conversation", error.message);
-      messagesTimer = window.setTimeout(pollMessages, MESSAGES_EVERY_MS * 3);
+      done(every * 3);
+    });
+  }
+
+  /* The wake-ups of the server: re-read what changed now, instead of at the next tick. */
+  function listenToServer() {
+    if (!window.EventSource) { return; }
+    var source = new window.EventSource(API + "/flux");
+    source.addEventListener("open", function () {
+      pushed = true;
+      pollQueue();   // whatever changed before the stream was open
+      if (held) { pollMessages(); }
+    });
+    source.addEventListener("file", function () { pollQueue(); });
+    source.addEventListener("messages", function (event) {
+      var id = null;
+      try { id = JSON.parse(event.data).id; } catch (ignored) { /* re-read the one shown */ }
+      if (held && (id === null || id === held.id)) { pollMessages(); }
+    });
+    source.addEventListener("error", function () {
+      /* CLOSED: no stream here (204 on the demo's SQLite, or a 401 that the next read
+         turns into the sign-in page); CONNECTING: the browser retries by itself. Either
+         way, the timers go back to their old pace until the stream is open again. */
+      pushed = false;
+      if (source.readyState === window.EventSource.CLOSED) { source.close(); }
     });
   }
 
@@ -713,6 +762,7 @@
     document.addEventListener("keydown", unlockAudio, { once: true });
     showNotificationState();
     pollQueue();
+    listenToServer();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

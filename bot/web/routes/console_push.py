@@ -1,0 +1,137 @@
+"""The console's wake-ups: ``GET /conseiller/api/flux``, Server-Sent Events for a signed-in agent.
+
+The console used to ask for the queue and the held conversation on timers; with
+several web workers, a change written through another worker (or by the action
+server, which queues hand-offs) reaches this one by the database's notifications
+(``bot.web.push``), and this stream tells the page what to re-read:
+
+- ``event: file``: the queue changed (re-read ``/file``);
+- ``event: messages`` with ``{"id": N}``: hand-off N or its messages changed
+  (``{"id": null}``: any of them may have, re-read the one shown).
+
+The stream carries no data of its own, only hand-off ids the agent's queue shows
+anyway; what the page shows still comes from the usual API calls, with their
+checks. Same session as the rest of the console API (401 without one, 403 for a
+trainer's account), but a stream is not the agent's activity: it never refreshes
+the session's idle timer (EventSource cannot send ``X-Sesame-Poll``). The session
+is checked again every ``CHECK_SECONDS`` and the stream ends when it has ended;
+EventSource then reconnects, gets 401, and the page goes back to the sign-in form.
+
+SQLite (one process, the demo) has no notifications: 204, EventSource stops, and
+the page keeps its timers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from bot.web import push
+from bot.web.push import Hub
+from bot.web.routes.console import (
+    API_PREFIX,
+    COOKIE_NAME,
+    AgentIdentity,
+    Config,
+    ConsoleError,
+    adviser_of,
+    documented_errors,
+)
+from bot.web.state import WebConfig, push_hub
+
+router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+
+STREAM_PATH = "/flux"
+# The session is checked again (and a comment keeps proxies from closing the stream) this often.
+CHECK_SECONDS = 15.0
+# A stream ends after this long; EventSource reconnects at once.
+STREAM_SECONDS = 600.0
+TOPIC_PREFIX = push.handoff_topic(0)[:-1]
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "Le flux des réveils."},
+    204: {"description": "Pas de notifications (SQLite) : la console relit à intervalles."},
+    **documented_errors(
+        {401: "Pas de session de conseiller valide.", 403: "Compte formateur : pas de console."},
+        (401, 403),
+    ),
+}
+
+
+def streaming_agent(request: Request, config: Config) -> AgentIdentity:
+    """The console's session, never touched: a stream is not the agent's activity."""
+    return adviser_of(config, request.cookies.get(COOKIE_NAME), touch=False)
+
+
+def still_signed_in(config: WebConfig, token: str | None) -> bool:
+    try:
+        adviser_of(config, token, touch=False)
+    except ConsoleError:
+        return False
+    return True
+
+
+def _event(name: str, data: dict[str, Any]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+def wake_ups(topics: set[str], listening: bool) -> list[str]:
+    """The events for what the hub delivered; a timed wake-up without notifications re-reads all."""
+    if push.EVERYTHING in topics or (not topics and not listening):
+        return [_event("file", {}), _event("messages", {"id": None})]
+    events = [_event("file", {})] if push.QUEUE in topics else []
+    ids = sorted(int(topic[len(TOPIC_PREFIX) :]) for topic in topics if topic.startswith(TOPIC_PREFIX))
+    return events + [_event("messages", {"id": handoff_id}) for handoff_id in ids]
+
+
+async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterator[str]:
+    token = request.cookies.get(COOKIE_NAME)
+    loop = asyncio.get_running_loop()
+    started = checked = loop.time()
+    # Every hand-off's changes: the queue shows them all, the page keeps those it shows.
+    with hub.subscribe(None) as subscription:
+        yield "retry: 2000\n\n"
+        while True:
+            seconds_left = CHECK_SECONDS - (loop.time() - checked)
+            topics = await subscription.wait(max(0.05, min(hub.wait_seconds, seconds_left)))
+            for event in wake_ups(topics, hub.listening):
+                yield event
+            now = loop.time()
+            if now - checked >= CHECK_SECONDS:
+                if not await run_in_threadpool(still_signed_in, config, token):
+                    return
+                yield ": toujours là\n\n"
+                checked = now
+            if now - started > STREAM_SECONDS or await request.is_disconnected():
+                return
+
+
+@router.get(
+    STREAM_PATH,
+    summary="Les réveils de la console (Server-Sent Events)",
+    description="« file » : la file a changé ; « messages » {id} : la prise en charge n° id a changé. "
+    "Sans données : la console relit l'API. 204 sans PostgreSQL (la console relit alors à intervalles).",
+    response_class=StreamingResponse,
+    responses=RESPONSES,
+)
+async def stream(
+    request: Request,
+    agent: Annotated[AgentIdentity, Depends(streaming_agent)],
+    config: Config,
+    hub: Annotated[Hub | None, Depends(push_hub)],
+) -> Response:
+    if hub is None:
+        return Response(status_code=204)
+    return StreamingResponse(
+        _stream(request, config, hub),
+        media_type="text/event-stream; charset=utf-8",
+        headers={"X-Accel-Buffering": "no"},
+    )
