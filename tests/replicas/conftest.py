@@ -189,7 +189,7 @@ class Production:
         """Where the balancer's log ends now: ``wait_in_balancer_log`` looks after it only."""
         return len(self.balancer_log())
 
-    def wait_in_balancer_log(self, pattern: str, since: int, seconds: float = 20) -> None:
+    def wait_in_balancer_log(self, pattern: str, since: int, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while not re.search(pattern, self.balancer_log()[since:]):
             assert time.monotonic() < deadline, f"not in the balancer's log after {seconds:g} s: {pattern}"
