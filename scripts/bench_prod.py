@@ -683,14 +683,19 @@ def notes(results: dict[str, Any]) -> list[str]:
     for replicas, run in results["production"].items():
         logs = run.get("logs", {})
         if logs.get("rasa_marked_down_by_check_timeout"):
+            nosrv = logs["balancer_503_no_rasa_server"]
             found.append(
                 f"Sésame ×{replicas}: HAProxy marked a busy Rasa replica DOWN "
                 f"{logs['rasa_marked_down_by_check_timeout']} time(s) because its health check (`GET /`, "
                 "`inter 1s`, check timeout = inter, `fall 2`) got no answer within 1 s while the replica's "
-                "single event loop worked through the queued messages; with every replica down, HAProxy "
-                f"answered 503 {logs['balancer_503_no_rasa_server']} time(s) (`rasa rasa_replicas/<NOSRV> "
-                "503`), which the web tier passes on as 503 to the member. First such line: "
-                f"`{logs['first_down_line']}`. This is production mode's configuration "
+                "single event loop worked through the queued messages. "
+                + (
+                    f"With no replica left, HAProxy answered 503 {nosrv} time(s) "
+                    "(`rasa rasa_replicas/<NOSRV> 503`), passed on to the member as a 503. "
+                    if nosrv
+                    else "The other replica took its conversations (no 503 from HAProxy this time). "
+                )
+                + f"First such line: `{logs['first_down_line']}`. This is production mode's configuration "
                 "(bot/production/haproxy.cfg.j2), not the bench: a per-server `maxconn` (so that messages "
                 "wait in HAProxy's queue, not inside Rasa) or a longer `timeout check` would keep a busy "
                 "but healthy replica in service."
