@@ -454,6 +454,9 @@ def targets(results: dict[str, Any]) -> dict[str, Any]:
                     "ours_ms": ours["p95_ms"],
                     "stock_ms": base["p95_ms"],
                     "met": ours["p95_ms"] <= base["p95_ms"],
+                    "ours_answered_ms": ours["p95_answered_ms"],
+                    "stock_answered_ms": base["p95_answered_ms"],
+                    "met_answered_only": ours["p95_answered_ms"] <= base["p95_answered_ms"],
                 }
         a, b = level_of(two, users), level_of(one, users)
         if a and b and b["messages_per_second"]:
@@ -522,8 +525,11 @@ def render_markdown(results: dict[str, Any]) -> str:
         "",
         "## Latency and throughput (all turns)",
         "",
-        "| users | bot | msgs/s | p50 ms | p95 ms | p99 ms | messages | errors |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "p95 ok = p95 of the messages answered correctly only (a 503 comes back in a few ms and "
+        "pulls the p95 of all messages down).",
+        "",
+        "| users | bot | msgs/s | p50 ms | p95 ms | p99 ms | p95 ok ms | messages | errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     named = [("Sésame ×2", runs["2"]), ("Sésame ×1", runs["1"]), ("rasa init", stock)]
     for users in LEVELS:
@@ -531,7 +537,8 @@ def render_markdown(results: dict[str, Any]) -> str:
             level = level_of(run, users)
             lines.append(
                 f"| {users} | {name} | {_cell(level, 'messages_per_second')} | {_cell(level, 'p50_ms')} | "
-                f"{_cell(level, 'p95_ms')} | {_cell(level, 'p99_ms')} | {_cell(level, 'messages')} | "
+                f"{_cell(level, 'p95_ms')} | {_cell(level, 'p99_ms')} | {_cell(level, 'p95_answered_ms')} | "
+                f"{_cell(level, 'messages')} | "
                 f"{_cell(level, 'errors')} |"
             )
     lines += [
@@ -644,6 +651,15 @@ def render_markdown(results: dict[str, Any]) -> str:
             if p95 and not missed
             else f"**not met** for {', '.join(missed)}."
         )
+    )
+    missed_ok = [
+        f"{key} ({v['ours_answered_ms']:g} ms vs {v['stock_answered_ms']:g} ms)"
+        for key, v in p95.items()
+        if not v["met_answered_only"]
+    ]
+    lines.append(
+        "- The same, p95 of correctly answered messages only: "
+        + ("**met** everywhere." if p95 and not missed_ok else f"**not met** for {', '.join(missed_ok)}.")
     )
     ratio50 = verdict["throughput_ratio"].get("50")
     if ratio50:
