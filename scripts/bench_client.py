@@ -184,7 +184,7 @@ def stats(turns: Sequence[Turn], seconds: float) -> dict[str, Any]:
         "p50_ms": round(percentile(times, 0.50), 1),
         "p95_ms": round(percentile(times, 0.95), 1),
         "p99_ms": round(percentile(times, 0.99), 1),
-        # Failed messages are often fast (a 503 in a few ms): the answered ones alone.
+        # The correctly answered messages alone (failed ones may be faster or slower).
         "p95_answered_ms": round(percentile(answered, 0.95), 1),
         "errors": sum(errors.values()),
         "error_kinds": dict(sorted(errors.items())),
