@@ -37,7 +37,7 @@ help:
 	@echo "make run   — installe, entraîne si besoin et lance Sésame"
 	@echo "make test  — tout ce que la CI vérifie"
 	@echo "make run-prod — le mode production (copies derrière HAProxy, PostgreSQL, Redis)"
-	@echo "make bench — mesures de vitesse (entraînement, taille, latence)"
+	@echo "make bench — mesures de vitesse (mode production sous charge, entraînement, taille)"
 
 # --- environments -----------------------------------------------------------------
 
@@ -172,8 +172,13 @@ report: venvs
 
 test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test replica-test
 
-bench: venvs $(MODEL) $(CHROMIUM)
-	$(PY_B) scripts/bench.py
+# Production mode (REPLICAS=2, then 1, behind HAProxy) under 1, 10 and 50 simultaneous members,
+# next to the stock `rasa init` bot; training time, model size, memory, start-up
+# (scripts/bench_prod.py: reports/bench.md, bench.json, bench.png; about 20 minutes). Then
+# the web tier alone under 100 connections, and the agent → widget hand-off time.
+# scripts/bench.py (100 sequential messages, no load) still runs alone, not from here.
+bench: venvs $(MODEL) $(HAPROXY) $(CHROMIUM)
+	$(PY_B) scripts/bench_prod.py
 	$(PY_B) scripts/bench_web.py
 	$(PY_B) scripts/bench_handoff.py
 

@@ -3,7 +3,9 @@
 For each bot: training time (forced, from scratch), model size, then median and
 p95 round-trip latency of 100 sequential REST messages against a running server
 (Sésame with its action server, so custom actions are included). Results go to
-reports/bench.json and are printed as a table. Run with `make bench`.
+reports/bench-sequential.json and are printed as a table. Not part of ``make bench``
+any more: scripts/bench_prod.py measures production mode under load against the same
+stock bot, and reuses this module's training and serving helpers.
 
 Sésame is started by the launcher (``bot.launcher``, the Procfile: the action server
 and the Rasa server, as ``make run`` starts them) with the freshly trained model;
@@ -131,21 +133,36 @@ def serve_sesame(workdir: Path, model: Path) -> Iterator[None]:
 
 
 @contextmanager
-def serve_stock(project: Path, workdir: Path, model: Path) -> Iterator[None]:
-    """`rasa run` in the stock project: no action server, no Procfile."""
+def run_stock(
+    project: Path, workdir: Path, model: Path, port: int = BENCH_RASA_PORT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`rasa run` in the stock project (no action server, no Procfile), answering on ``port``.
+
+    The server leads its own process group (its memory is the group's); ``GET /`` only
+    answers once the model is loaded (Rasa loads it before the server starts serving).
+    """
     server = subprocess.Popen(
-        [str(RASA), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(BENCH_RASA_PORT)],
+        [str(RASA), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(port)],
         cwd=project, env=env(workdir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )  # fmt: skip
     try:
-        wait_until_up(f"http://127.0.0.1:{BENCH_RASA_PORT}/", server)
-        yield
+        wait_until_up(f"http://127.0.0.1:{port}/", server)
+        yield server
     finally:
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait(timeout=10)
+
+
+@contextmanager
+def serve_stock(project: Path, workdir: Path, model: Path) -> Iterator[None]:
+    """`rasa run` in the stock project on ``BENCH_RASA_PORT``."""
+    with run_stock(project, workdir, model):
+        yield
 
 
 def send(sender: str, text: str, must_answer: bool = True) -> float:
@@ -209,7 +226,7 @@ def main() -> int:
             return serve_stock(stock, workdir, model)
 
         results.append(measure("rasa init (stock)", stock, STOCK_CONVERSATION, serve, False))
-    report = ROOT / "reports" / "bench.json"
+    report = ROOT / "reports" / "bench-sequential.json"
     report.parent.mkdir(exist_ok=True)
     report.write_text(json.dumps([asdict(r) for r in results], indent=2, ensure_ascii=False))
     print(f"{'bot':<20}{'training s':>12}{'model MB':>10}{'median ms':>11}{'p95 ms':>9}")
