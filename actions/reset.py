@@ -286,7 +286,11 @@ class ActionSubmitReset(Action):
                     dispatcher.utter_message(response="utter_nir_unknown")
                     return clear
                 outcome = request_reset(
-                    session, member, now, client_hash(client_of(tracker.events), settings.nir_hash_key)
+                    session,
+                    member,
+                    now,
+                    client_hash(client_of(tracker.events), settings.nir_hash_key),
+                    per_minute=settings.reset_requests_per_minute,
                 )
         except SQLAlchemyError:
             logger.exception("reset request failed")

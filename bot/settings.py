@@ -83,6 +83,9 @@ DEFAULTS: dict[str, str] = {
     # Look-ups by NIR per minute, all members together, above which look-ups pause for the
     # rest of the minute (bot.limits.lookups): sized to the expected traffic of real members.
     "LOOKUPS_PER_MINUTE": "120",
+    # Reset requests per minute, all members together (bot.resets.requests), above which
+    # they pause for the rest of the minute: sized to the expected traffic.
+    "RESET_REQUESTS_PER_MINUTE": "30",
 }
 
 # Settings that must never be printed in clear.
@@ -154,6 +157,7 @@ class Settings:
     redis_lock_prefix: str
     ticket_lock_lifetime: int
     lookups_per_minute: int
+    reset_requests_per_minute: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

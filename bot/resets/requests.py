@@ -133,28 +133,28 @@ def _describe_pending(request: ResetRequest) -> AlreadyOnItsWay:
     )
 
 
-def _global_count_exceeded(session: Session, now: dt.datetime) -> LimitReached | None:
+def _global_count_exceeded(session: Session, now: dt.datetime, per_minute: int) -> LimitReached | None:
     overall = session.scalar(
         select(func.count()).where(ResetRequest.created_at > now - dt.timedelta(minutes=1))
     )
-    if (overall or 0) >= GLOBAL_REQUESTS_PER_MINUTE:
-        logger.warning(
-            "Demandes de nouveau code en pause : plus de %d en une minute.", GLOBAL_REQUESTS_PER_MINUTE
-        )
+    if (overall or 0) >= per_minute:
+        logger.warning("Demandes de nouveau code en pause : plus de %d en une minute.", per_minute)
         return LimitReached(LimitScope.EVERYONE, now + dt.timedelta(minutes=1))
     return None
 
 
-def _global_limit(session: Session, now: dt.datetime) -> LimitReached | None:
+def _global_limit(session: Session, now: dt.datetime, per_minute: int) -> LimitReached | None:
     """The global limit alone (an agent's request), counted under the limits' lock."""
     serialise(session, AGENTS_LOCK_KEY)
-    return _global_count_exceeded(session, now)
+    return _global_count_exceeded(session, now, per_minute)
 
 
-def _client_limit(session: Session, client_hash: str, now: dt.datetime) -> LimitReached | None:
+def _client_limit(
+    session: Session, client_hash: str, now: dt.datetime, per_minute: int
+) -> LimitReached | None:
     """The per-client and global limits on requests, counted under the limits' lock."""
     serialise(session, client_hash)
-    everyone = _global_count_exceeded(session, now)
+    everyone = _global_count_exceeded(session, now, per_minute)
     if everyone is not None:
         return everyone
     recent = session.scalars(
@@ -206,6 +206,7 @@ def request_reset(
     *,
     channel: ResetChannel | None = None,
     agent_id: int | None = None,
+    per_minute: int = GLOBAL_REQUESTS_PER_MINUTE,
 ) -> ResetOutcome:
     """Queue a reset email (email known) or a postal letter (no email), within the limits.
 
@@ -221,9 +222,9 @@ def request_reset(
         raise ValueError("no email address on file: only a letter is possible")
     limited = None
     if client_hash is not None:
-        limited = _client_limit(session, client_hash, now)
+        limited = _client_limit(session, client_hash, now, per_minute)
     elif agent_id is not None:
-        limited = _global_limit(session, now)
+        limited = _global_limit(session, now, per_minute)
     if limited is not None:
         session.add(
             AuditEvent(

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 from bot.db.engine import session_scope
 from bot.db.models import EmailStatus, Member, OutgoingEmail, PostalLetter, ResetRequest
 from bot.resets.requests import (
+    GLOBAL_REQUESTS_PER_MINUTE,
     MAX_REQUESTS_PER_DAY,
     AlreadyOnItsWay,
     EmailQueued,
@@ -19,6 +20,7 @@ from bot.resets.requests import (
     request_reset,
     reset_status,
 )
+from bot.settings import Settings
 
 NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.timezone.utc)
 
@@ -148,3 +150,30 @@ def test_a_new_request_ends_the_older_links(engine: Engine) -> None:
         first = session.scalars(select(ResetRequest).order_by(ResetRequest.id)).first()
         assert first is not None and first.token_expires_at is not None
         assert first.token_expires_at.replace(tzinfo=dt.timezone.utc) <= later
+
+
+def test_the_global_pause_follows_the_operators_setting(engine: Engine) -> None:
+    """RESET_REQUESTS_PER_MINUTE: above it, everyone waits for the next minute."""
+    members = [add_member_numbered(engine, i) for i in range(3)]
+    with session_scope(engine) as session:
+        for member_id in members[:2]:
+            outcome = request_reset(session, session.get_one(Member, member_id), NOW, "c" * 64, per_minute=2)
+            assert isinstance(outcome, EmailQueued)
+    with session_scope(engine) as session:
+        paused = request_reset(session, session.get_one(Member, members[2]), NOW, "d" * 64, per_minute=2)
+    assert paused == LimitReached(LimitScope.EVERYONE, NOW + dt.timedelta(minutes=1))
+    with session_scope(engine) as session:
+        allowed = request_reset(session, session.get_one(Member, members[2]), NOW, "d" * 64, per_minute=3)
+    assert isinstance(allowed, EmailQueued)
+    assert Settings.from_values({}).reset_requests_per_minute == GLOBAL_REQUESTS_PER_MINUTE == 30
+
+
+def add_member_numbered(engine: Engine, index: int) -> int:
+    with session_scope(engine) as session:
+        member = Member(
+            nir_hash=f"{index:x}" * 64, first_name="Zoé", last_name="Martin",
+            email=f"z{index}@adherents.example", street="1 rue de la Paix", postal_code="75002", city="Paris",
+        )  # fmt: skip
+        session.add(member)
+        session.flush()
+        return member.id

@@ -615,7 +615,14 @@ def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> Res
             if channel == ResetChannel.EMAIL and not member.email:
                 raise ConsoleError(422, NO_EMAIL_ON_FILE, code="pas_d_email")
             now = _now()
-            outcome = request_reset(session, member, now, channel=channel, agent_id=agent.id)
+            outcome = request_reset(
+                session,
+                member,
+                now,
+                channel=channel,
+                agent_id=agent.id,
+                per_minute=config.settings.reset_requests_per_minute,
+            )
             code, message = _outcome_message(outcome, now)
             audit.record(
                 session,
