@@ -136,10 +136,11 @@ class Supervisor:
     def wait_until_ready(self) -> bool:
         """Every process with a health URL answers (in order), within its own bound."""
         for process in self.processes:
-            if process.ready_url is None:
+            urls = [url for url in (process.ready_url, *process.also_ready) if url is not None]
+            if not urls:
                 continue
             deadline = time.monotonic() + process.ready_seconds
-            while not answers(process.ready_url):
+            while not all(answers(url) for url in urls):
                 if self.stopping.is_set():
                     return False
                 if time.monotonic() > deadline:

@@ -33,6 +33,8 @@ class Process:
     env: dict[str, str] = field(default_factory=dict)  # on top of the shared environment
     ready_url: str | None = None  # answers 200 once the process serves
     ready_seconds: float = 60.0
+    # More URLs that must answer too (the balancer: its Rasa frontend, once a replica is UP).
+    also_ready: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,12 @@ def production_processes(
             "le répartiteur HAProxy",
             ready_url=f"http://127.0.0.1:{settings.web_port}/sante",
             ready_seconds=60,
+            # Ready means a member's message can be answered: HAProxy has marked a Rasa
+            # replica and an action server up (its checks need a few seconds after they answer).
+            also_ready=(
+                f"http://{host}:{settings.rasa_port}/",
+                f"http://{host}:{settings.actions_port}/health",
+            ),
         )
     )
     return processes

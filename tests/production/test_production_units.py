@@ -55,6 +55,8 @@ def test_production_runs_the_procfiles_commands_once_per_replica(tmp_path: Path)
     assert by_name["web-1"].env == {"WEB_PORT": "8081", "WEB_OPTIONS": "--proxy-headers"}
     assert by_name["actions-2"].ready_url == "http://127.0.0.1:5057/health"
     assert by_name["balancer"].ready_url == "http://127.0.0.1:8080/sante"
+    # Ready once the balancer itself has a Rasa replica and an action server up.
+    assert by_name["balancer"].also_ready == ("http://127.0.0.1:5005/", "http://127.0.0.1:5055/health")
     # The Procfile reads the replica's variables, so that every copy runs the same command.
     assert '"${RASA_ENDPOINTS:-endpoints.yml}"' in procfile["rasa"]
     assert "${WEB_OPTIONS:-}" in procfile["web"]
