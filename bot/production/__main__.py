@@ -24,11 +24,11 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from bot.launcher import DEFAULT_MODEL, child_environment, read_procfile, smtp_sink_wanted
+from bot.launcher import Background as LauncherBackground
 from bot.production import haproxy
 from bot.production.setup import DEFAULT_ENV_FILE, SetupError, check_redis, create_env_file, prepare_databases
 from bot.production.supervisor import STOP_SECONDS, Supervisor
@@ -169,27 +169,15 @@ def _announce(
         ready_file.write_text("ready\n", encoding="utf-8")
 
 
-@dataclass
-class Background:
-    """Production mode started by ``in_background``: where its logs are, which pids run."""
-
-    process: subprocess.Popen[bytes]
-    run_dir: Path
-    output: Path
+class Background(LauncherBackground):
+    """Production mode started by ``in_background``: the launcher's, plus which pids run."""
 
     @property
-    def log_dir(self) -> Path:
-        return self.run_dir / "log"
+    def run_dir(self) -> Path:
+        return self.log_dir.parent
 
     def pids(self) -> dict[str, int]:
         return {k: int(v) for k, v in json.loads((self.log_dir / "processes.json").read_text()).items()}
-
-    def report(self, lines: int = 25) -> str:
-        parts = [self.output.read_text(encoding="utf-8", errors="replace")]
-        for log in sorted(self.log_dir.glob("*.log")):
-            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            parts.append(f"--- {log.name}\n" + "\n".join(tail))
-        return "\n".join(parts)
 
 
 class ProductionFailed(RuntimeError):
@@ -219,7 +207,7 @@ def in_background(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    background = Background(process, run_dir, output)
+    background = Background(process, run_dir / "log", run_dir / "mail", output)
     try:
         deadline = time.monotonic() + ready_seconds
         while not ready_file.exists():
