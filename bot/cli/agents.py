@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.agents import accounts, audit
 from bot.agents.passwords import MIN_LENGTH, PasswordRefused
-from bot.cli.members import _ready, _unreachable
+from bot.cli.database import schema_ready, unreachable
 from bot.db.engine import make_engine, session_scope
 from bot.db.enums import AgentRole
 from bot.rules.french_time import PARIS
@@ -112,11 +112,11 @@ def _date(text: str) -> dt.date:
 def _run(work: Callable[[], int]) -> int:
     url = load_settings().database_url
     try:
-        if not _ready(url):
+        if not schema_ready(url):
             return 1
         return work()
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return unreachable(url, exc)
     except (accounts.AccountError, PasswordRefused, PasswordEntryFailed) as refused:
         print(f"Refusé : {refused}", file=sys.stderr)
         return 1

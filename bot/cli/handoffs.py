@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from bot.cli.members import _ready, _unreachable
+from bot.cli.database import schema_ready, unreachable
 from bot.db.engine import make_engine, session_scope
 from bot.db.models import Handoff, utcnow
 from bot.handoffs.queue import queue
@@ -103,7 +103,7 @@ def table(handoffs: list[Handoff], now: dt.datetime) -> str:
 def _list(args: argparse.Namespace) -> int:
     url = load_settings().database_url
     try:
-        if not _ready(url):
+        if not schema_ready(url):
             return 1
         now = utcnow()
         with session_scope(make_engine(url)) as session:
@@ -113,6 +113,6 @@ def _list(args: argparse.Namespace) -> int:
             else:
                 print(table(handoffs, now))
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return unreachable(url, exc)
     sys.stdout.flush()
     return 0

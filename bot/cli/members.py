@@ -17,8 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.cli.database import schema_ready, shown, unreachable
 from bot.db.engine import make_engine, session_scope
-from bot.db.migrate import head_revision, is_up_to_date, upgrade_database
+from bot.db.migrate import head_revision, upgrade_database
 from bot.db.pools import Replicas, connections_needed, explain
 from bot.members.demo import RealMembersPresent, seed_demo
 from bot.members.importer import COLUMNS, ImportReport, MemberFileError, import_members
@@ -97,34 +98,13 @@ def _count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n < 2 else plural}"
 
 
-def _shown(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def _ready(url: str) -> bool:
-    """Whether the schema is current; if not, say how to fix it."""
-    if is_up_to_date(url):
-        return True
-    print(
-        f"La base {_shown(url)} n'est pas à jour (révision attendue : {head_revision()}). "
-        "Lancez d'abord : ./sesame db upgrade",
-        file=sys.stderr,
-    )
-    return False
-
-
-def _unreachable(url: str, exc: OperationalError) -> int:
-    print(f"Base de données injoignable ({_shown(url)}) : {exc.orig or exc}", file=sys.stderr)
-    return 1
-
-
 def _db_upgrade(args: argparse.Namespace) -> int:
     url = load_settings().database_url
     try:
         upgrade_database(url)
     except OperationalError as exc:
-        return _unreachable(url, exc)
-    print(f"Base des adhérents à jour (révision {head_revision()}) : {_shown(url)}")
+        return unreachable(url, exc)
+    print(f"Base des adhérents à jour (révision {head_revision()}) : {shown(url)}")
     return 0
 
 
@@ -137,7 +117,7 @@ def _db_pools(args: argparse.Namespace) -> int:
             with make_engine(settings.database_url).connect() as connection:
                 max_connections = int(connection.execute(text("SHOW max_connections")).scalar_one())
         except OperationalError as exc:
-            return _unreachable(settings.database_url, exc)
+            return unreachable(settings.database_url, exc)
     print(explain(settings, replicas, max_connections))
     fits = max_connections is None or connections_needed(settings, replicas) <= max_connections
     return 0 if fits else 1
@@ -154,7 +134,7 @@ def _members_import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        if not _ready(url):
+        if not schema_ready(url):
             return 1
         with session_scope(make_engine(url)) as session:
             report = import_members(session, args.file, key)
@@ -162,7 +142,7 @@ def _members_import(args: argparse.Namespace) -> int:
         print(f"Import annulé : {exc.message}", file=sys.stderr)
         return 1
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return unreachable(url, exc)
     print("\n".join(format_report(report)))
     return 0
 
@@ -171,12 +151,12 @@ def _members_seed_demo(args: argparse.Namespace) -> int:
     settings = load_settings()
     url = settings.database_url
     try:
-        if not _ready(url):
+        if not schema_ready(url):
             return 1
         with session_scope(make_engine(url)) as session:
             report = seed_demo(session, settings.nir_hash_key)
     except OperationalError as exc:
-        return _unreachable(url, exc)
+        return unreachable(url, exc)
     except RealMembersPresent as refused:
         print(
             f"Adhérents de démonstration non ajoutés : cette base contient déjà {refused.count} "

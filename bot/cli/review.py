@@ -11,17 +11,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from bot.cli.members import _ready, _unreachable
+from bot.cli.database import schema_ready, unreachable
 from bot.db.engine import make_engine, session_scope
 from bot.rules.french_time import PARIS
 from bot.settings import load_settings
 from bot.workbench.inbox import REASON_LABELS, REASONS, InboxFilters, inbox
 from bot.workbench.stats import daily_stats, top_intents
 from bot.workbench.tracker import create_tracker_table
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,7 +62,7 @@ def _percent(value: float) -> str:
 
 def _engines() -> tuple[Engine, Engine] | None:
     settings = load_settings()
-    if not _ready(settings.database_url):
+    if not schema_ready(settings.database_url):
         return None
     tracker = make_engine(settings.tracker_store_url)
     if not inspect(tracker).has_table("events"):
@@ -65,7 +70,12 @@ def _engines() -> tuple[Engine, Engine] | None:
     return tracker, make_engine(settings.database_url)
 
 
-def _stats(args: argparse.Namespace) -> int:
+def _read(read: Callable[[Engine, Session], T]) -> T | int:
+    """``read(tracker, session)`` on the conversation store and the member database.
+
+    What both commands share: the schema check, one unit of work, and the French
+    message (exit status 1) when the database is behind or does not answer.
+    """
     settings = load_settings()
     try:
         engines = _engines()
@@ -73,9 +83,15 @@ def _stats(args: argparse.Namespace) -> int:
             return 1
         tracker, database = engines
         with session_scope(database) as session:
-            days = daily_stats(tracker, session, args.since, args.until)
+            return read(tracker, session)
     except OperationalError as exc:
-        return _unreachable(settings.database_url, exc)
+        return unreachable(settings.database_url, exc)
+
+
+def _stats(args: argparse.Namespace) -> int:
+    days = _read(lambda tracker, session: daily_stats(tracker, session, args.since, args.until))
+    if isinstance(days, int):
+        return days
     header = f"{'JOUR':<10}  {'MESSAGES':>8}  {'INCOMPRIS':>9}  {'CONV.':>5}  {'CONSEILLER':>10}  "
     header += f"{'E-MAILS':>7}  {'COURRIERS':>9}  {'CODES':>5}  INTENTIONS FRÉQUENTES"
     print(header)
@@ -103,24 +119,13 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _inbox(args: argparse.Namespace) -> int:
-    settings = load_settings()
     if args.limit < 1:
         print("--limit : un nombre positif.", file=sys.stderr)
         return 2
-    try:
-        engines = _engines()
-        if engines is None:
-            return 1
-        tracker, database = engines
-        with session_scope(database) as session:
-            page = inbox(
-                tracker,
-                session,
-                InboxFilters(reason=args.reason, undecided_only=not args.all),
-                per_page=args.limit,
-            )
-    except OperationalError as exc:
-        return _unreachable(settings.database_url, exc)
+    filters = InboxFilters(reason=args.reason, undecided_only=not args.all)
+    page = _read(lambda tracker, session: inbox(tracker, session, filters, per_page=args.limit))
+    if isinstance(page, int):
+        return page
     print(f"{'ID':>6}  {'DATE':<16}  {'CONFIANCE':>9}  {'INTENTION':<28}  {'MOTIFS':<30}  MESSAGE")
     for item in page.items:
         when = item.at.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
