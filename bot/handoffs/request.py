@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db.enums import HandoffKind, HandoffReason, HandoffState
+from bot.db.models import Handoff
 from bot.dialogue.intents import REGISTRY
 from bot.dialogue.reset import Reply
 from bot.handoffs import summary as summaries
@@ -246,23 +247,39 @@ def ask_for_person(
         return Answer([*replies, _where_it_stands(session, existing)], {OUTCOME_SLOT: QUEUED}, existing.id)
     now_available = availability(session, hours, now)
     if now_available.live:
-        handoff = open_handoff(
-            session,
-            conversation_id=conversation.conversation_id,
-            channel=conversation.channel,
-            kind=HandoffKind.LIVE,
-            reason=reason,
-            summary=summaries.summary(conversation.events, reason),
-            transcript=summaries.transcript(conversation.events),
-            member_ref=conversation.member_ref or None,
-            now=now,
-        )
+        handoff = _open(session, conversation, HandoffKind.LIVE, reason, now)
         waiting = waiting_reply(position(session, handoff))
         return Answer([*replies, waiting], {OUTCOME_SLOT: QUEUED}, handoff.id)
     why = Reply("utter_handoff_closed" if not now_available.open_now else "utter_handoff_nobody")
     return Answer(
         [*replies, why, *contact_replies(contact_phone, contact_hours)],
         {OUTCOME_SLOT: CALLBACK_OFFERED, "handoff_reason": reason.value},
+    )
+
+
+def _open(
+    session: Session,
+    conversation: Conversation,
+    kind: HandoffKind,
+    reason: HandoffReason,
+    now: dt.datetime,
+    *,
+    phone: str | None = None,
+    slot: str | None = None,
+) -> Handoff:
+    """Queue a hand-off of this conversation, with its summary and masked transcript."""
+    return open_handoff(
+        session,
+        conversation_id=conversation.conversation_id,
+        channel=conversation.channel,
+        kind=kind,
+        reason=reason,
+        summary=summaries.summary(conversation.events, reason),
+        transcript=summaries.transcript(conversation.events),
+        member_ref=conversation.member_ref or None,
+        callback_phone=phone,
+        callback_slot=slot,
+        now=now,
     )
 
 
@@ -283,19 +300,7 @@ def leave_callback(
         return Answer([Reply("utter_callback_declined")])
     why = HandoffReason(reason) if reason in {r.value for r in HandoffReason} else HandoffReason.ASKED
     slot = time_slot if time_slot is not None and time_slot in TIME_SLOTS else "Peu importe"
-    handoff = open_handoff(
-        session,
-        conversation_id=conversation.conversation_id,
-        channel=conversation.channel,
-        kind=HandoffKind.CALLBACK,
-        reason=why,
-        summary=summaries.summary(conversation.events, why),
-        transcript=summaries.transcript(conversation.events),
-        member_ref=conversation.member_ref or None,
-        callback_phone=phone,
-        callback_slot=slot,
-        now=now,
-    )
+    handoff = _open(session, conversation, HandoffKind.CALLBACK, why, now, phone=phone, slot=slot)
     if handoff.kind != HandoffKind.CALLBACK:  # a live chat was queued in the meantime
         return Answer([_where_it_stands(session, handoff)], handoff_id=handoff.id)
     return Answer([confirmed_reply(handoff.callback_phone or phone, slot)], handoff_id=handoff.id)
