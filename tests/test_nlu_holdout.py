@@ -2,7 +2,7 @@
 
 An exact copy is caught by ``test_nlu_data.py``; a copy with one word changed or one
 typo added would still make the held-out F1 a measure of memory, not of understanding.
-The similarity is the one the classifier itself sees (``scripts/nlu_similarity.py``):
+The similarity is the one the classifier itself sees (``bot.training.similarity``):
 cosine of character n-grams inside word boundaries, of length 3 to 5, accents ignored.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from scripts import make_noisy_training
-from scripts.make_robust_holdout import SEED as ROBUST_SEED
-from scripts.make_robust_holdout import robust_examples
-from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
+from bot.training import variants as make_noisy_training
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
 from tests.conftest import ROOT
 
 MIN_HOLDOUT_PHRASES = 400
@@ -83,7 +83,7 @@ def test_holdout_phrases_are_not_repeated(holdout_examples: dict[str, list[str]]
 
 
 def test_the_noisy_training_variants_are_up_to_date() -> None:
-    """data/nlu/variantes.yml is what scripts/make_noisy_training.py writes from data/nlu/ today."""
+    """data/nlu/variantes.yml is what bot.training.variants writes from data/nlu/ today."""
     expected = make_noisy_training.to_yaml(make_noisy_training.variants())
     written = make_noisy_training.OUTPUT.read_text(encoding="utf-8")
     assert written == expected, (

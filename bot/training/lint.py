@@ -5,7 +5,7 @@ data are fine). ``lint`` runs them all; ``bot.training.check`` prints them.
 
 Thresholds, and why:
 - ``NEAR_DUPLICATE`` 0.9: the cosine of character n-grams that the classifier itself
-  sees (``scripts/nlu_similarity.py``), at the value ``tests/test_nlu_holdout.py``
+  sees (``bot.training.similarity``), at the value ``tests/test_nlu_holdout.py``
   already calls a near-copy: above it, two phrases differ by a typo or a short word.
   On the data of this repository the closest pairs of different intents that are
   really different questions sit at 0.80–0.82 (« pas reçu de lien » / « le lien marche
@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.training.project import Example, Project, Where
-from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams
+from bot.training.similarity import MAX_SIMILARITY, char_wb_ngrams
 
 NEAR_DUPLICATE = MAX_SIMILARITY
 MIN_EXAMPLES_HELP = 25
 MIN_EXAMPLES = 10
-# The file of noisy copies of the training examples (scripts/make_noisy_training.py).
-NOISY_GENERATOR = "make_noisy_training.py"
+# The file of noisy copies of the training examples (bot/training/variants.py).
+NOISY_GENERATOR = "bot/training/variants.py"
 # Words whose presence or absence flips the meaning while moving few n-grams.
 NEGATIONS = frozenset(
     {"pas", "non", "ne", "n", "jamais", "plus", "rien", "aucun", "aucune", "sans", "not", "no"}

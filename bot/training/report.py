@@ -138,7 +138,7 @@ def read_nlu(directory: Path, labels: Mapping[str, str], fallback_threshold: flo
     """``intent_report.json``, ``intent_errors.json`` and the confusion matrix of one ``rasa test nlu``.
 
     The out-of-scope recall counts a message the fallback would not have understood
-    (confidence under ``fallback_threshold``) as handled, as ``scripts/check_nlu_report.py``.
+    (confidence under ``fallback_threshold``) as handled, as ``bot.training.nlu_scores``.
     """
     report_path = directory / "intent_report.json"
     if not report_path.exists():
@@ -517,7 +517,7 @@ def _command(command: list[str], log: Path, root: Path, timeout: float | None = 
 
 
 def _fallback_threshold(root: Path) -> float:
-    from scripts.check_nlu_report import fallback_threshold
+    from bot.training.nlu_scores import fallback_threshold
 
     return fallback_threshold(root / "config.yml")
 
@@ -608,7 +608,8 @@ def main(argv: list[str] | None = None) -> int:
                 _command(
                     [
                         python_b,
-                        "scripts/make_robust_holdout.py",
+                        "-m",
+                        "bot.training.robust",
                         "--out",
                         str(raw / "robustesse" / "robust.yml"),
                     ],

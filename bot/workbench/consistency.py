@@ -128,10 +128,10 @@ def _registry_problems(root: Path, registry: IntentRegistry, domain: dict[str, A
 
 
 def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) -> list[str]:
-    from scripts import make_noisy_training
-    from scripts.make_robust_holdout import SEED as ROBUST_SEED
-    from scripts.make_robust_holdout import robust_examples
-    from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
+    from bot.training import variants as make_noisy_training
+    from bot.training.robust import SEED as ROBUST_SEED
+    from bot.training.robust import robust_examples
+    from bot.training.similarity import MAX_SIMILARITY, nearest_training_examples
 
     found = []
     examples = training_examples(root)
@@ -162,7 +162,7 @@ def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) 
     for score, phrase, example in nearest_training_examples(phrases + noisy, training):
         if score >= MAX_SIMILARITY:
             found.append(f"Phrase de contrôle presque copiée ({score:.2f}) : « {phrase} » ~ « {example} »")
-    from scripts.nlu_similarity import char_wb_ngrams
+    from bot.training.similarity import char_wb_ngrams
 
     seen: dict[str, str] = {}
     for phrase in phrases:

@@ -3,7 +3,7 @@
 Writes are careful text insertions, not a YAML re-dump: the trainers' comments and
 the files' layout stay as they are. Each change is checked by loading the file
 again (the old text is put back if it does not read as expected), then
-``data/nlu/variantes.yml`` is generated again (``scripts/make_noisy_training.py``,
+``data/nlu/variantes.yml`` is generated again (``bot.training.variants``,
 what ``make nlu-variants`` does): ``make test`` fails when it is out of date.
 
 What is refused, with the reason in French (``TrainingDataError``), so that no
@@ -166,9 +166,9 @@ def owners(root: Path = PROJECT_ROOT) -> dict[str, str]:
 
 def holdout_refusals(root: Path, texts: Sequence[str]) -> list[str]:
     """French reasons for the texts that are held-out phrases or near copies of one."""
-    from scripts.make_robust_holdout import SEED as ROBUST_SEED
-    from scripts.make_robust_holdout import robust_examples
-    from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
+    from bot.training.robust import SEED as ROBUST_SEED
+    from bot.training.robust import robust_examples
+    from bot.training.similarity import MAX_SIMILARITY, nearest_training_examples
 
     if not texts:
         return []
@@ -325,7 +325,7 @@ def write_checked(path: Path, content: str, check: Any) -> None:
 
 def refresh_variants(root: Path = PROJECT_ROOT) -> int:
     """Generate ``data/nlu/variantes.yml`` again, as ``make nlu-variants`` does; the number of copies."""
-    from scripts import make_noisy_training
+    from bot.training import variants as make_noisy_training
 
     found = make_noisy_training.variants(root / NLU_DIR, root / HOLDOUT_DIR)
     (root / NLU_DIR / VARIANTS_FILE).write_text(make_noisy_training.to_yaml(found), encoding="utf-8")

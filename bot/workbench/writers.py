@@ -197,8 +197,8 @@ def button_problems(buttons: Sequence[tuple[str, str]], button_intents: Iterable
 
 
 def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str]) -> list[str]:
-    from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
-    from scripts.noise import noisy
+    from bot.training.noise import noisy
+    from bot.training.similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
 
     found = []
     cleaned = []
@@ -220,7 +220,7 @@ def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str
             found.append(f"« {phrase} » : cette phrase de contrôle est en double.")
         keys.add(key)
     training = [x for xs in training_examples(root).values() for x in xs] + list(examples)
-    from scripts.make_robust_holdout import SEED
+    from bot.training.robust import SEED
 
     for score, phrase, example in nearest_training_examples(
         cleaned + [noisy(x, SEED) for x in cleaned], training

@@ -3,8 +3,8 @@
 Members type on a phone: no accents, SMS spellings, slips of the finger. Character
 n-grams absorb some of it, not all: a short message with one slip ("mecri") shares
 few n-grams with any example. So every training example of ``data/nlu/`` gets up to
-``VARIANTS`` noisy copies, drawn by ``scripts/noise.py`` — the noise of the
-robustness set (``scripts/make_robust_holdout.py``) with another seed, applied to
+``VARIANTS`` noisy copies, drawn by ``bot.training.noise`` — the noise of the
+robustness set (``bot.training.robust``) with another seed, applied to
 the training examples, never to the held-out phrases.
 
 Left out:
@@ -13,7 +13,7 @@ Left out:
 - a copy that is, once lower-cased and without accents or punctuation, an example
   already there (in any intent) or another copy: it teaches nothing, or teaches
   two intents the same phrase;
-- a copy that is a near-copy (``scripts/nlu_similarity.py``) of a held-out phrase
+- a copy that is a near-copy (``bot.training.similarity``) of a held-out phrase
   or of its noisy copy in the robustness set: the held-out and robustness scores
   would then measure memory. ``tests/holdout/`` is read for that and nothing else.
 
@@ -31,25 +31,26 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from scripts.make_robust_holdout import SEED as ROBUST_SEED
-from scripts.make_robust_holdout import robust_examples
-from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
-from scripts.noise import ANNOTATION, noisy
+from bot.settings import PROJECT_ROOT
+from bot.training.noise import ANNOTATION, noisy
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, nearest_training_examples
 
-ROOT = Path(__file__).resolve().parent.parent
-NLU = ROOT / "data" / "nlu"
-HOLDOUT = ROOT / "tests" / "holdout"
+NLU = PROJECT_ROOT / "data" / "nlu"
+HOLDOUT = PROJECT_ROOT / "tests" / "holdout"
 OUTPUT = NLU / "variantes.yml"
 NOT_VARIED = {"secrets.yml", OUTPUT.name}
 SEED = 2027
 VARIANTS = 1
 HEADER = (
-    "# Généré par scripts/make_noisy_training.py — ne pas modifier à la main.\n"
+    "# Généré par bot/training/variants.py (make nlu-variants) — ne pas modifier à la main.\n"
     "# Les exemples de data/nlu/ tapés comme sur un téléphone (sans accents, style SMS,\n"
     "# fautes de frappe). Après avoir ajouté ou modifié des exemples : make nlu-variants\n"
 )
 
-assert SEED != ROBUST_SEED, "the training variants must not be drawn like the robustness set"
+if SEED == ROBUST_SEED:
+    raise ValueError("the training variants must not be drawn like the robustness set")
 
 
 def normalise(text: str) -> str:
@@ -106,7 +107,7 @@ def to_yaml(found: dict[str, list[str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.training.variants", description=__doc__)
     parser.add_argument("--out", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     found = variants()

@@ -2,8 +2,8 @@
 
 Lower case, no accents, no punctuation, some SMS spellings ("pk", "jsp", "c", "mdp",
 "tjs"…) and one or two slips of the finger on a French AZERTY keyboard (a neighbouring
-key, a letter dropped, doubled or swapped). Used by ``scripts/make_robust_holdout.py``
-(the held-out phrases typed badly, to measure) and ``scripts/make_noisy_training.py``
+key, a letter dropped, doubled or swapped). Used by ``bot.training.robust``
+(the held-out phrases typed badly, to measure) and ``bot.training.variants``
 (the training examples typed badly, to learn), each with its own seed: one model of
 noise, never the same draws.
 
@@ -107,7 +107,7 @@ def noisy_text(text: str, rng: random.Random) -> str:
 
 def noisy(phrase: str, seed: int | str) -> str:
     """The noisy copy of one phrase, drawn from ``seed`` and the phrase; entities kept verbatim."""
-    rng = random.Random(f"{seed}:{phrase}")
+    rng = random.Random(f"{seed}:{phrase}")  # noqa: S311 - reproducible noise, no secret
     parts: list[str] = []
     last = 0
     for match in ANNOTATION.finditer(phrase):

@@ -5,7 +5,7 @@ of length 3 to 5, after lower-casing and removing accents and punctuation (a phr
 that differs from another only by its accents is that phrase). A held-out phrase at
 ``MAX_SIMILARITY`` or more from a training example is a near-copy: the held-out F1
 would measure memory, not understanding (``tests/test_nlu_holdout.py``), and the
-training variants of ``scripts/make_noisy_training.py`` never become one.
+training variants of ``bot.training.variants`` never become one.
 """
 
 from __future__ import annotations
