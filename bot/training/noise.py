@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
+
+from bot.training.similarity import plain
 
 ANNOTATION = re.compile(r"\[[^\]]+\]\([^)]+\)")
 
@@ -59,13 +60,6 @@ SMS = (
 SMS_PROBABILITY = 0.6
 
 
-def plain(text: str) -> str:
-    """Lower case, no accents, no punctuation (an apostrophe becomes a space)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 def texted(text: str, rng: random.Random) -> str:
     """Some of the SMS spellings that apply to ``text``."""
     for long, short in SMS:
@@ -94,7 +88,10 @@ def slip(word: str, rng: random.Random) -> str:
 
 
 def noisy_text(text: str, rng: random.Random) -> str:
-    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one)."""
+    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one).
+
+    ``plain`` turns an apostrophe into a space, so that « j'ai » is texted « g ».
+    """
     words = texted(plain(text), rng).split()
     # Not in a word of three letters or fewer (a slip there makes another word: "les" →
     # "des"), nor in an SMS spelling, typed on purpose and short.

@@ -543,6 +543,20 @@ def main(argv: list[str] | None = None) -> int:
     before = json.loads(latest_path.read_text(encoding="utf-8")) if latest_path.exists() else {}
     expected: Mapping[str, float] = before.get("durations") or {}
 
+    def test_nlu(phrases: str, name: str) -> bool:
+        """``rasa test nlu`` of the model on ``phrases``: results in ``raw/name``, log ``name.log``."""
+        command = [rasa, "test", "nlu", "--model", model, "--domain", "domain", "--nlu", phrases]
+        return _command([*command, "--out", str(raw / name)], raw / "journaux" / f"{name}.log", root)
+
+    def robustness_test() -> bool:
+        phrases = raw / "robustesse" / "robust.yml"
+        written = _command(
+            [python_b, "-m", "bot.training.robust", "--holdout", "tests/holdout", "--out", str(phrases)],
+            raw / "journaux" / "robustesse-phrases.log",
+            root,
+        )
+        return written and test_nlu(str(phrases), "robustesse")
+
     def cross_validation() -> bool:
         # Without the noisy copies (variantes.yml): a phrase's copy in the training folds
         # would make the test fold a measure of memory.
@@ -580,61 +594,8 @@ def main(argv: list[str] | None = None) -> int:
                 ["make", "--no-print-directory", model], raw / "journaux" / "entrainement.log", root
             ),
         ),
-        (
-            "controle",
-            "Phrases de contrôle (tests/holdout)",
-            lambda: _command(
-                [
-                    rasa,
-                    "test",
-                    "nlu",
-                    "--model",
-                    model,
-                    "--domain",
-                    "domain",
-                    "--nlu",
-                    "tests/holdout",
-                    "--out",
-                    str(raw / "controle"),
-                ],
-                raw / "journaux" / "controle.log",
-                root,
-            ),
-        ),
-        (
-            "robustesse",
-            "Phrases de contrôle mal tapées",
-            lambda: (
-                _command(
-                    [
-                        python_b,
-                        "-m",
-                        "bot.training.robust",
-                        "--out",
-                        str(raw / "robustesse" / "robust.yml"),
-                    ],
-                    raw / "journaux" / "robustesse-phrases.log",
-                    root,
-                )
-                and _command(
-                    [
-                        rasa,
-                        "test",
-                        "nlu",
-                        "--model",
-                        model,
-                        "--domain",
-                        "domain",
-                        "--nlu",
-                        str(raw / "robustesse" / "robust.yml"),
-                        "--out",
-                        str(raw / "robustesse"),
-                    ],
-                    raw / "journaux" / "robustesse.log",
-                    root,
-                )
-            ),
-        ),
+        ("controle", "Phrases de contrôle (tests/holdout)", lambda: test_nlu("tests/holdout", "controle")),
+        ("robustesse", "Phrases de contrôle mal tapées", robustness_test),
         ("validation_croisee", f"Validation croisée ({args.plis} plis, data/nlu)", cross_validation),
         (
             "histoires",

@@ -132,8 +132,9 @@ def spell(number: str, rng: random.Random) -> str:
     return sep.join([*groups, key])
 
 
-def main() -> None:
-    rng = random.Random(SEED)  # noqa: S311 - fictitious numbers, reproducible on purpose
+def secrets_yaml(seed: int = SEED) -> str:
+    """The whole of ``data/nlu/secrets.yml``, drawn from ``seed``."""
+    rng = random.Random(seed)  # noqa: S311 - fictitious numbers, reproducible on purpose
     nir_lines = []
     for template in NIR_SENTENCES * 3:
         written = spell(random_nir(rng), rng)
@@ -183,7 +184,12 @@ def main() -> None:
         + "\n"
         + regex
     )
-    OUTPUT.write_text(header + body, encoding="utf-8")
+    return header + body
+
+
+def main() -> None:
+    OUTPUT.write_text(secrets_yaml(), encoding="utf-8")
+    print(f"Exemples de numéros fictifs dans {OUTPUT}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ the training examples, never to the held-out phrases.
 Left out:
 - ``secrets.yml`` (generated numbers, the SecretGuard's business) and every line
   with an entity annotation: a typo there could move or break the annotation;
-- a copy that is, once lower-cased and without accents or punctuation, an example
+- a copy that is, once lower-cased and without accents, apostrophes or punctuation, an example
   already there (in any intent) or another copy: it teaches nothing, or teaches
   two intents the same phrase;
 - a copy that is a near-copy (``bot.training.similarity``) of a held-out phrase
@@ -25,8 +25,6 @@ older than the examples. After adding or changing examples: ``make nlu-variants`
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -35,7 +33,7 @@ from bot.settings import PROJECT_ROOT
 from bot.training.noise import ANNOTATION, noisy
 from bot.training.robust import SEED as ROBUST_SEED
 from bot.training.robust import robust_examples
-from bot.training.similarity import MAX_SIMILARITY, nearest_training_examples
+from bot.training.similarity import MAX_SIMILARITY, copy_key, nearest_training_examples
 
 NLU = PROJECT_ROOT / "data" / "nlu"
 HOLDOUT = PROJECT_ROOT / "tests" / "holdout"
@@ -51,13 +49,6 @@ HEADER = (
 
 if SEED == ROBUST_SEED:
     raise ValueError("the training variants must not be drawn like the robustness set")
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation: two phrases equal here are one example."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def examples(paths: list[Path]) -> dict[str, list[str]]:
@@ -77,7 +68,7 @@ def variants(nlu: Path = NLU, holdout: Path = HOLDOUT, seed: int = SEED) -> dict
     """The noisy copies of the training examples, by intent (see the module's docstring)."""
     sources = sorted(p for p in nlu.glob("*.yml") if p.name not in NOT_VARIED)
     everything = sorted(p for p in nlu.glob("*.yml") if p.name != OUTPUT.name)
-    taken = {normalise(ANNOTATION.sub("", x)) for xs in examples(everything).values() for x in xs}
+    taken = {copy_key(ANNOTATION.sub("", x)) for xs in examples(everything).values() for x in xs}
     drawn: list[tuple[str, str]] = []
     for intent, phrases in examples(sources).items():
         for phrase in phrases:
@@ -85,8 +76,8 @@ def variants(nlu: Path = NLU, holdout: Path = HOLDOUT, seed: int = SEED) -> dict
                 continue
             for k in range(VARIANTS):
                 copy = noisy(phrase, f"{seed}:{k}")
-                if copy and normalise(copy) not in taken:
-                    taken.add(normalise(copy))
+                if copy and copy_key(copy) not in taken:
+                    taken.add(copy_key(copy))
                     drawn.append((intent, copy))
     held_out = [x for xs in examples(sorted(holdout.glob("*.yml"))).values() for x in xs]
     held_out += [x for xs in robust_examples(holdout, ROBUST_SEED).values() for x in xs]
