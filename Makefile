@@ -68,11 +68,11 @@ $(MODEL): $(TRAINING_FILES) $(RASA_ENV)/.installed
 
 model: $(MODEL)
 
-# data/nlu/variantes.yml, the training examples typed badly (scripts/make_noisy_training.py):
+# data/nlu/variantes.yml, the training examples typed badly (bot/training/variants.py):
 # committed, so that the model is built from the repository alone; re-run after changing
 # data/nlu/ (tests/test_nlu_holdout.py fails until then).
 nlu-variants: venv-actions
-	$(PY_B) scripts/make_noisy_training.py
+	$(PY_B) -m bot.training.variants
 
 # --- run ---------------------------------------------------------------------------
 
@@ -119,22 +119,22 @@ story-test: $(MODEL)
 	rm -rf reports/stories && mkdir -p reports/stories
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 	  --out reports/stories --fail-on-prediction-errors --quiet
-	$(PY_B) scripts/check_story_report.py reports/stories/story_report.json
+	$(PY_B) -m bot.training.story_scores reports/stories/story_report.json
 
 nlu-eval: $(MODEL)
 	rm -rf reports/nlu && mkdir -p reports/nlu
 	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu tests/holdout --out reports/nlu --quiet
-	$(PY_B) scripts/check_nlu_report.py reports/nlu/intent_report.json \
+	$(PY_B) -m bot.training.nlu_scores reports/nlu/intent_report.json \
 	  --min-macro-f1 0.97 --min-intent-f1 0.90 --min-out-of-scope-recall 0.95
 
 # The held-out phrases typed badly (AZERTY slips, no accents, SMS spellings), generated
-# at test time with a fixed seed by scripts/make_robust_holdout.py: macro-F1 at least 0.93.
+# at test time with a fixed seed by bot/training/robust.py: macro-F1 at least 0.93.
 nlu-robust: $(MODEL)
 	rm -rf reports/nlu_robust && mkdir -p reports/nlu_robust
-	$(PY_B) scripts/make_robust_holdout.py --out reports/nlu_robust/robust.yml
+	$(PY_B) -m bot.training.robust --out reports/nlu_robust/robust.yml
 	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu reports/nlu_robust/robust.yml \
 	  --out reports/nlu_robust --quiet
-	$(PY_B) scripts/check_nlu_report.py reports/nlu_robust/intent_report.json \
+	$(PY_B) -m bot.training.nlu_scores reports/nlu_robust/intent_report.json \
 	  --label "NLU robustness" --min-macro-f1 0.93
 
 $(CHROMIUM):

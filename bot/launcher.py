@@ -21,6 +21,7 @@ all when one ends. What honcho does not do, and this module adds:
 It lives in ``bot/`` (env B, which holds honcho) beside the other operator commands, so
 it is both ``./sesame run`` and ``python -m bot.launcher``; it imports neither rasa nor
 rasa_sdk, it only starts them. Tests and ``scripts/bench.py`` run it as a subprocess
+(``tests/support/background.py``)
 with their own environment (ports, throw-away databases), a subset of the processes,
 ``--log-dir``, ``--mail-dir`` and ``--ready-file``, and stop it with SIGTERM: they start
 exactly what ``make run`` starts. Settings come from the environment as everywhere
@@ -36,15 +37,13 @@ import ipaddress
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -449,89 +448,6 @@ def run(
         return 0
     say("Tous les services de Sésame sont arrêtés.", error=True)
     return 1
-
-
-class LauncherFailed(RuntimeError):
-    """The launcher stopped, or never said it was ready; ``str()`` holds its output and logs."""
-
-
-@dataclass
-class Background:
-    """A launcher started by ``in_background``: where its logs and mails go."""
-
-    process: subprocess.Popen[bytes]
-    log_dir: Path
-    mail_dir: Path
-    output: Path  # the launcher's own terminal output
-
-    def report(self, lines: int = 25) -> str:
-        """The launcher's output and the end of each log, for a failure message."""
-        parts = [self.output.read_text(encoding="utf-8", errors="replace")]
-        for log in sorted(self.log_dir.glob("*.log")):
-            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
-            parts.append(f"--- {log.name}\n" + "\n".join(tail))
-        return "\n".join(parts)
-
-
-def free_port(avoid: frozenset[int] = frozenset({1025, 5005, 5055, 8080})) -> int:
-    """A port free right now on 127.0.0.1, never one a ``make run`` may be using."""
-    while True:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
-        if port not in avoid:
-            return port
-
-
-@contextmanager
-def in_background(
-    workdir: Path,
-    environment: dict[str, str],
-    processes: list[str] | None = None,
-    model: Path = DEFAULT_MODEL,
-    ready_seconds: float = 420,
-) -> Iterator[Background]:
-    """Run ``python -m bot.launcher`` as a subprocess until the block ends (then SIGTERM).
-
-    What the browser and end-to-end tests and ``scripts/bench.py`` use, so they start
-    exactly what ``make run`` starts: ``environment`` overrides settings (ports,
-    throw-away databases), logs and mails go under ``workdir``. Returns once the
-    launcher says every service answers; ``LauncherFailed`` if it stops first.
-    """
-    workdir.mkdir(parents=True, exist_ok=True)
-    ready_file, log_dir, mail_dir = workdir / "ready", workdir / "log", workdir / "mail"
-    command = [sys.executable, "-m", "bot.launcher", *(processes or [])]
-    command += ["--log-dir", str(log_dir), "--mail-dir", str(mail_dir)]
-    command += ["--model", str(model), "--ready-file", str(ready_file)]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **environment}
-    output_path = workdir / "launcher-output.txt"
-    with output_path.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - our own launcher, fixed arguments
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C meant for pytest reaches it through our SIGTERM only
-        )
-    background = Background(process, log_dir, mail_dir, output_path)
-    try:
-        deadline = time.monotonic() + ready_seconds
-        while not ready_file.exists():
-            if background.process.poll() is not None:
-                raise LauncherFailed(f"the launcher stopped during start-up:\n{background.report()}")
-            if time.monotonic() > deadline:
-                raise LauncherFailed(f"not ready after {ready_seconds:g} s:\n{background.report()}")
-            time.sleep(0.5)
-        yield background
-    finally:
-        if background.process.poll() is None:
-            background.process.send_signal(signal.SIGTERM)
-            try:
-                background.process.wait(timeout=STOP_SECONDS + 15)
-            except subprocess.TimeoutExpired:
-                background.process.kill()
-                background.process.wait(timeout=10)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

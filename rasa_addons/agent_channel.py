@@ -17,7 +17,6 @@ from the browser). Anything else gets 403 before the model is asked.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Awaitable, Callable
@@ -30,25 +29,20 @@ from sanic.response import HTTPResponse
 
 from bot.shared.user_input import clean_message
 from rasa_addons.channels import BUTTON_INTENTS, CHANNEL_TOKEN_HEADER, is_signed
+from rasa_addons.json_requests import REFUSALS, error_response, json_object
 
 AGENT_HEADER = "x-sesame-agent"
 AGENT_LOGIN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MAX_TEXT_CHARS = 2000
-MAX_BODY_BYTES = 16 * 1024
 TOP_INTENTS = 3
 FALLBACK_INTENT = "nlu_fallback"
 
 ERRORS = {
+    **REFUSALS,
     400: "Requête illisible : un objet JSON avec « text » (texte de 2 000 caractères au plus) est attendu.",
     403: "Réservé à la console des conseillers.",
-    413: f"Requête trop volumineuse : {MAX_BODY_BYTES // 1024} Ko au plus.",
-    415: "Seul le JSON (Content-Type: application/json) est accepté.",
     503: "Le modèle de Sésame n'est pas encore chargé.",
 }
-
-
-def _error(status: int) -> HTTPResponse:
-    return response.json({"error": ERRORS[status]}, status=status, ensure_ascii=False)
 
 
 def allowed(headers: Any, token: str | None) -> bool:
@@ -61,15 +55,10 @@ def allowed(headers: Any, token: str | None) -> bool:
 
 def question_of(content_type: str, body: bytes) -> str | int:
     """The question to read, or the HTTP status that refuses the request."""
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        return 415
-    if len(body) > MAX_BODY_BYTES:
-        return 413
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return 400
-    text = data.get("text") if isinstance(data, dict) else None
+    data = json_object(content_type, body)
+    if isinstance(data, int):
+        return data
+    text = data.get("text")
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT_CHARS:
         return 400
     return clean_message(text, BUTTON_INTENTS) or text.strip()
@@ -104,13 +93,13 @@ class AgentAssistInput(InputChannel):
         @webhook.route("/parse", methods=["POST"])  # type: ignore[untyped-decorator]
         async def parse(request: Request) -> HTTPResponse:
             if not allowed(request.headers, os.environ.get("CHANNEL_TOKEN")):
-                return _error(403)
+                return error_response(ERRORS, 403)
             question = question_of(request.headers.get("content-type", ""), request.body or b"")
             if isinstance(question, int):
-                return _error(question)
+                return error_response(ERRORS, question)
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not agent.is_ready():
-                return _error(503)
+                return error_response(ERRORS, 503)
             parsed = await agent.parse_message(question)
             return response.json({"intents": ranking(parsed)}, ensure_ascii=False)
 

@@ -4,9 +4,8 @@ Same URL and JSON as Rasa's own REST channel (``POST /webhooks/rest/webhook`` wi
 ``{"sender", "message"}``), so ``./sesame chat`` and the web tier talk to it as before.
 What it adds, checked before Rasa reads anything:
 
-- JSON only (415), at most ``MAX_BODY_BYTES`` (413), a sender id of a fixed shape and a
-  message that is text (400): French JSON errors. (Sanic itself refuses bodies above
-  ``SANIC_REQUEST_MAX_SIZE``, set by the Procfile, before they are read.)
+- JSON only (415), at most ``MAX_BODY_BYTES`` (413) (``rasa_addons.json_requests``), a
+  sender id of a fixed shape and a message that is text (400): French JSON errors.
 - The message is cleaned (``bot.shared.user_input``): typed "/intent{…}" payloads are
   neutralised; the intents a "/intent" may name are the registry's buttons. A message
   that is empty once cleaned ("/", a lone zero-width space) becomes the fallback
@@ -38,40 +37,28 @@ from sanic.response import HTTPResponse
 from bot.shared.user_input import clean_message
 from rasa_addons import turn_guard
 from rasa_addons.intents import button_intents
+from rasa_addons.json_requests import REFUSALS, error_response, json_object
 
 logger = logging.getLogger(__name__)
 
 BUTTON_INTENTS = button_intents()
-MAX_BODY_BYTES = 16 * 1024
 SENDER_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 WEB_CLIENT_SHAPE = re.compile(r"web:[0-9a-f]{16,64}")
 CHANNEL_TOKEN_HEADER = "x-sesame-channel"  # noqa: S105 - a header name, not a secret
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 
 ERRORS = {
+    **REFUSALS,
     400: "Requête illisible : un objet JSON avec « sender » (lettres, chiffres, - et _, 64 au plus) "
     "et « message » (texte) est attendu.",
-    413: f"Requête trop volumineuse : {MAX_BODY_BYTES // 1024} Ko au plus.",
-    415: "Seul le JSON (Content-Type: application/json) est accepté.",
 }
-
-
-def _error(status: int) -> HTTPResponse:
-    return response.json({"error": ERRORS[status]}, status=status, ensure_ascii=False)
 
 
 def check_request(content_type: str, body: bytes) -> int | None:
     """The HTTP status that refuses this webhook request, or None when it is acceptable."""
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        return 415
-    if len(body) > MAX_BODY_BYTES:
-        return 413
-    try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return 400
-    if not isinstance(data, dict):
-        return 400
+    data = json_object(content_type, body)
+    if isinstance(data, int):
+        return data
     sender, message = data.get("sender"), data.get("message")
     if not isinstance(sender, str) or not SENDER_SHAPE.fullmatch(sender):
         return 400
@@ -157,7 +144,7 @@ class SafeRestInput(RestInput):
                 return None
             status = check_request(request.headers.get("content-type", ""), request.body or b"")
             if status is not None:
-                return _error(status)
+                return error_response(ERRORS, status)
             turn_guard.start_turn()
             return None
 

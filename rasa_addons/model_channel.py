@@ -31,6 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from rasa_addons.agent_channel import allowed
+from rasa_addons.json_requests import error_response
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,6 @@ ERRORS = {
     404: "Ce modèle n'existe pas dans models/history/.",
     500: "Le modèle n'a pas pu être chargé : l'ancien modèle continue de répondre.",
 }
-
-
-def _error(status: int) -> HTTPResponse:
-    return response.json({"error": ERRORS[status]}, status=status, ensure_ascii=False)
 
 
 def model_path(requested: Any, root: Path) -> Path | None:
@@ -82,23 +79,23 @@ class ModelLoadInput(InputChannel):
         @webhook.route("/", methods=["GET"])  # type: ignore[untyped-decorator]
         async def current(request: Request) -> HTTPResponse:
             if not allowed(request.headers, os.environ.get("CHANNEL_TOKEN")):
-                return _error(403)
+                return error_response(ERRORS, 403)
             agent = getattr(request.app.ctx, "agent", None)
             return response.json({"modele": agent.model_name if agent else None}, ensure_ascii=False)
 
         @webhook.route("/charger", methods=["POST"])  # type: ignore[untyped-decorator]
         async def load(request: Request) -> HTTPResponse:
             if not allowed(request.headers, os.environ.get("CHANNEL_TOKEN")):
-                return _error(403)
+                return error_response(ERRORS, 403)
             try:
                 body = json.loads((request.body or b"").decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError):
-                return _error(400)
+                return error_response(ERRORS, 400)
             path = model_path(body.get("modele") if isinstance(body, dict) else None, Path.cwd())
             if path is None:
-                return _error(400)
+                return error_response(ERRORS, 400)
             if not path.is_file():
-                return _error(404)
+                return error_response(ERRORS, 404)
             async with swap_lock:  # one load at a time
                 old: Agent = request.app.ctx.agent
                 new = fresh_agent(old)
@@ -106,9 +103,9 @@ class ModelLoadInput(InputChannel):
                     await asyncio.get_running_loop().run_in_executor(None, new.load_model, path)
                 except Exception as exc:
                     logger.error("Chargement du modèle %s impossible : %s", path.name, type(exc).__name__)
-                    return _error(500)
+                    return error_response(ERRORS, 500)
                 if not new.is_ready():
-                    return _error(500)
+                    return error_response(ERRORS, 500)
                 request.app.ctx.agent = new
             logger.info("Modèle chargé sans interruption : %s", path.name)
             return response.json({"modele": path.name}, ensure_ascii=False)

@@ -30,7 +30,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.launcher import in_background
+from tests.support.background import in_background
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"

@@ -33,8 +33,8 @@ from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole, HandoffKind, HandoffReason
 from bot.handoffs import queue
-from bot.launcher import free_port, in_background
 from bot.web.routes.live import POLL_SECONDS
+from tests.support.background import free_port, in_background
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

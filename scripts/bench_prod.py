@@ -5,11 +5,12 @@ What runs, in this order, on this machine (loopback only, every phase bounded):
 1. The stock bot: ``rasa init``'s project copied from Rasa's template, trained from
    scratch and served by ``rasa run`` (``scripts/bench.py``'s helpers). It is the
    framework's floor: one process, conversations in memory, no action server, no lock.
-2. Sésame's production mode (``python -m bot.production`` through its
-   ``in_background`` helper), with ``REPLICAS`` = 2 then 1: Rasa servers (PostgreSQL
-   conversation store, Redis lock), action servers and web workers behind HAProxy,
-   on free ports, with throw-away PostgreSQL databases (dropped at the end) and Redis
-   database 14 under a key prefix of its own (deleted at the end). Fictitious members
+2. Sésame's production mode (``python -m bot.production`` through the tests'
+   ``production_in_background``, tests/support/background.py), with ``REPLICAS`` = 2
+   then 1: Rasa servers (PostgreSQL conversation store, Redis lock), action servers and
+   web workers behind HAProxy, on free ports, with throw-away PostgreSQL databases
+   (dropped at the end) and Redis database 14 under a key prefix of its own (deleted at
+   the end). Fictitious members
    (``scripts.bench_members``) are imported first: one per complete reset conversation.
 3. Sésame trained once from scratch (training time and model size).
 
@@ -48,8 +49,6 @@ from typing import Any
 
 import httpx
 
-from bot.launcher import free_port
-from bot.production.__main__ import Background, ProductionFailed, in_background
 from bot.settings import load_settings
 from scripts import bench_members
 from scripts.bench import ROOT, run_stock, stock_project, train
@@ -70,6 +69,12 @@ from scripts.bench_services import (
     free_port_block,
     group_memory,
     machine_facts,
+)
+from tests.support.background import (
+    ProductionBackground,
+    ProductionFailed,
+    free_port,
+    production_in_background,
 )
 
 MODEL = ROOT / "models" / "sesame.tar.gz"
@@ -347,10 +352,10 @@ def production_run(replicas: int, addresses: SourceAddresses) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=f"sesame-bench-prod{replicas}-") as tmp:
         run_dir = Path(tmp) / "run"
         env_file = run_dir / "env.production"
-        running: Background | None = None
+        running: ProductionBackground | None = None
         try:
             started = time.perf_counter()
-            with in_background(
+            with production_in_background(
                 run_dir, env_file, environment, model=MODEL, ready_seconds=READY_SECONDS
             ) as running:
                 result["startup_seconds"] = round(time.perf_counter() - started, 1)
@@ -418,7 +423,7 @@ def log_findings(log_dir: Path) -> dict[str, Any]:
     }
 
 
-def restarts(running: Background) -> list[str]:
+def restarts(running: ProductionBackground) -> list[str]:
     """The supervisor's restart warnings so far (a process that died during the bench)."""
     output = running.output.read_text(encoding="utf-8", errors="replace")
     return [line for line in output.splitlines() if "s'est arrêté" in line]

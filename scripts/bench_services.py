@@ -22,7 +22,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from bot.launcher import free_port
+from tests.support.background import free_port
 
 PROC = Path("/proc")
 

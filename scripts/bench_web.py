@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bot.launcher import free_port, in_background
+from tests.support.background import free_port, in_background
 
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTIONS = 100

@@ -2,34 +2,21 @@
 
 An exact copy is caught by ``test_nlu_data.py``; a copy with one word changed or one
 typo added would still make the held-out F1 a measure of memory, not of understanding.
-The similarity is the one the classifier itself sees (``scripts/nlu_similarity.py``):
-cosine of character n-grams inside word boundaries, of length 3 to 5, accents ignored.
+The similarity is the one the classifier itself sees (``bot.training.similarity``):
+cosine of character n-grams inside word boundaries, of the lengths in ``config.yml``,
+accents and apostrophes ignored (the measure's own tests: ``tests/training/test_similarity.py``).
 """
 
 from __future__ import annotations
 
-import math
-
-from scripts import make_noisy_training
-from scripts.make_robust_holdout import SEED as ROBUST_SEED
-from scripts.make_robust_holdout import robust_examples
-from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
+from bot.training import variants
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, nearest_training_examples, same_ngrams_key
 from tests.conftest import ROOT
 
 MIN_HOLDOUT_PHRASES = 400
 MIN_PER_INTENT = 15
-
-
-def test_the_similarity_sees_typos_and_accents_as_close() -> None:
-    """The measure itself: identical → 1, accents ignored, unrelated → low."""
-    ((same, _, _),) = nearest_training_examples(["Code oublié !"], ["code oublie"])
-    ((other, _, _),) = nearest_training_examples(["quel temps fait il"], ["code oublie"])
-    ((typo, _, _),) = nearest_training_examples(
-        ["je n'arrive pas a me connecter a mon espace"], ["je narrive pas a me conecter a mon espace"]
-    )
-    assert math.isclose(same, 1.0)
-    assert other < 0.2
-    assert 0.7 < typo < 1.0
 
 
 def test_no_holdout_phrase_is_a_near_copy_of_a_training_example(
@@ -75,7 +62,7 @@ def test_holdout_phrases_are_not_repeated(holdout_examples: dict[str, list[str]]
     seen: dict[str, str] = {}
     repeated = []
     for phrase in (x for examples in holdout_examples.values() for x in examples):
-        key = " ".join(sorted(char_wb_ngrams(phrase)))
+        key = same_ngrams_key(phrase)
         if key in seen:
             repeated.append(f"{seen[key]!r} = {phrase!r}")
         seen.setdefault(key, phrase)
@@ -83,9 +70,9 @@ def test_holdout_phrases_are_not_repeated(holdout_examples: dict[str, list[str]]
 
 
 def test_the_noisy_training_variants_are_up_to_date() -> None:
-    """data/nlu/variantes.yml is what scripts/make_noisy_training.py writes from data/nlu/ today."""
-    expected = make_noisy_training.to_yaml(make_noisy_training.variants())
-    written = make_noisy_training.OUTPUT.read_text(encoding="utf-8")
+    """data/nlu/variantes.yml is what bot.training.variants writes from data/nlu/ today."""
+    expected = variants.to_yaml(variants.variants())
+    written = variants.OUTPUT.read_text(encoding="utf-8")
     assert written == expected, (
         "data/nlu/variantes.yml n'est plus à jour avec les exemples de data/nlu/ : "
         "lancez « make nlu-variants » puis réentraînez (make model)."

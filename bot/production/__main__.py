@@ -15,23 +15,19 @@ process running; Ctrl-C or SIGTERM stops them all.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
 from bot.launcher import DEFAULT_MODEL, child_environment, read_procfile, smtp_sink_wanted
-from bot.launcher import Background as LauncherBackground
 from bot.production import haproxy
 from bot.production.setup import DEFAULT_ENV_FILE, SetupError, check_redis, create_env_file, prepare_databases
-from bot.production.supervisor import STOP_SECONDS, Supervisor
+from bot.production.supervisor import Supervisor
 from bot.production.topology import HAPROXY_BINARY, production_processes, replica_ports
 from bot.releases.loading import REPLICAS_VARIABLE
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
@@ -167,64 +163,6 @@ def _announce(
     if ready_file is not None:
         ready_file.parent.mkdir(parents=True, exist_ok=True)
         ready_file.write_text("ready\n", encoding="utf-8")
-
-
-class Background(LauncherBackground):
-    """Production mode started by ``in_background``: the launcher's, plus which pids run."""
-
-    @property
-    def run_dir(self) -> Path:
-        return self.log_dir.parent
-
-    def pids(self) -> dict[str, int]:
-        return {k: int(v) for k, v in json.loads((self.log_dir / "processes.json").read_text()).items()}
-
-
-class ProductionFailed(RuntimeError):
-    """Production mode stopped, or never said it was ready; ``str()`` holds its output and logs."""
-
-
-@contextmanager
-def in_background(
-    run_dir: Path,
-    env_file: Path,
-    environment: dict[str, str],
-    model: Path = DEFAULT_MODEL,
-    ready_seconds: float = 600,
-) -> Iterator[Background]:
-    """Run ``python -m bot.production`` until the block ends (then SIGTERM): for tests and the bench."""
-    run_dir.mkdir(parents=True, exist_ok=True)
-    ready_file = run_dir / "ready"
-    command = [sys.executable, "-m", "bot.production", "--env-file", str(env_file), "--run-dir", str(run_dir)]
-    command += ["--model", str(model), "--ready-file", str(ready_file)]
-    output = run_dir / "output.txt"
-    with output.open("wb") as sink:
-        process = subprocess.Popen(  # noqa: S603 - our own entry point
-            command,
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **environment},
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    background = Background(process, run_dir / "log", run_dir / "mail", output)
-    try:
-        deadline = time.monotonic() + ready_seconds
-        while not ready_file.exists():
-            if process.poll() is not None:
-                raise ProductionFailed(f"production mode stopped during start-up:\n{background.report()}")
-            if time.monotonic() > deadline:
-                raise ProductionFailed(f"not ready after {ready_seconds:g} s:\n{background.report()}")
-            time.sleep(0.5)
-        yield background
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_SECONDS + 20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ data are fine). ``lint`` runs them all; ``bot.training.check`` prints them.
 
 Thresholds, and why:
 - ``NEAR_DUPLICATE`` 0.9: the cosine of character n-grams that the classifier itself
-  sees (``scripts/nlu_similarity.py``), at the value ``tests/test_nlu_holdout.py``
+  sees (``bot.training.similarity``), at the value ``tests/test_nlu_holdout.py``
   already calls a near-copy: above it, two phrases differ by a typo or a short word.
   On the data of this repository the closest pairs of different intents that are
   really different questions sit at 0.80–0.82 (« pas reçu de lien » / « le lien marche
@@ -19,22 +19,26 @@ Thresholds, and why:
 
 from __future__ import annotations
 
-import math
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.training.project import Example, Project, Where
-from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams
+from bot.training.similarity import (
+    MAX_SIMILARITY,
+    NgramIndex,
+    copy_key,
+    nearest_training_examples,
+    plain,
+)
 
 NEAR_DUPLICATE = MAX_SIMILARITY
 MIN_EXAMPLES_HELP = 25
 MIN_EXAMPLES = 10
-# The file of noisy copies of the training examples (scripts/make_noisy_training.py).
-NOISY_GENERATOR = "make_noisy_training.py"
+# The file of noisy copies of the training examples (bot/training/variants.py).
+NOISY_GENERATOR = "bot/training/variants.py"
 # Words whose presence or absence flips the meaning while moving few n-grams.
 NEGATIONS = frozenset(
     {"pas", "non", "ne", "n", "jamais", "plus", "rien", "aucun", "aucune", "sans", "not", "no"}
@@ -68,13 +72,6 @@ class Problem:
         return f"{self.where} : {self.message}"
 
 
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation: two phrases equal here are one example."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 def is_noisy_copy(example: Example) -> bool:
     return example.generator is not None and example.generator.endswith(NOISY_GENERATOR)
 
@@ -96,7 +93,7 @@ def same_example_two_intents(project: Project) -> list[Problem]:
     first: dict[str, Example] = {}
     problems = []
     for example in project.examples:
-        key = normalise(example.text)
+        key = copy_key(example.text)
         if not key:
             continue
         seen = first.setdefault(key, example)
@@ -117,7 +114,7 @@ def same_example_two_intents(project: Project) -> list[Problem]:
 
 
 def _only_negation_apart(a: str, b: str) -> bool:
-    words_a, words_b = set(normalise(a).split()), set(normalise(b).split())
+    words_a, words_b = set(plain(a).split()), set(plain(b).split())
     difference = words_a ^ words_b
     return bool(difference) and difference <= NEGATIONS
 
@@ -126,22 +123,11 @@ def similar_pairs(
     examples: list[Example], threshold: float = NEAR_DUPLICATE
 ) -> list[tuple[float, Example, Example]]:
     """Pairs of examples of different intents with a cosine of n-grams at ``threshold`` or more."""
-    vectors = [char_wb_ngrams(x.text) for x in examples]
-    norms = [math.sqrt(sum(c * c for c in v.values())) or 1.0 for v in vectors]
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for i, vector in enumerate(vectors):
-        for gram, count in vector.items():
-            index[gram].append((i, count))
+    index = NgramIndex([x.text for x in examples])
     pairs = []
-    for i, vector in enumerate(vectors):
-        dots: dict[int, int] = defaultdict(int)
-        for gram, count in vector.items():
-            for j, other in index[gram]:
-                if j > i:
-                    dots[j] += count * other
-        for j, dot in dots.items():
-            score = dot / (norms[i] * norms[j])
-            if score >= threshold and examples[i].intent != examples[j].intent:
+    for i, vector in enumerate(index.vectors):
+        for j, score in index.cosines(vector).items():
+            if j > i and score >= threshold and examples[i].intent != examples[j].intent:
                 pairs.append((score, examples[i], examples[j]))
     return sorted(pairs, key=lambda p: (p[1].where.path, p[1].where.line))
 
@@ -156,7 +142,7 @@ def near_duplicates(project: Project, threshold: float = NEAR_DUPLICATE) -> list
     written = [x for x in project.examples if x.generator is None]
     problems = []
     for score, a, b in similar_pairs(written, threshold):
-        if normalise(a.text) == normalise(b.text) or _only_negation_apart(a.text, b.text):
+        if copy_key(a.text) == copy_key(b.text) or _only_negation_apart(a.text, b.text):
             continue
         problems.append(
             Problem(
@@ -212,32 +198,19 @@ def holdout_leaks(project: Project, threshold: float = NEAR_DUPLICATE) -> list[P
     """A training example equal or almost equal to a held-out phrase (tests/holdout/)."""
     if not project.holdout:
         return []
-    held = [x for x in project.holdout]
-    vectors = [char_wb_ngrams(x.text) for x in held]
-    norms = [math.sqrt(sum(c * c for c in v.values())) or 1.0 for v in vectors]
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for i, vector in enumerate(vectors):
-        for gram, count in vector.items():
-            index[gram].append((i, count))
-    exact = {normalise(x.text): x for x in held}
+    held = list(project.holdout)
+    by_text = {x.text: x for x in held}
+    exact = {copy_key(x.text): x for x in held}
+    nearest = nearest_training_examples([x.text for x in project.examples], [x.text for x in held])
     problems = []
-    for example in project.examples:
-        twin = exact.get(normalise(example.text))
-        score = 1.0
-        if twin is None:
-            vector = char_wb_ngrams(example.text)
-            norm = math.sqrt(sum(c * c for c in vector.values())) or 1.0
-            dots: dict[int, int] = defaultdict(int)
-            for gram, count in vector.items():
-                for i, other in index.get(gram, ()):
-                    dots[i] += count * other
-            best = max(dots, key=lambda i: dots[i] / norms[i], default=None)
-            if best is None:
-                continue
-            score = dots[best] / (norm * norms[best])
-            if score < threshold:
-                continue
-            twin = held[best]
+    for example, (score, _, closest) in zip(project.examples, nearest, strict=True):
+        twin = exact.get(copy_key(example.text))
+        if twin is not None:
+            score = 1.0
+        elif score >= threshold:
+            twin = by_text[closest]
+        else:
+            continue
         how = "est aussi" if score >= 1.0 - 1e-9 else f"est presque (similarité {score:.2f})"
         problems.append(
             Problem(

@@ -47,7 +47,7 @@ class Example:
     text: str
     intent: str
     where: Where
-    # The script that wrote the file (« # Généré par scripts/x.py »), None for a trainer's file.
+    # The script that wrote the file (« # Généré par bot/training/variants.py »), None for a trainer's file.
     generator: str | None = None
 
 

@@ -138,7 +138,7 @@ def read_nlu(directory: Path, labels: Mapping[str, str], fallback_threshold: flo
     """``intent_report.json``, ``intent_errors.json`` and the confusion matrix of one ``rasa test nlu``.
 
     The out-of-scope recall counts a message the fallback would not have understood
-    (confidence under ``fallback_threshold``) as handled, as ``scripts/check_nlu_report.py``.
+    (confidence under ``fallback_threshold``) as handled, as ``bot.training.nlu_scores``.
     """
     report_path = directory / "intent_report.json"
     if not report_path.exists():
@@ -517,7 +517,7 @@ def _command(command: list[str], log: Path, root: Path, timeout: float | None = 
 
 
 def _fallback_threshold(root: Path) -> float:
-    from scripts.check_nlu_report import fallback_threshold
+    from bot.training.nlu_scores import fallback_threshold
 
     return fallback_threshold(root / "config.yml")
 
@@ -542,6 +542,20 @@ def main(argv: list[str] | None = None) -> int:
     latest_path = reports / "report-latest.json"
     before = json.loads(latest_path.read_text(encoding="utf-8")) if latest_path.exists() else {}
     expected: Mapping[str, float] = before.get("durations") or {}
+
+    def test_nlu(phrases: str, name: str) -> bool:
+        """``rasa test nlu`` of the model on ``phrases``: results in ``raw/name``, log ``name.log``."""
+        command = [rasa, "test", "nlu", "--model", model, "--domain", "domain", "--nlu", phrases]
+        return _command([*command, "--out", str(raw / name)], raw / "journaux" / f"{name}.log", root)
+
+    def robustness_test() -> bool:
+        phrases = raw / "robustesse" / "robust.yml"
+        written = _command(
+            [python_b, "-m", "bot.training.robust", "--holdout", "tests/holdout", "--out", str(phrases)],
+            raw / "journaux" / "robustesse-phrases.log",
+            root,
+        )
+        return written and test_nlu(str(phrases), "robustesse")
 
     def cross_validation() -> bool:
         # Without the noisy copies (variantes.yml): a phrase's copy in the training folds
@@ -580,60 +594,8 @@ def main(argv: list[str] | None = None) -> int:
                 ["make", "--no-print-directory", model], raw / "journaux" / "entrainement.log", root
             ),
         ),
-        (
-            "controle",
-            "Phrases de contrôle (tests/holdout)",
-            lambda: _command(
-                [
-                    rasa,
-                    "test",
-                    "nlu",
-                    "--model",
-                    model,
-                    "--domain",
-                    "domain",
-                    "--nlu",
-                    "tests/holdout",
-                    "--out",
-                    str(raw / "controle"),
-                ],
-                raw / "journaux" / "controle.log",
-                root,
-            ),
-        ),
-        (
-            "robustesse",
-            "Phrases de contrôle mal tapées",
-            lambda: (
-                _command(
-                    [
-                        python_b,
-                        "scripts/make_robust_holdout.py",
-                        "--out",
-                        str(raw / "robustesse" / "robust.yml"),
-                    ],
-                    raw / "journaux" / "robustesse-phrases.log",
-                    root,
-                )
-                and _command(
-                    [
-                        rasa,
-                        "test",
-                        "nlu",
-                        "--model",
-                        model,
-                        "--domain",
-                        "domain",
-                        "--nlu",
-                        str(raw / "robustesse" / "robust.yml"),
-                        "--out",
-                        str(raw / "robustesse"),
-                    ],
-                    raw / "journaux" / "robustesse.log",
-                    root,
-                )
-            ),
-        ),
+        ("controle", "Phrases de contrôle (tests/holdout)", lambda: test_nlu("tests/holdout", "controle")),
+        ("robustesse", "Phrases de contrôle mal tapées", robustness_test),
         ("validation_croisee", f"Validation croisée ({args.plis} plis, data/nlu)", cross_validation),
         (
             "histoires",

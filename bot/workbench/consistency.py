@@ -16,6 +16,10 @@ from ruamel.yaml import YAML
 
 from bot.dialogue.intents import IntentRegistry, RegistryError, load_registry
 from bot.settings import PROJECT_ROOT
+from bot.training import variants
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, copy_key, nearest_training_examples, same_ngrams_key
 from bot.workbench.training_data import (
     HOLDOUT_DIR,
     NLU_DIR,
@@ -23,7 +27,6 @@ from bot.workbench.training_data import (
     SECRETS_FILE,
     VARIANTS_FILE,
     holdout_examples,
-    normalise,
     training_examples,
 )
 
@@ -116,8 +119,8 @@ def _registry_problems(root: Path, registry: IntentRegistry, domain: dict[str, A
                     "La liste not_intent du slot nir (domain/slots.yml) ne concorde pas avec intents.yml "
                     f"(manquantes : {sorted(set(registry.not_read_as_nir) - set(mapping['not_intent']))})."
                 )
-    for name, variants in domain.get("responses", {}).items():
-        for variant in variants:
+    for name, answers in domain.get("responses", {}).items():
+        for variant in answers:
             for button in variant.get("buttons", []) or []:
                 payload = str(button.get("payload", ""))
                 if payload.startswith("/") and payload[1:] not in declared:
@@ -128,11 +131,6 @@ def _registry_problems(root: Path, registry: IntentRegistry, domain: dict[str, A
 
 
 def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) -> list[str]:
-    from scripts import make_noisy_training
-    from scripts.make_robust_holdout import SEED as ROBUST_SEED
-    from scripts.make_robust_holdout import robust_examples
-    from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
-
     found = []
     examples = training_examples(root)
     held = holdout_examples(root)
@@ -149,24 +147,22 @@ def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) 
         if intent in SECRET_INTENTS:
             continue
         for phrase in phrases:
-            if owner.setdefault(normalise(phrase), intent) != intent:
-                found.append(f"« {phrase} » est un exemple de {owner[normalise(phrase)]} et de {intent}.")
+            if owner.setdefault(copy_key(phrase), intent) != intent:
+                found.append(f"« {phrase} » est un exemple de {owner[copy_key(phrase)]} et de {intent}.")
     short = {i: len(held.get(i, [])) for i in examples if len(held.get(i, [])) < MIN_HOLDOUT_PER_INTENT}
     if short:
         found.append(f"Intentions avec moins de {MIN_HOLDOUT_PER_INTENT} phrases de contrôle : {short}")
     training = [x for xs in examples.values() for x in xs]
-    keys = {normalise(x) for x in training}
+    keys = {copy_key(x) for x in training}
     phrases = [x for xs in held.values() for x in xs]
-    found += [f"Phrase de contrôle copiée dans data/nlu/ : « {x} »" for x in phrases if normalise(x) in keys]
+    found += [f"Phrase de contrôle copiée dans data/nlu/ : « {x} »" for x in phrases if copy_key(x) in keys]
     noisy = [x for xs in robust_examples(root / HOLDOUT_DIR, ROBUST_SEED).values() for x in xs]
     for score, phrase, example in nearest_training_examples(phrases + noisy, training):
         if score >= MAX_SIMILARITY:
             found.append(f"Phrase de contrôle presque copiée ({score:.2f}) : « {phrase} » ~ « {example} »")
-    from scripts.nlu_similarity import char_wb_ngrams
-
     seen: dict[str, str] = {}
     for phrase in phrases:
-        key = " ".join(sorted(char_wb_ngrams(phrase)))
+        key = same_ngrams_key(phrase)
         if key in seen:
             found.append(f"Phrases de contrôle en double : « {seen[key]} » = « {phrase} »")
         seen.setdefault(key, phrase)
@@ -176,7 +172,7 @@ def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) 
         for block in _load(path).get("nlu", []) or []:
             if re.search(r"\d{6,}", str(block.get("examples", ""))):
                 found.append(f"{path.name} : un exemple contient six chiffres ou plus.")
-    expected = make_noisy_training.to_yaml(make_noisy_training.variants(root / NLU_DIR, root / HOLDOUT_DIR))
+    expected = variants.to_yaml(variants.variants(root / NLU_DIR, root / HOLDOUT_DIR))
     if (root / NLU_DIR / VARIANTS_FILE).read_text(encoding="utf-8") != expected:
         found.append("data/nlu/variantes.yml n'est plus à jour : make nlu-variants.")
     return found

@@ -26,13 +26,13 @@ from bot.db.models import ReviewDecision, utcnow
 from bot.dialogue.intents import REGISTRY
 from bot.settings import PROJECT_ROOT
 from bot.shared.patterns import redact
+from bot.training.similarity import copy_key
 from bot.workbench import tracker
 from bot.workbench.training_data import (
     NOT_AN_EXAMPLE,
     SECRET_INTENTS,
     TrainingDataError,
     add_examples,
-    normalise,
     secret_refusal,
 )
 
@@ -66,9 +66,9 @@ def resolve_intent(name_or_label: str) -> str:
     wanted = name_or_label.strip()
     if wanted in trainable_intents():
         return wanted
-    key = normalise(wanted)
+    key = copy_key(wanted)
     for name, label in REGISTRY.labels.items():
-        if normalise(label) == key and name in trainable_intents():
+        if copy_key(label) == key and name in trainable_intents():
             return name
     raise DecisionRefused(
         f"« {wanted} » n'est ni le libellé ni le nom d'une intention à laquelle ajouter un exemple."

@@ -3,7 +3,7 @@
 Writes are careful text insertions, not a YAML re-dump: the trainers' comments and
 the files' layout stay as they are. Each change is checked by loading the file
 again (the old text is put back if it does not read as expected), then
-``data/nlu/variantes.yml`` is generated again (``scripts/make_noisy_training.py``,
+``data/nlu/variantes.yml`` is generated again (``bot.training.variants``,
 what ``make nlu-variants`` does): ``make test`` fails when it is out of date.
 
 What is refused, with the reason in French (``TrainingDataError``), so that no
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,10 @@ from ruamel.yaml.error import YAMLError
 from bot.settings import PROJECT_ROOT
 from bot.shared.patterns import CODE_MASK, NIR_CANDIDATE, NIR_MASK, contains_access_code, redact
 from bot.shared.redaction import PHONE_MASK
+from bot.training import variants
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, copy_key, nearest_training_examples
 
 NLU_DIR = Path("data") / "nlu"
 HOLDOUT_DIR = Path("tests") / "holdout"
@@ -50,13 +53,6 @@ _LOGIN = re.compile(r"[^\w.@-]+")
 
 class TrainingDataError(ValueError):
     """A change refused or impossible; the message, in French, says why."""
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation: two phrases equal here are one example."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def secret_refusal(text: str) -> str | None:
@@ -160,24 +156,20 @@ def owners(root: Path = PROJECT_ROOT) -> dict[str, str]:
         if intent in SECRET_INTENTS:
             continue
         for example in examples:
-            found.setdefault(normalise(example), intent)
+            found.setdefault(copy_key(example), intent)
     return found
 
 
 def holdout_refusals(root: Path, texts: Sequence[str]) -> list[str]:
     """French reasons for the texts that are held-out phrases or near copies of one."""
-    from scripts.make_robust_holdout import SEED as ROBUST_SEED
-    from scripts.make_robust_holdout import robust_examples
-    from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
-
     if not texts:
         return []
     held = [x for xs in holdout_examples(root).values() for x in xs]
     noisy = [x for xs in robust_examples(root / HOLDOUT_DIR, ROBUST_SEED).values() for x in xs]
     refused = []
-    keys = {normalise(x) for x in held}
+    keys = {copy_key(x) for x in held}
     for text in texts:
-        if normalise(text) in keys:
+        if copy_key(text) in keys:
             refused.append(
                 f"« {text} » est une phrase de contrôle (tests/holdout/) : elle ne doit pas servir d'exemple."
             )
@@ -201,7 +193,7 @@ def check_new_examples(root: Path, intent: str, texts: Iterable[str]) -> tuple[l
     seen: set[str] = set()
     for text in texts:
         cleaned = clean_example(text)
-        key = normalise(cleaned)
+        key = copy_key(cleaned)
         if not key:
             raise TrainingDataError(f"« {cleaned} » n'a ni lettre ni chiffre : ce n'est pas un exemple.")
         owner = taken.get(key)
@@ -295,7 +287,7 @@ def remove_example_lines(content: str, intent: str, keys: set[str]) -> tuple[str
         kept = []
         for line in body:
             stripped = line.strip()
-            if stripped.startswith("- ") and normalise(ANNOTATION.sub(r"\1", stripped[2:])) in keys:
+            if stripped.startswith("- ") and copy_key(ANNOTATION.sub(r"\1", stripped[2:])) in keys:
                 removed.append(stripped[2:])
                 continue
             kept.append(line)
@@ -325,10 +317,8 @@ def write_checked(path: Path, content: str, check: Any) -> None:
 
 def refresh_variants(root: Path = PROJECT_ROOT) -> int:
     """Generate ``data/nlu/variantes.yml`` again, as ``make nlu-variants`` does; the number of copies."""
-    from scripts import make_noisy_training
-
-    found = make_noisy_training.variants(root / NLU_DIR, root / HOLDOUT_DIR)
-    (root / NLU_DIR / VARIANTS_FILE).write_text(make_noisy_training.to_yaml(found), encoding="utf-8")
+    found = variants.variants(root / NLU_DIR, root / HOLDOUT_DIR)
+    (root / NLU_DIR / VARIANTS_FILE).write_text(variants.to_yaml(found), encoding="utf-8")
     return sum(len(x) for x in found.values())
 
 
@@ -383,7 +373,7 @@ def remove_examples(
     intent: str, texts: Iterable[str], *, root: Path = PROJECT_ROOT, refresh: bool = True
 ) -> list[str]:
     """Remove examples of ``intent`` from the trainers' files; the examples removed."""
-    keys = {normalise(t) for t in texts if normalise(t)}
+    keys = {copy_key(t) for t in texts if copy_key(t)}
     removed: list[str] = []
     for path in nlu_paths(root, with_secrets=False):
         content = path.read_text(encoding="utf-8")
@@ -397,7 +387,7 @@ def remove_examples(
         def check(
             after: dict[str, list[str]], before: dict[str, list[str]] = before, name: str = path.name
         ) -> None:
-            kept = [x for x in before.get(intent, []) if normalise(x) not in keys]
+            kept = [x for x in before.get(intent, []) if copy_key(x) not in keys]
             if after.get(intent, []) != kept:
                 raise TrainingDataError(f"La suppression dans {name} n'a pas donné le fichier attendu.")
 

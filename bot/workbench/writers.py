@@ -36,6 +36,15 @@ from bot.agents.audit import record
 from bot.db.enums import AgentAction
 from bot.dialogue.intents import load_registry
 from bot.settings import PROJECT_ROOT
+from bot.training.noise import noisy
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.similarity import (
+    MAX_SIMILARITY,
+    copy_key,
+    nearest_training_examples,
+    plain,
+    same_ngrams_key,
+)
 from bot.workbench import consistency
 from bot.workbench.training_data import (
     HOLDOUT_DIR,
@@ -46,7 +55,6 @@ from bot.workbench.training_data import (
     check_new_examples,
     clean_example,
     holdout_examples,
-    normalise,
     refresh_variants,
     remove_examples,
     secret_refusal,
@@ -132,7 +140,7 @@ def name_from_label(label: str) -> str:
         "que",
         "qu",
     }
-    words = [w for w in re.sub(r"[^a-z]+", " ", normalise(label)).split() if w not in small]
+    words = [w for w in re.sub(r"[^a-z]+", " ", plain(label)).split() if w not in small]
     name = "_".join(words[:5])[:50].strip("_")
     return name if _NAME.match(name or "") else ""
 
@@ -197,9 +205,6 @@ def button_problems(buttons: Sequence[tuple[str, str]], button_intents: Iterable
 
 
 def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str]) -> list[str]:
-    from scripts.nlu_similarity import MAX_SIMILARITY, char_wb_ngrams, nearest_training_examples
-    from scripts.noise import noisy
-
     found = []
     cleaned = []
     for phrase in phrases:
@@ -213,17 +218,15 @@ def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str
             "d'autres façons de poser la question, qui ne servent qu'à mesurer le bot."
         )
     existing = [x for xs in holdout_examples(root).values() for x in xs]
-    keys = {" ".join(sorted(char_wb_ngrams(x))) for x in existing}
+    keys = {same_ngrams_key(x) for x in existing}
     for phrase in cleaned:
-        key = " ".join(sorted(char_wb_ngrams(phrase)))
+        key = same_ngrams_key(phrase)
         if key in keys:
             found.append(f"« {phrase} » : cette phrase de contrôle est en double.")
         keys.add(key)
     training = [x for xs in training_examples(root).values() for x in xs] + list(examples)
-    from scripts.make_robust_holdout import SEED
-
     for score, phrase, example in nearest_training_examples(
-        cleaned + [noisy(x, SEED) for x in cleaned], training
+        cleaned + [noisy(x, ROBUST_SEED) for x in cleaned], training
     ):
         if score >= MAX_SIMILARITY:
             found.append(
@@ -258,12 +261,12 @@ def validate_new_intent(
         )
     if secret_refusal(label):
         found.append("Le libellé contient un numéro.")
-    same = [n for n, other in registry.labels.items() if normalise(other) == normalise(label)]
+    same = [n for n, other in registry.labels.items() if copy_key(other) == copy_key(label)]
     if same:
         found.append(f"Le libellé « {label} » est déjà celui de « {same[0]} ».")
     if topic not in TOPICS:
         found.append(f"Choisissez un thème parmi : {', '.join(TOPICS)}.")
-    if len({normalise(x) for x in examples if normalise(x)}) < MIN_EXAMPLES:
+    if len({copy_key(x) for x in examples if copy_key(x)}) < MIN_EXAMPLES:
         found.append(f"Donnez au moins {MIN_EXAMPLES} exemples différents (vous en avez {len(examples)}).")
     cleaned: list[str] = []
     try:
@@ -525,8 +528,8 @@ def edit_intent(
         raise WriterError([f"L'intention « {name} » n'existe pas."])
     when = when or dt.date.today()
     problems: list[str] = []
-    keys = {normalise(x) for x in remove}
-    kept = [x for x in training_examples(root).get(name, []) if normalise(x) not in keys]
+    keys = {copy_key(x) for x in remove}
+    kept = [x for x in training_examples(root).get(name, []) if copy_key(x) not in keys]
     minimum = consistency.MIN_EXAMPLES_HELP if name in registry.help_document else MIN_EXAMPLES
     if remove and len(kept) + len(add) < minimum:
         problems.append(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from bot.launcher import LauncherFailed, free_port, in_background
+from tests.support.background import LauncherFailed, free_port, in_background
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTS = ROOT / "reports"

@@ -23,7 +23,7 @@ from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason
 from bot.handoffs import queue
-from bot.launcher import free_port
+from tests.support.background import free_port
 from tests.support.web_workers import start_web, stop_all, wait_until_up
 
 PASSWORD = "Relais-du-navigateur-2026"  # noqa: S105 - a test account

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.launcher import Background, LauncherFailed, free_port, in_background
+from tests.support.background import Background, LauncherFailed, free_port, in_background
 
 ROOT = Path(__file__).resolve().parents[2]
 # Two cores, shared: a message may wait behind other work.

@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, update
 from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.models import Agent
-from bot.launcher import free_port
 from tests.e2e.conftest import ANSWER_SECONDS, Sesame
+from tests.support.background import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGIN = "e2e-direct"

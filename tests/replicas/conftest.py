@@ -33,8 +33,8 @@ from stdnum.fr import nir as stdnum_nir
 from bot.db.engine import session_scope
 from bot.db.enums import AuditKind
 from bot.members.importer import import_records
-from bot.production.__main__ import Background, ProductionFailed, in_background
 from bot.production.topology import HAPROXY_BINARY
+from tests.support.background import ProductionBackground, ProductionFailed, production_in_background
 from tests.support.postgres import database_url, in_ci
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,7 +125,7 @@ class RedisProcess:
 class Production:
     """The running production mode and what the tests need to reach into it."""
 
-    running: Background
+    running: ProductionBackground
     web_port: int
     rasa_port: int
     members_url: str
@@ -274,7 +274,7 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
         "SQL_MAX_OVERFLOW": "2",
     }
     try:
-        with in_background(tmp / "run", tmp / ".env.production", environment, MODEL) as running:
+        with production_in_background(tmp / "run", tmp / ".env.production", environment, MODEL) as running:
             nirs = [generated_nir(i) for i in range(12)]
             rows = [
                 {

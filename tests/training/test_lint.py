@@ -84,7 +84,7 @@ def test_the_noisy_copies_do_not_flood_the_near_duplicates(project_dir: Path) ->
     write(
         project_dir,
         "data/nlu/variantes.yml",
-        "# Généré par scripts/make_noisy_training.py — ne pas modifier à la main.\n"
+        "# Généré par bot/training/variants.py (make nlu-variants) — ne pas modifier à la main.\n"
         'version: "3.1"\nnlu:\n'
         f"- intent: greet\n  examples: |\n{examples(noisy)}",
     )

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.training.report import (
     Diff,
     Misclassified,
@@ -207,3 +209,39 @@ def test_the_progress_line() -> None:
     ok, elapsed = progress.run(1, "Essai", lambda: True, None)
     assert ok and elapsed >= 0
     assert "[1/5] Essai" in progress.stream.getvalue()  # type: ignore[attr-defined]
+
+
+def test_the_steps_run_rasa_on_the_held_out_phrases_and_their_noisy_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commands of make report, in order: train, held-out, robustness, cross-validation, stories."""
+    from bot.training import report
+
+    commands: list[list[str]] = []
+
+    def run(command: list[str], log: Path, root: Path, timeout: float | None = None) -> bool:
+        commands.append(command)
+        return True
+
+    monkeypatch.setattr(report, "_command", run)
+    (tmp_path / "config.yml").write_text("pipeline: []\n", encoding="utf-8")
+    assert report.main(["--racine", str(tmp_path)]) == 0
+    raw = tmp_path / "reports" / "rapport"
+    held_out, phrases, robustness = commands[1:4]
+    assert held_out[1:] == [
+        *("test", "nlu", "--model", "models/sesame.tar.gz", "--domain", "domain"),
+        *("--nlu", "tests/holdout", "--out", str(raw / "controle")),
+    ]
+    assert phrases[1:] == [
+        *("-m", "bot.training.robust", "--holdout", "tests/holdout"),
+        *("--out", str(raw / "robustesse" / "robust.yml")),
+    ]
+    assert robustness[1:] == [
+        *("test", "nlu", "--model", "models/sesame.tar.gz", "--domain", "domain"),
+        *("--nlu", str(raw / "robustesse" / "robust.yml"), "--out", str(raw / "robustesse")),
+    ]
+    assert [c[1:3] for c in (commands[0], commands[4], commands[5])] == [
+        ["--no-print-directory", "models/sesame.tar.gz"],
+        ["test", "nlu"],
+        ["test", "core"],
+    ]

@@ -25,9 +25,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.settings import PROJECT_ROOT
+
 SUMMARY_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
 OUT_OF_SCOPE = "out_of_scope"
-CONFIG = Path(__file__).resolve().parent.parent / "config.yml"
+CONFIG = PROJECT_ROOT / "config.yml"
 
 
 def fallback_threshold(config: Path = CONFIG) -> float:
@@ -50,7 +52,7 @@ def out_of_scope_recall(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.training.nlu_scores", description=__doc__)
     parser.add_argument("report", type=Path)
     parser.add_argument("--min-macro-f1", type=float, required=True)
     parser.add_argument("--min-intent-f1", type=float, default=0.0)

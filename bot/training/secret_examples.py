@@ -2,19 +2,20 @@
 
 The numbers are generated, never real: NIRs are random but valid by checksum
 (python-stdnum), access codes are random 6-digit strings. Run from env B:
-``.venv/actions/bin/python scripts/make_secret_examples.py``. The output is
+``PYTHONPATH=. .venv/actions/bin/python -m bot.training.secret_examples``. The output is
 committed; re-running with the same seed gives the same file.
 """
 
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 from stdnum.fr import nir
 
+from bot.settings import PROJECT_ROOT
+
 SEED = 2026
-OUTPUT = Path(__file__).resolve().parent.parent / "data" / "nlu" / "secrets.yml"
+OUTPUT = PROJECT_ROOT / "data" / "nlu" / "secrets.yml"
 
 NIR_SENTENCES = [
     "{n}",
@@ -113,7 +114,8 @@ def random_nir(rng: random.Random) -> str:
         + f"{rng.randint(1, 999):03d}"
     )
     number = body + nir.calc_check_digits(body)
-    assert nir.is_valid(number)
+    if not nir.is_valid(number):
+        raise ValueError(f"NIR généré invalide : {number}")
     return number
 
 
@@ -130,8 +132,9 @@ def spell(number: str, rng: random.Random) -> str:
     return sep.join([*groups, key])
 
 
-def main() -> None:
-    rng = random.Random(SEED)
+def secrets_yaml(seed: int = SEED) -> str:
+    """The whole of ``data/nlu/secrets.yml``, drawn from ``seed``."""
+    rng = random.Random(seed)  # noqa: S311 - fictitious numbers, reproducible on purpose
     nir_lines = []
     for template in NIR_SENTENCES * 3:
         written = spell(random_nir(rng), rng)
@@ -148,7 +151,7 @@ def main() -> None:
         written = spell(random_nir(rng), rng)
         forgot_lines.append("    - " + template.format(n=f"[{written}](nir)"))
     header = (
-        "# Généré par scripts/make_secret_examples.py — ne pas modifier à la main.\n"
+        "# Généré par bot/training/secret_examples.py — ne pas modifier à la main.\n"
         "# Numéros FICTIFS : NIR tirés au hasard (clé valide), codes au hasard.\n"
         "# Ne mettez jamais ici le numéro ou le code d'une vraie personne.\n"
     )
@@ -181,7 +184,12 @@ def main() -> None:
         + "\n"
         + regex
     )
-    OUTPUT.write_text(header + body, encoding="utf-8")
+    return header + body
+
+
+def main() -> None:
+    OUTPUT.write_text(secrets_yaml(), encoding="utf-8")
+    print(f"Exemples de numéros fictifs dans {OUTPUT}")
 
 
 if __name__ == "__main__":

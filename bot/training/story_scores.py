@@ -6,6 +6,7 @@ NLU gave the user's texts, and the entities (as ``[value](entity)``); all count.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -17,8 +18,11 @@ def is_action(label: str) -> bool:
     return label.startswith(("action_", "utter_")) or label.endswith("_form")
 
 
-def main(argv: list[str]) -> int:
-    report = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.training.story_scores", description=__doc__)
+    parser.add_argument("report", type=Path, help="story_report.json")
+    args = parser.parse_args(argv)
+    report = json.loads(args.report.read_text(encoding="utf-8"))
     if "conversation_accuracy" not in report:
         print("Story tests: aucun résultat (fichier d'histoires vide ou non reconnu comme test_*.yml)")
         return 1
@@ -37,4 +41,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

@@ -2,8 +2,8 @@
 
 Lower case, no accents, no punctuation, some SMS spellings ("pk", "jsp", "c", "mdp",
 "tjs"…) and one or two slips of the finger on a French AZERTY keyboard (a neighbouring
-key, a letter dropped, doubled or swapped). Used by ``scripts/make_robust_holdout.py``
-(the held-out phrases typed badly, to measure) and ``scripts/make_noisy_training.py``
+key, a letter dropped, doubled or swapped). Used by ``bot.training.robust``
+(the held-out phrases typed badly, to measure) and ``bot.training.variants``
 (the training examples typed badly, to learn), each with its own seed: one model of
 noise, never the same draws.
 
@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
+
+from bot.training.similarity import plain
 
 ANNOTATION = re.compile(r"\[[^\]]+\]\([^)]+\)")
 
@@ -59,13 +60,6 @@ SMS = (
 SMS_PROBABILITY = 0.6
 
 
-def plain(text: str) -> str:
-    """Lower case, no accents, no punctuation (an apostrophe becomes a space)."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 def texted(text: str, rng: random.Random) -> str:
     """Some of the SMS spellings that apply to ``text``."""
     for long, short in SMS:
@@ -94,7 +88,10 @@ def slip(word: str, rng: random.Random) -> str:
 
 
 def noisy_text(text: str, rng: random.Random) -> str:
-    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one)."""
+    """``text`` typed badly: plain, texted, then a slip per 40 characters (at least one).
+
+    ``plain`` turns an apostrophe into a space, so that « j'ai » is texted « g ».
+    """
     words = texted(plain(text), rng).split()
     # Not in a word of three letters or fewer (a slip there makes another word: "les" →
     # "des"), nor in an SMS spelling, typed on purpose and short.
@@ -107,7 +104,7 @@ def noisy_text(text: str, rng: random.Random) -> str:
 
 def noisy(phrase: str, seed: int | str) -> str:
     """The noisy copy of one phrase, drawn from ``seed`` and the phrase; entities kept verbatim."""
-    rng = random.Random(f"{seed}:{phrase}")
+    rng = random.Random(f"{seed}:{phrase}")  # noqa: S311 - reproducible noise, no secret
     parts: list[str] = []
     last = 0
     for match in ANNOTATION.finditer(phrase):

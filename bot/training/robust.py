@@ -2,8 +2,8 @@
 
 Each phrase of ``tests/holdout/*.yml`` becomes: all lower case, no accents, no
 punctuation, some SMS spellings and one or two slips of the finger on a French
-AZERTY keyboard (``scripts/noise.py``: the noise of the training variants of
-``scripts/make_noisy_training.py``, drawn with another seed). The held-out F1 says
+AZERTY keyboard (``bot.training.noise``: the noise of the training variants of
+``bot.training.variants``, drawn with another seed). The held-out F1 says
 whether the bot understands phrasings it never saw; this set says whether it still
 does when they are typed badly — the everyday case, which the held-out phrases only
 sample.
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from scripts.noise import noisy
+from bot.settings import PROJECT_ROOT
+from bot.training.noise import noisy
 
-ROOT = Path(__file__).resolve().parent.parent
 # The robustness set's seed (``--seed``); the training variants must use another.
 SEED = 10
 
@@ -47,7 +47,7 @@ def robust_examples(holdout: Path, seed: int) -> dict[str, list[str]]:
 def to_yaml(examples: dict[str, list[str]]) -> str:
     """Rasa's NLU format; the phrases need no quoting in a literal block."""
     lines = [
-        "# Généré par scripts/make_robust_holdout.py depuis tests/holdout/ : ne pas modifier.",
+        "# Généré par bot/training/robust.py (make nlu-robust) depuis tests/holdout/ : ne pas modifier.",
         'version: "3.1"',
         "nlu:",
     ]
@@ -57,9 +57,9 @@ def to_yaml(examples: dict[str, list[str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--holdout", type=Path, default=ROOT / "tests" / "holdout")
-    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "nlu_robust" / "robust.yml")
+    parser = argparse.ArgumentParser(prog="python -m bot.training.robust", description=__doc__)
+    parser.add_argument("--holdout", type=Path, default=PROJECT_ROOT / "tests" / "holdout")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "reports" / "nlu_robust" / "robust.yml")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     examples = robust_examples(args.holdout, args.seed)

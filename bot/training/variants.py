@@ -3,17 +3,17 @@
 Members type on a phone: no accents, SMS spellings, slips of the finger. Character
 n-grams absorb some of it, not all: a short message with one slip ("mecri") shares
 few n-grams with any example. So every training example of ``data/nlu/`` gets up to
-``VARIANTS`` noisy copies, drawn by ``scripts/noise.py`` — the noise of the
-robustness set (``scripts/make_robust_holdout.py``) with another seed, applied to
+``VARIANTS`` noisy copies, drawn by ``bot.training.noise`` — the noise of the
+robustness set (``bot.training.robust``) with another seed, applied to
 the training examples, never to the held-out phrases.
 
 Left out:
 - ``secrets.yml`` (generated numbers, the SecretGuard's business) and every line
   with an entity annotation: a typo there could move or break the annotation;
-- a copy that is, once lower-cased and without accents or punctuation, an example
+- a copy that is, once lower-cased and without accents, apostrophes or punctuation, an example
   already there (in any intent) or another copy: it teaches nothing, or teaches
   two intents the same phrase;
-- a copy that is a near-copy (``scripts/nlu_similarity.py``) of a held-out phrase
+- a copy that is a near-copy (``bot.training.similarity``) of a held-out phrase
   or of its noisy copy in the robustness set: the held-out and robustness scores
   would then measure memory. ``tests/holdout/`` is read for that and nothing else.
 
@@ -25,38 +25,30 @@ older than the examples. After adding or changing examples: ``make nlu-variants`
 from __future__ import annotations
 
 import argparse
-import re
-import unicodedata
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from scripts.make_robust_holdout import SEED as ROBUST_SEED
-from scripts.make_robust_holdout import robust_examples
-from scripts.nlu_similarity import MAX_SIMILARITY, nearest_training_examples
-from scripts.noise import ANNOTATION, noisy
+from bot.settings import PROJECT_ROOT
+from bot.training.noise import ANNOTATION, noisy
+from bot.training.robust import SEED as ROBUST_SEED
+from bot.training.robust import robust_examples
+from bot.training.similarity import MAX_SIMILARITY, copy_key, nearest_training_examples
 
-ROOT = Path(__file__).resolve().parent.parent
-NLU = ROOT / "data" / "nlu"
-HOLDOUT = ROOT / "tests" / "holdout"
+NLU = PROJECT_ROOT / "data" / "nlu"
+HOLDOUT = PROJECT_ROOT / "tests" / "holdout"
 OUTPUT = NLU / "variantes.yml"
 NOT_VARIED = {"secrets.yml", OUTPUT.name}
 SEED = 2027
 VARIANTS = 1
 HEADER = (
-    "# Généré par scripts/make_noisy_training.py — ne pas modifier à la main.\n"
+    "# Généré par bot/training/variants.py (make nlu-variants) — ne pas modifier à la main.\n"
     "# Les exemples de data/nlu/ tapés comme sur un téléphone (sans accents, style SMS,\n"
     "# fautes de frappe). Après avoir ajouté ou modifié des exemples : make nlu-variants\n"
 )
 
-assert SEED != ROBUST_SEED, "the training variants must not be drawn like the robustness set"
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, no punctuation: two phrases equal here are one example."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+if SEED == ROBUST_SEED:
+    raise ValueError("the training variants must not be drawn like the robustness set")
 
 
 def examples(paths: list[Path]) -> dict[str, list[str]]:
@@ -76,7 +68,7 @@ def variants(nlu: Path = NLU, holdout: Path = HOLDOUT, seed: int = SEED) -> dict
     """The noisy copies of the training examples, by intent (see the module's docstring)."""
     sources = sorted(p for p in nlu.glob("*.yml") if p.name not in NOT_VARIED)
     everything = sorted(p for p in nlu.glob("*.yml") if p.name != OUTPUT.name)
-    taken = {normalise(ANNOTATION.sub("", x)) for xs in examples(everything).values() for x in xs}
+    taken = {copy_key(ANNOTATION.sub("", x)) for xs in examples(everything).values() for x in xs}
     drawn: list[tuple[str, str]] = []
     for intent, phrases in examples(sources).items():
         for phrase in phrases:
@@ -84,8 +76,8 @@ def variants(nlu: Path = NLU, holdout: Path = HOLDOUT, seed: int = SEED) -> dict
                 continue
             for k in range(VARIANTS):
                 copy = noisy(phrase, f"{seed}:{k}")
-                if copy and normalise(copy) not in taken:
-                    taken.add(normalise(copy))
+                if copy and copy_key(copy) not in taken:
+                    taken.add(copy_key(copy))
                     drawn.append((intent, copy))
     held_out = [x for xs in examples(sorted(holdout.glob("*.yml"))).values() for x in xs]
     held_out += [x for xs in robust_examples(holdout, ROBUST_SEED).values() for x in xs]
@@ -106,7 +98,7 @@ def to_yaml(found: dict[str, list[str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bot.training.variants", description=__doc__)
     parser.add_argument("--out", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
     found = variants()
