@@ -38,15 +38,8 @@ from bot.db.enums import AgentAction, AgentRole, ResetChannel
 from bot.db.models import Member, utcnow
 from bot.dialogue.intents import REGISTRY
 from bot.limits.clients import client_hash
-from bot.resets.requests import (
-    AlreadyOnItsWay,
-    EmailQueued,
-    LetterQueued,
-    LimitReached,
-    LimitScope,
-    ResetOutcome,
-    request_reset,
-)
+from bot.resets.service import ByAgent, NoEmailOnFile, ask_for_new_code
+from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
 from bot.rules import french_time
 from bot.web.deps import (
     COOKIE_NAME,
@@ -78,7 +71,6 @@ JOURNAL_LINES = 200
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 SIGNED_OUT = "Vous êtes déconnecté(e)."
 TRAINER_PAGE = "Votre compte est un compte formateur : la console des conseillers ne lui est pas ouverte."
-NO_EMAIL_ON_FILE = "Aucune adresse e-mail n'est connue pour cet adhérent : seul le courrier est possible."
 NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrier)."
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
 UNKNOWN_INTENT = "Intention inconnue."
@@ -408,36 +400,6 @@ class ResetDone(BaseModel):
     dossier: MemberView
 
 
-def _outcome_message(outcome: ResetOutcome, now: dt.datetime) -> tuple[str, str]:
-    if isinstance(outcome, EmailQueued):
-        return "email_en_file", f"E-mail de réinitialisation mis en file d'envoi vers {outcome.masked_email}."
-    if isinstance(outcome, LetterQueued):
-        return (
-            "courrier_demande",
-            f"Courrier demandé : il arrivera au plus tard le {french_time.day(outcome.expected_by)}.",
-        )
-    if isinstance(outcome, AlreadyOnItsWay):
-        when = french_time.moment(outcome.requested_at, now)
-        if outcome.channel == ResetChannel.EMAIL:
-            return "deja_en_route", f"Rien de nouveau envoyé : un e-mail demandé {when} est encore en route."
-        due = (
-            f", attendu au plus tard le {french_time.day(outcome.expected_by)}" if outcome.expected_by else ""
-        )
-        return "deja_en_route", f"Rien de nouveau envoyé : un courrier demandé {when} est en route{due}."
-    assert isinstance(outcome, LimitReached)  # noqa: S101 - the four outcomes of request_reset
-    if outcome.scope is LimitScope.MEMBER:
-        return (
-            "limite_atteinte",
-            f"Limite de demandes atteinte pour cet adhérent : nouvelle demande possible "
-            f"{french_time.moment(outcome.retry_after, now)}.",
-        )
-    return (
-        "limite_atteinte",
-        "Trop de demandes en ce moment, pour tout le monde : réessayez "
-        f"{french_time.retry_when(outcome.retry_after, now)}.",
-    )
-
-
 @api.post(
     "/adherent/nouveau-code",
     summary="Demander un nouveau code pour l'adhérent",
@@ -454,18 +416,12 @@ def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> Res
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
-            if channel == ResetChannel.EMAIL and not member.email:
-                raise ConsoleError(422, NO_EMAIL_ON_FILE, code="pas_d_email")
             now = utcnow()
-            outcome = request_reset(
-                session,
-                member,
-                now,
-                channel=channel,
-                agent_id=agent.id,
-                per_minute=config.settings.reset_requests_per_minute,
-            )
-            code, message = _outcome_message(outcome, now)
+            by = ByAgent(agent.id, channel)
+            outcome = ask_for_new_code(session, member, by, now, config.settings.reset_requests_per_minute)
+            if isinstance(outcome, NoEmailOnFile):
+                raise ConsoleError(422, NO_EMAIL_ON_FILE, code=NO_EMAIL_CODE)
+            code, message = agent_words(outcome, now)
             audit.record(
                 session,
                 agent.login,
