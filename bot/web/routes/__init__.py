@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.web.routes import atelier, chat, console, console_push, console_queue, live, pages, reset
+from bot.web.routes import (
+    atelier,
+    chat,
+    console_assistant,
+    console_journal,
+    console_members,
+    console_pages,
+    console_push,
+    console_queue,
+    live,
+    pages,
+    reset,
+)
 from bot.web.routes.atelier import new_workbench
 from bot.web.routes.pages import load_static_files
 
@@ -25,8 +37,11 @@ def site_router(reset_prefix: str) -> APIRouter:
         reset.reset_router(reset_prefix),
         chat.router,
         live.router,
-        console.pages,
-        console.api,
+        console_pages.pages,
+        console_pages.api,
+        console_assistant.router,
+        console_members.router,
+        console_journal.router,
         console_queue.router,
         console_push.router,
         atelier.pages,
