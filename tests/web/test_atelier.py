@@ -27,8 +27,8 @@ from bot.db.models import AgentAuditEntry, ReviewDecision
 from bot.releases import history, loading
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN
 from bot.web.routes.atelier import TRAINERS_ONLY, WRONG_ORIGIN, report_policy
-from bot.web.routes.console import COOKIE_NAME, NOT_SIGNED_IN
 from tests.conftest import ROOT
 from tests.support.nirs import with_key
 from tests.workbench.conftest import Conversation, repo, tracker  # noqa: F401 - fixtures

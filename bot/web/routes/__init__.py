@@ -1,1 +1,51 @@
-"""The site's routes, one router per concern: pages, reset links, chat."""
+"""Every router of the site, gathered in one place: ``site_router(reset_prefix)``.
+
+``bot.web.app`` includes this one router; a new route module is added here, and
+nowhere else. Route modules never import one another: what they share lives in
+``bot.web.deps`` (dependencies) and ``bot.web.sign_in`` (the sign-in form).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from bot.web.routes import (
+    atelier,
+    chat,
+    console_assistant,
+    console_journal,
+    console_members,
+    console_pages,
+    console_push,
+    console_queue,
+    live,
+    pages,
+    reset,
+)
+from bot.web.routes.atelier import new_workbench
+from bot.web.routes.pages import load_static_files
+
+# What the app needs besides the routes: the workbench's state and the static files it serves.
+__all__ = ["load_static_files", "new_workbench", "site_router"]
+
+
+def site_router(reset_prefix: str) -> APIRouter:
+    """All the site's routes; the reset page lives under ``reset_prefix`` (``RESET_URL_BASE``'s path)."""
+    router = APIRouter()
+    for part in (
+        pages.router,
+        reset.reset_router(reset_prefix),
+        chat.router,
+        live.router,
+        console_pages.pages,
+        console_pages.api,
+        console_assistant.router,
+        console_members.router,
+        console_journal.router,
+        console_queue.router,
+        console_push.router,
+        atelier.pages,
+        atelier.api,
+    ):
+        router.include_router(part)
+    return router

@@ -48,18 +48,17 @@ from bot.settings import PROJECT_ROOT
 from bot.training.project import ProjectError
 from bot.training.report import OTHER_LABELS
 from bot.web.atelier_jobs import Job, JobKind, Jobs, check_work, model_work, report_command, report_work
-from bot.web.routes.chat import from_our_page
-from bot.web.routes.console import (
+from bot.web.deps import (
     COOKIE_NAME,
     NOT_SIGNED_IN,
     POLL_HEADER,
-    WORKBENCH_PAGE,
     AgentIdentity,
     ConsoleError,
-    documented_errors,
+    from_our_page,
     identity_from_cookie,
-    sign_in_page,
 )
+from bot.web.deps import errors as _errors
+from bot.web.sign_in import WORKBENCH_PAGE, sign_in_page
 from bot.web.state import WebConfig, web_config
 from bot.web.templating import render
 from bot.workbench.consistency import load_domain
@@ -330,18 +329,6 @@ def report_page(request: Request, config: Config, bench: Bench) -> Response:
 
 
 # --- the JSON API -------------------------------------------------------------------------------
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {
-        400: "Requête illisible (JSON ou champ manquant).",
-        401: "Pas de session valide.",
-        403: "Requête venue d'une autre page, ou compte qui n'est ni formateur ni superviseur.",
-        404: "Introuvable.",
-        409: "Une tâche du même genre est déjà en cours.",
-        422: "Refusé, la raison dite en français : numéro secret, exemple en double, formulaire incomplet…",
-    }
-    return documented_errors(texts, statuses)
 
 
 api = APIRouter(prefix=API_PREFIX, tags=["atelier des formateurs"])

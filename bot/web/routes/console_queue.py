@@ -1,6 +1,6 @@
 """The console's queue of hand-offs: availability, take, chat, transfer, close, call-backs.
 
-Same guards as the rest of the console API (``bot.web.routes.console``): an agent's
+Same guards as the rest of the console API (``bot.web.deps``): an agent's
 session for everything, the console's own ``Origin`` for every POST. Taking is
 decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
 409. Every step is audited under the agent's login.
@@ -9,10 +9,9 @@ decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,18 +21,24 @@ from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
 from bot.handoffs import queue
 from bot.rules import french_time
-from bot.web.routes.console import (
-    API_PREFIX,
-    AgentIdentity,
-    Config,
-    ConsoleError,
-    SignedIn,
-    documented_errors,
-    from_console_page,
+from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.errors import CONSOLE_API_PREFIX
+from bot.web.schemas.console_queue import (
+    Availability,
+    CallbackOutcome,
+    Colleague,
+    Flag,
+    Flagged,
+    HandoffDetail,
+    Line,
+    QueueItem,
+    QueueView,
+    Said,
+    Transfer,
 )
 from bot.workbench import flags
 
-router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
 
 KIND_WORDS = {HandoffKind.LIVE: "discussion", HandoffKind.CALLBACK: "rappel"}
 STATE_WORDS = {
@@ -50,43 +55,11 @@ AUTHOR_WORDS = {
 }
 
 
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {
-        401: "Pas de session de conseiller valide.",
-        403: "Requête venue d'une autre page.",
-        404: "Prise en charge inconnue.",
-        409: "Déjà prise par un autre conseiller, ou plus ouverte.",
-        422: "Message vide ou trop long, conseiller inconnu.",
-    }
-    return documented_errors(texts, statuses)
-
-
 def _agent(session: Session, identity: AgentIdentity) -> Agent:
     agent = session.get(Agent, identity.id)
     if agent is None or not agent.active:
         raise ConsoleError(401, "Votre compte n'est plus actif.")
     return agent
-
-
-class QueueItem(BaseModel):
-    id: int
-    type: Literal["discussion", "rappel"]
-    etat: str
-    attente_secondes: int
-    depuis: str = Field(description="« il y a 3 min »")
-    motif: Literal["demande", "incomprehension"]
-    resume: str
-    conseiller: str | None
-    a_moi: bool
-    telephone: str | None = Field(description="Le numéro à rappeler (rappels seulement).")
-    creneau: str | None
-
-
-class QueueView(BaseModel):
-    disponible: bool
-    conseillers_disponibles: int
-    en_attente: int = Field(description="Discussions et rappels qui attendent un conseiller.")
-    elements: list[QueueItem]
 
 
 def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueItem:
@@ -105,7 +78,7 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueI
     )
 
 
-@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=_errors(401))
+@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=errors(401))
 def queue_view(agent: SignedIn, config: Config) -> QueueView:
     now = utcnow()
     with session_scope(config.engine) as session:
@@ -119,17 +92,11 @@ def queue_view(agent: SignedIn, config: Config) -> QueueView:
         )
 
 
-class Availability(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    disponible: bool
-
-
 @router.post(
     "/disponibilite",
     summary="Se dire disponible (ou non) pour les discussions",
     response_model=Availability,
-    responses=_errors(401, 403),
+    responses=errors(401, 403),
     dependencies=[Depends(from_console_page)],
 )
 def set_availability(body: Availability, agent: SignedIn, config: Config) -> Availability:
@@ -138,19 +105,6 @@ def set_availability(body: Availability, agent: SignedIn, config: Config) -> Ava
         me.available = body.disponible
         audit.record(session, agent.login, AgentAction.AVAILABILITY_CHANGED, disponible=body.disponible)
     return body
-
-
-class Line(BaseModel):
-    id: int
-    qui: Literal["adherent", "conseiller", "sesame"]
-    texte: str
-    date: dt.datetime
-
-
-class HandoffDetail(BaseModel):
-    element: QueueItem
-    transcription: list[dict[str, str]] = Field(description="La conversation avec Sésame, numéros masqués.")
-    messages: list[Line] = Field(description="Les messages de la prise en charge après « apres ».")
 
 
 def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int) -> HandoffDetail:
@@ -176,7 +130,7 @@ def _found(session: Session, handoff_id: int) -> Handoff:
     "/prises-en-charge/{handoff_id}",
     summary="Une prise en charge : résumé, transcription, messages",
     response_model=HandoffDetail,
-    responses=_errors(401, 404),
+    responses=errors(401, 404),
 )
 def handoff_detail(
     handoff_id: int, agent: SignedIn, config: Config, apres: Annotated[int, Query(ge=0)] = 0
@@ -208,7 +162,7 @@ def _step(
     "/prises-en-charge/{handoff_id}/prendre",
     summary="Prendre une discussion en attente",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -217,17 +171,11 @@ def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-class Said(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    texte: str = Field(min_length=1, max_length=queue.MAX_MESSAGE_CHARS)
-
-
 @router.post(
     "/prises-en-charge/{handoff_id}/messages",
     summary="Écrire à l'adhérent (texte seul)",
     response_model=Line,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
@@ -248,19 +196,11 @@ def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
         return Line(id=message.id, qui="conseiller", texte=message.text, date=message.created_at)
 
 
-class Transfer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    conseiller: str = Field(
-        min_length=1, max_length=64, description="L'identifiant du conseiller qui reprend."
-    )
-
-
 @router.post(
     "/prises-en-charge/{handoff_id}/transferer",
     summary="Confier la discussion à un autre conseiller",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409, 422),
+    responses=errors(401, 403, 404, 409, 422),
     dependencies=[Depends(from_console_page)],
 )
 def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -286,7 +226,7 @@ def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -
     "/prises-en-charge/{handoff_id}/fermer",
     summary="Terminer la discussion : Sésame reprend la main",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -295,17 +235,11 @@ def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-class CallbackOutcome(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    joint: bool = Field(description="true : l'adhérent a été rappelé ; false : injoignable.")
-
-
 @router.post(
     "/prises-en-charge/{handoff_id}/rappel",
     summary="Marquer un rappel fait, ou l'adhérent injoignable",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def callback_outcome(
@@ -321,34 +255,16 @@ def callback_outcome(
     )
 
 
-class Colleague(BaseModel):
-    login: str
-    nom: str
-    disponible: bool
-
-
 @router.get(
     "/conseillers",
     summary="Les conseillers actifs (pour un transfert)",
     response_model=list[Colleague],
-    responses=_errors(401),
+    responses=errors(401),
 )
 def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     with session_scope(config.engine) as session:
         agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.login)).all()
         return [Colleague(login=a.login, nom=a.display_name, disponible=a.available) for a in agents]
-
-
-class Flag(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    note: str = Field(
-        default="", max_length=500, description="Pourquoi (facultatif) ; masquée comme une conversation."
-    )
-
-
-class Flagged(BaseModel):
-    message: str
 
 
 @router.post(
@@ -357,7 +273,7 @@ class Flagged(BaseModel):
     description="Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). "
     "Journalisé.",
     response_model=Flagged,
-    responses=_errors(401, 403, 404),
+    responses=errors(401, 403, 404),
     dependencies=[Depends(from_console_page)],
 )
 def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagged:
