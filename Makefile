@@ -91,9 +91,11 @@ $(HAPROXY):
 
 # --- test --------------------------------------------------------------------------
 
+# Style, then the import contracts of .importlinter (what each package may import).
 lint: venv-actions
 	$(ACTIONS_ENV)/bin/ruff check bot actions rasa_addons scripts tests
 	$(ACTIONS_ENV)/bin/ruff format --check bot actions rasa_addons scripts tests
+	PYTHONPATH=$(CURDIR) $(ACTIONS_ENV)/bin/lint-imports --no-cache
 
 typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy bot actions scripts tests
