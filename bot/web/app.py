@@ -40,8 +40,25 @@ from bot.web.middleware import (
     TokenRedactor,
 )
 from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
-from bot.web.routes import atelier, chat, console, console_push, console_queue, live, pages, reset
+from bot.web.routes import (
+    chat,
+    console,
+    console_push,
+    console_queue,
+    live,
+    pages,
+    reset,
+    workbench_account,
+    workbench_inbox,
+    workbench_intents,
+    workbench_jobs,
+    workbench_models,
+    workbench_pages,
+    workbench_stats,
+    workbench_stories,
+)
 from bot.web.state import WebConfig
+from bot.web.workbench_deps import new_workbench
 
 DEFAULT_RESET_PATH = "/reinitialiser"
 
@@ -143,7 +160,7 @@ def create_app(
     )
     app.state.web = config
     app.state.push = None  # the lifespan's hub on PostgreSQL (bot.web.push)
-    app.state.atelier = atelier.new_workbench(config, report_command)
+    app.state.workbench = new_workbench(config, report_command)
     app.include_router(pages.router)
     app.include_router(reset.reset_router(prefix))
     app.include_router(chat.router)
@@ -152,6 +169,15 @@ def create_app(
     app.include_router(console.api)
     app.include_router(console_queue.router)
     app.include_router(console_push.router)
-    app.include_router(atelier.pages)
-    app.include_router(atelier.api)
+    app.include_router(workbench_pages.router)
+    for workbench_api in (
+        workbench_account,
+        workbench_intents,
+        workbench_inbox,
+        workbench_jobs,
+        workbench_models,
+        workbench_stories,
+        workbench_stats,
+    ):
+        app.include_router(workbench_api.router)
     return app
