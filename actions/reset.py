@@ -40,7 +40,8 @@ from bot.dialogue.reset import (
 from bot.limits.clients import client_hash, client_of
 from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
 from bot.members.lookup import find_by_ref
-from bot.resets.requests import request_reset, reset_status
+from bot.resets.requests import reset_status
+from bot.resets.service import ByMember, ask_for_new_code
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -285,13 +286,8 @@ class ActionSubmitReset(Action):
                 if member is None:
                     dispatcher.utter_message(response="utter_nir_unknown")
                     return clear
-                outcome = request_reset(
-                    session,
-                    member,
-                    now,
-                    client_hash(client_of(tracker.events), settings.nir_hash_key),
-                    per_minute=settings.reset_requests_per_minute,
-                )
+                by = ByMember(client_hash(client_of(tracker.events), settings.nir_hash_key))
+                outcome = ask_for_new_code(session, member, by, now, settings.reset_requests_per_minute)
         except SQLAlchemyError:
             logger.exception("reset request failed")
             dispatcher.utter_message(response="utter_reset_unavailable")

@@ -18,15 +18,8 @@ from bot.db.enums import EmailStatus, ResetChannel
 from bot.db.models import Member
 from bot.limits.lookups import LookupRefused
 from bot.members.lookup import hash_nir
-from bot.resets.requests import (
-    AlreadyOnItsWay,
-    EmailQueued,
-    LetterQueued,
-    LimitReached,
-    LimitScope,
-    ResetOutcome,
-    ResetStatus,
-)
+from bot.resets.requests import ResetOutcome, ResetStatus
+from bot.resets.wording import member_words
 from bot.rules import french_time
 from bot.rules.masking import mask_email
 from bot.rules.nir import InvalidNir, mask_nir, normalize_nir
@@ -109,34 +102,8 @@ def confirmation_question(masked_email: str | None) -> Reply:
 
 
 def reply_for_outcome(outcome: ResetOutcome, ttl_minutes: int, now: dt.datetime) -> Reply:
-    """What to tell the member once the request is recorded (or refused)."""
-    if isinstance(outcome, EmailQueued):
-        return Reply(
-            "utter_reset_email_queued",
-            {"masked_email": outcome.masked_email, "ttl_minutes": str(ttl_minutes)},
-        )
-    if isinstance(outcome, LetterQueued):
-        return Reply("utter_reset_letter_queued", {"expected_by": french_time.day(outcome.expected_by)})
-    if isinstance(outcome, AlreadyOnItsWay):
-        requested = french_time.moment(outcome.requested_at, now)
-        if outcome.channel == ResetChannel.EMAIL:
-            state = "a été envoyé à" if outcome.email_sent else "est en cours d'envoi vers"
-            return Reply(
-                "utter_reset_email_on_its_way",
-                {"email_state": state, "masked_email": outcome.masked_email or "", "requested_at": requested},
-            )
-        expected = french_time.day(outcome.expected_by) if outcome.expected_by else ""
-        return Reply("utter_reset_letter_on_its_way", {"requested_at": requested, "expected_by": expected})
-    if isinstance(outcome, LimitReached):
-        if outcome.scope is LimitScope.MEMBER:
-            return Reply(
-                "utter_reset_daily_limit", {"retry_after": french_time.moment(outcome.retry_after, now)}
-            )
-        response = (
-            "utter_lookup_paused" if outcome.scope is LimitScope.EVERYONE else "utter_reset_client_limited"
-        )
-        return Reply(response, {"retry_after": french_time.retry_when(outcome.retry_after, now)})
-    raise TypeError(f"unknown outcome {outcome!r}")
+    """What to tell the member once the request is recorded (or refused): ``bot.resets.wording``."""
+    return Reply(*member_words(outcome, ttl_minutes, now))
 
 
 def reply_for_status(status: ResetStatus | None, intent: str, now: dt.datetime) -> Reply:

@@ -31,7 +31,9 @@ from starlette.responses import Response
 from bot.db.engine import make_engine
 from bot.settings import Settings
 from bot.web import csrf, push
-from bot.web.errors import CHAT_PATH, error_for
+from bot.web.body_limits import DEFAULT_BODY_BYTES, MESSAGE_BODY_BYTES
+from bot.web.deps import ConsoleError, console_error_handler
+from bot.web.errors import CHAT_PATH, CONSOLE_API_PREFIX, error_for
 from bot.web.middleware import (
     AccessLogMiddleware,
     BodyLimitMiddleware,
@@ -40,25 +42,8 @@ from bot.web.middleware import (
     TokenRedactor,
 )
 from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, new_http_client, webhook_url
-from bot.web.routes import (
-    chat,
-    console,
-    console_push,
-    console_queue,
-    live,
-    pages,
-    reset,
-    workbench_account,
-    workbench_inbox,
-    workbench_intents,
-    workbench_jobs,
-    workbench_models,
-    workbench_pages,
-    workbench_stats,
-    workbench_stories,
-)
+from bot.web.routes import load_static_files, new_workbench, site_router
 from bot.web.state import WebConfig
-from bot.web.workbench_deps import new_workbench
 
 DEFAULT_RESET_PATH = "/reinitialiser"
 
@@ -105,7 +90,7 @@ def create_app(
         secure_cookie=base.scheme == "https",
         public_hosts=frozenset({base.hostname} if base.hostname else set()),
         csrf_key=csrf.key_from_secret(settings.csrf_secret),
-        static_files=pages.load_static_files(),
+        static_files=load_static_files(),
         hasher=PasswordHasher(),
     )
 
@@ -145,39 +130,21 @@ def create_app(
             Middleware(CrashGuardMiddleware, redact=redact),
             Middleware(
                 BodyLimitMiddleware,
-                default_limit=reset.MAX_BODY_BYTES,
+                default_limit=DEFAULT_BODY_BYTES,
                 limits={
-                    CHAT_PATH: chat.MAX_BODY_BYTES,
-                    f"{console.API_PREFIX}/assistant": chat.MAX_BODY_BYTES,
+                    CHAT_PATH: MESSAGE_BODY_BYTES,
+                    f"{CONSOLE_API_PREFIX}/assistant": MESSAGE_BODY_BYTES,
                 },
             ),
         ],
         exception_handlers={
             HTTPException: _http_error,
             RequestValidationError: _validation_error,
-            console.ConsoleError: console.console_error_handler,
+            ConsoleError: console_error_handler,
         },
     )
     app.state.web = config
     app.state.push = None  # the lifespan's hub on PostgreSQL (bot.web.push)
     app.state.workbench = new_workbench(config, report_command)
-    app.include_router(pages.router)
-    app.include_router(reset.reset_router(prefix))
-    app.include_router(chat.router)
-    app.include_router(live.router)
-    app.include_router(console.pages)
-    app.include_router(console.api)
-    app.include_router(console_queue.router)
-    app.include_router(console_push.router)
-    app.include_router(workbench_pages.router)
-    for workbench_api in (
-        workbench_account,
-        workbench_intents,
-        workbench_inbox,
-        workbench_jobs,
-        workbench_models,
-        workbench_stories,
-        workbench_stats,
-    ):
-        app.include_router(workbench_api.router)
+    app.include_router(site_router(prefix))
     return app

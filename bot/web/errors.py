@@ -15,7 +15,8 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from bot.web.templating import render
 
 CHAT_PATH = "/chat"
-CONSOLE_API_PREFIX = "/conseiller/api/"
+CONSOLE_PREFIX = "/conseiller"
+CONSOLE_API_PREFIX = f"{CONSOLE_PREFIX}/api"
 MAX_MESSAGE_CHARS = 2000
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
@@ -91,6 +92,6 @@ def error_for(path: str, status: int, headers: Mapping[str, str] | None = None) 
     """The error answer that fits ``path``: JSON for the chat endpoint, a page everywhere else."""
     if path == CHAT_PATH:
         return chat_error(status, headers=headers)
-    if path.startswith(CONSOLE_API_PREFIX):
+    if path.startswith(f"{CONSOLE_API_PREFIX}/"):
         return chat_error(status, CONSOLE_TEXTS.get(status, CONSOLE_TEXTS[500]), headers)
     return error_page(status, headers)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 from sqlalchemy import Engine
@@ -28,17 +28,17 @@ from starlette.requests import Request
 from bot.db.engine import make_engine
 from bot.dialogue.intents import IntentRegistry, RegistryError, load_registry
 from bot.settings import PROJECT_ROOT
-from bot.web.routes.chat import from_our_page
-from bot.web.routes.console import (
+from bot.web.deps import (
     COOKIE_NAME,
     NOT_SIGNED_IN,
     POLL_HEADER,
     AgentIdentity,
+    Config,
     ConsoleError,
-    documented_errors,
+    from_our_page,
     identity_from_cookie,
 )
-from bot.web.state import WebConfig, web_config
+from bot.web.state import WebConfig
 from bot.web.workbench_jobs import Jobs, report_command
 
 PREFIX = "/atelier"
@@ -103,7 +103,7 @@ def workbench(request: Request) -> Workbench:
 # --- who is asking ------------------------------------------------------------------------------
 
 
-def trainer(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> AgentIdentity:
+def trainer(request: Request, config: Config) -> AgentIdentity:
     """The agent of the session cookie, if they train the bot: 401 without a session, 403 for a conseiller."""
     touch = request.headers.get(POLL_HEADER) != "1"
     identity = identity_from_cookie(config, request.cookies.get(COOKIE_NAME), touch=touch)
@@ -114,7 +114,7 @@ def trainer(request: Request, config: Annotated[WebConfig, Depends(web_config)])
     return identity
 
 
-def from_workbench_page(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> None:
+def from_workbench_page(request: Request, config: Config) -> None:
     if not from_our_page(request, config.public_hosts):
         raise ConsoleError(403, WRONG_ORIGIN)
 
@@ -128,20 +128,6 @@ def supervisor_trainer(agent: Trainer) -> AgentIdentity:
     return agent
 
 
-Supervisor = Annotated[AgentIdentity, Depends(supervisor_trainer)]
-Config = Annotated[WebConfig, Depends(web_config)]
+SupervisingTrainer = Annotated[AgentIdentity, Depends(supervisor_trainer)]
 WorkbenchDep = Annotated[Workbench, Depends(workbench)]
 SamePage = [Depends(from_workbench_page)]
-
-
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of a workbench endpoint."""
-    texts = {
-        400: "Requête illisible (JSON ou champ manquant).",
-        401: "Pas de session valide.",
-        403: "Requête venue d'une autre page, ou compte qui n'est ni formateur ni superviseur.",
-        404: "Introuvable.",
-        409: "Une tâche du même genre est déjà en cours.",
-        422: "Refusé, la raison dite en français : numéro secret, exemple en double, formulaire incomplet…",
-    }
-    return documented_errors(texts, statuses)

@@ -26,7 +26,7 @@ from bot.dialogue.intents import IntentRegistry
 from bot.releases import history, loading
 from bot.training.project import ProjectError
 from bot.training.report import OTHER_LABELS
-from bot.web.routes.console import AgentIdentity, ConsoleError
+from bot.web.deps import AgentIdentity, ConsoleError
 from bot.web.schemas.workbench import (
     AnswerButton,
     DecisionAsked,

@@ -27,7 +27,7 @@ from bot.db.models import AgentAuditEntry, ReviewDecision
 from bot.releases import history, loading
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.routes.console import COOKIE_NAME, NOT_SIGNED_IN
+from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN
 from bot.web.routes.workbench_pages import report_policy
 from bot.web.workbench_deps import TRAINERS_ONLY, WRONG_ORIGIN
 from tests.conftest import ROOT

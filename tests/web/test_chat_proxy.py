@@ -26,9 +26,10 @@ from sqlalchemy.pool import StaticPool
 
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.body_limits import MESSAGE_BODY_BYTES
+from bot.web.deps import page_origin_allowed
 from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
 from bot.web.rasa import client_label
-from bot.web.routes.chat import MAX_BODY_BYTES, page_origin_allowed
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
 from tests.support.db import create_schema
 from tests.support.html import inline_code
@@ -287,8 +288,8 @@ def test_too_long_a_message_is_refused_with_413(web: TestClient, rasa: FakeRasa)
 
 
 def test_too_big_a_body_is_refused_before_it_is_read(web: TestClient, rasa: FakeRasa) -> None:
-    raw = json.dumps({"sender": SENDER, "message": "€" * (MAX_BODY_BYTES // 3 + 10)}).encode()
-    assert len(raw) > MAX_BODY_BYTES
+    raw = json.dumps({"sender": SENDER, "message": "€" * (MESSAGE_BODY_BYTES // 3 + 10)}).encode()
+    assert len(raw) > MESSAGE_BODY_BYTES
     answer = chat(web, None, raw=raw)
     assert answer.status_code == 413
     assert "trop long" in error_of(answer)

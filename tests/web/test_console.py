@@ -25,17 +25,11 @@ from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, AgentRole, ResetChannel
 from bot.db.models import AgentAuditEntry, AgentSession, Member, OutgoingEmail, PostalLetter, ResetRequest
 from bot.members.lookup import hash_nir
+from bot.resets.wording import NO_EMAIL_ON_FILE
 from bot.settings import Settings
 from bot.web.app import create_app
-from bot.web.routes.console import (
-    BAD_CREDENTIALS,
-    COOKIE_NAME,
-    NO_EMAIL_ON_FILE,
-    NOT_CONFIRMED,
-    NOT_SIGNED_IN,
-    SUPERVISORS_ONLY,
-    WRONG_ORIGIN,
-)
+from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN, SUPERVISORS_ONLY, WRONG_ORIGIN
+from bot.web.routes.console import BAD_CREDENTIALS, NOT_CONFIRMED
 from tests.support.nirs import with_key
 
 PAGE = "http://127.0.0.1:8080"

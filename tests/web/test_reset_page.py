@@ -31,9 +31,10 @@ from bot.rules.tokens import hash_token, mint_token
 from bot.settings import Settings
 from bot.web import templating
 from bot.web.app import create_app
+from bot.web.body_limits import DEFAULT_BODY_BYTES
+from bot.web.deps import MAX_FORM_FIELDS
 from bot.web.errors import PAGE_TEXTS
 from bot.web.middleware import SECURITY_HEADERS
-from bot.web.routes.reset import MAX_BODY_BYTES, MAX_FORM_FIELDS
 from tests.support.html import inline_code
 
 GOOD_CODE = "482913"
@@ -398,7 +399,7 @@ def test_oversized_or_odd_bodies_are_refused(engine: Engine, browser: Browser) -
     too_big = browser.request(
         "POST",
         link(token),
-        b"code=" + b"1" * MAX_BODY_BYTES,
+        b"code=" + b"1" * DEFAULT_BODY_BYTES,
         {"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert too_big.status == 413

@@ -29,7 +29,6 @@ import json
 import logging
 import time
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -38,19 +37,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.web.body_limits import MESSAGE_BODY_BYTES
+from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
+from bot.web.member_handoff import member_turn, opened_by_the_bot
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.web.routes import live
 from bot.web.state import WebConfig, rasa_client, web_config
 
 logger = logging.getLogger("bot.web.chat")
 
-# A message of 2,000 characters is 8 KB at most in UTF-8 for French text, JSON included.
-MAX_BODY_BYTES = 8 * 1024
 # What ``crypto.getRandomValues`` gives the widget, base64url-encoded; generous bounds.
 SENDER_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class ChatRequest(BaseModel):
@@ -113,7 +111,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     403: _documented(403, "L'en-tête Origin n'est pas celui de la page de Sésame"),
     413: _documented(
-        413, f"Corps de plus de {MAX_BODY_BYTES} octets, ou message de plus de {MAX_MESSAGE_CHARS} caractères"
+        413,
+        f"Corps de plus de {MESSAGE_BODY_BYTES} octets, ou message de plus de {MAX_MESSAGE_CHARS} caractères",
     ),
     415: _documented(415, "Le corps n'est pas en application/json"),
     502: _documented(502, "Rasa a répondu par une erreur ou une réponse illisible"),
@@ -127,30 +126,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(tags=["chat"])
-
-
-def page_origin_allowed(origin: str | None, host: str | None, public_hosts: frozenset[str]) -> bool:
-    """True when ``origin`` is the page's own origin and the page is one we serve.
-
-    Browsers send ``Origin`` on every POST, same-origin included; a page on
-    another site sends its own. ``Host`` is what the browser connected to, so
-    ``Origin`` naming the same host and port is the same-origin test, and the
-    host list stops a DNS-rebinding page (whose ``Host`` is the attacker's name).
-    """
-    if not origin or not host:
-        return False
-    parts = urlsplit(origin)
-    if parts.scheme not in {"http", "https"} or parts.path or parts.query or parts.fragment:
-        return False
-    if parts.netloc.lower() != host.strip().lower():
-        return False
-    hostname = parts.hostname or ""  # lower-cased, IPv6 without brackets
-    return hostname in LOOPBACK_HOSTS or hostname in public_hosts
-
-
-def from_our_page(request: Request, public_hosts: frozenset[str]) -> bool:
-    """``page_origin_allowed`` for a request: every POST of the site (chat, console, workbench) asks it."""
-    return page_origin_allowed(request.headers.get("origin"), request.headers.get("host"), public_hosts)
 
 
 def parse_chat_body(body: bytes) -> ChatRequest | Response:
@@ -212,7 +187,7 @@ async def chat(
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
     try:
-        relayed = await run_in_threadpool(live.member_turn, config.engine, parsed.sender, parsed.message)
+        relayed = await run_in_threadpool(member_turn, config.engine, parsed.sender, parsed.message)
     except SQLAlchemyError as exc:
         # The member database is down: no hand-off can be open or opened, but the bot still
         # answers every question of the help document (and says the reset service is down).
@@ -240,7 +215,7 @@ async def chat(
     )
     body: dict[str, Any] = {"messages": messages}
     try:
-        handoff = await run_in_threadpool(live.opened_by_the_bot, config.engine, parsed.sender)
+        handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender)
     except SQLAlchemyError:
         handoff = None
     if handoff is not None:

@@ -22,163 +22,61 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from bot.agents import audit, sessions
 from bot.agents.assistant import AgentAnswer, answer_for
 from bot.agents.member_file import MemberFile, NirProblem, file_of, find_for_agent
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, AgentRole, ResetChannel
-from bot.db.models import Agent, Member, utcnow
+from bot.db.models import Member, utcnow
 from bot.dialogue.intents import REGISTRY
 from bot.limits.clients import client_hash
-from bot.resets.requests import (
-    AlreadyOnItsWay,
-    EmailQueued,
-    LetterQueued,
-    LimitReached,
-    LimitScope,
-    ResetOutcome,
-    request_reset,
-)
+from bot.resets.service import ByAgent, NoEmailOnFile, ask_for_new_code
+from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
 from bot.rules import french_time
-from bot.web.errors import JSON_CONTENT_TYPE
+from bot.web.deps import (
+    COOKIE_NAME,
+    COOKIE_PATH,
+    WRONG_ORIGIN,
+    AgentIdentity,
+    ApiError,
+    BadForm,
+    Config,
+    ConsoleError,
+    SignedIn,
+    Supervisor,
+    errors,
+    from_console_page,
+    from_our_page,
+    identity_from_cookie,
+    parse_form,
+)
+from bot.web.errors import CONSOLE_API_PREFIX, CONSOLE_PREFIX
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.web.routes.chat import from_our_page
-from bot.web.routes.reset import BadForm, parse_form
-from bot.web.state import WebConfig, rasa_client, web_config
-from bot.web.templating import render
+from bot.web.sign_in import CONSOLE_PAGE, WORKBENCH_PAGE, console_html, next_page, sign_in_page
+from bot.web.state import WebConfig, rasa_client
 
 logger = logging.getLogger("bot.web.console")
 
-PREFIX = "/conseiller"
-API_PREFIX = f"{PREFIX}/api"
-COOKIE_NAME = "sesame_conseiller"
-POLL_HEADER = "x-sesame-poll"
-# One sign-in for the agents' console (/conseiller/) and the trainers' workbench (/atelier/).
-COOKIE_PATH = "/"
-CONSOLE_CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
 MAX_QUESTION_CHARS = 2000
 JOURNAL_LINES = 200
 
 BAD_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 SIGNED_OUT = "Vous êtes déconnecté(e)."
-NOT_SIGNED_IN = "Votre session a expiré ou vous n'êtes pas connecté(e) : reconnectez-vous."
-WRONG_ORIGIN = "Cette demande ne vient pas de la console des conseillers : elle est refusée."
-SUPERVISORS_ONLY = "Réservé aux superviseurs."
-ADVISERS_ONLY = "Réservé aux conseillers et aux superviseurs : un compte formateur n'ouvre pas les dossiers."
 TRAINER_PAGE = "Votre compte est un compte formateur : la console des conseillers ne lui est pas ouverte."
-NO_EMAIL_ON_FILE = "Aucune adresse e-mail n'est connue pour cet adhérent : seul le courrier est possible."
 NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrier)."
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
 UNKNOWN_INTENT = "Intention inconnue."
 
-# Where the sign-in and sign-out forms may send the agent afterwards (field ``suivant``):
-# these pages of ours only, compared exactly, so that no link can make them an open redirect.
-WORKBENCH_PAGE = "/atelier/"
-NEXT_PAGES = frozenset({f"{PREFIX}/", WORKBENCH_PAGE})
-SIGN_IN_PLACES = {
-    f"{PREFIX}/": ("Connexion à la console des conseillers", "Console des conseillers · ACS"),
-    WORKBENCH_PAGE: ("Connexion à l'atelier des formateurs", "Atelier des formateurs · ACS"),
-}
-
 CHANNEL_WORDS: dict[str, ResetChannel] = {"email": ResetChannel.EMAIL, "courrier": ResetChannel.LETTER}
 
-
-class ConsoleError(Exception):
-    """An API refusal: ``{"error": message}`` with ``status``, in French."""
-
-    def __init__(
-        self, status: int, message: str, headers: dict[str, str] | None = None, code: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-        self.code = code  # for the audit line of a refused look-up
-
-
-def api_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status, headers=headers, media_type=JSON_CONTENT_TYPE)
-
-
-async def console_error_handler(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ConsoleError)  # noqa: S101 - registered for ConsoleError only
-    return api_error(exc.status, exc.message, exc.headers)
-
-
-# --- who is asking --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AgentIdentity:
-    """The signed-in agent, as read from the database for this request."""
-
-    id: int
-    login: str
-    display_name: str
-    role: AgentRole
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role == AgentRole.SUPERVISEUR
-
-    @classmethod
-    def of(cls, agent: Agent) -> AgentIdentity:
-        return cls(agent.id, agent.login, agent.display_name, agent.role)
-
-
-def _now() -> dt.datetime:
-    return utcnow()
-
-
-def identity_from_cookie(config: WebConfig, token: str | None, *, touch: bool = True) -> AgentIdentity | None:
-    with session_scope(config.engine) as session:
-        agent = sessions.current_agent(session, token, _now(), touch=touch)
-        return AgentIdentity.of(agent) if agent is not None else None
-
-
-def adviser_of(config: WebConfig, token: str | None, *, touch: bool) -> AgentIdentity:
-    """The session's agent if they may advise members; else 401 (no session) or 403 (role)."""
-    identity = identity_from_cookie(config, token, touch=touch)
-    if identity is None:
-        raise ConsoleError(401, NOT_SIGNED_IN)
-    if not identity.role.advises_members:
-        raise ConsoleError(403, ADVISERS_ONLY)
-    return identity
-
-
-def signed_in_agent(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> AgentIdentity:
-    """The agent of the session cookie, or 401: the only source of an agent's identity."""
-    # The console's automatic refreshes say so: they do not count as the agent's activity.
-    touch = request.headers.get(POLL_HEADER) != "1"
-    return adviser_of(config, request.cookies.get(COOKIE_NAME), touch=touch)
-
-
-def from_console_page(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> None:
-    """A POST must come from our own page (``Origin``), as the chat requires too."""
-    if not from_our_page(request, config.public_hosts):
-        raise ConsoleError(403, WRONG_ORIGIN)
-
-
-def supervisor(agent: Annotated[AgentIdentity, Depends(signed_in_agent)]) -> AgentIdentity:
-    if not agent.is_supervisor:
-        raise ConsoleError(403, SUPERVISORS_ONLY)
-    return agent
-
-
-SignedIn = Annotated[AgentIdentity, Depends(signed_in_agent)]
-Config = Annotated[WebConfig, Depends(web_config)]
 
 # --- pages: sign-in, console, sign-out -----------------------------------------------
 
@@ -196,55 +94,12 @@ def _cookie(response: Response, config: WebConfig, token: str) -> None:
     )
 
 
-def _page(
-    name: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
-) -> HTMLResponse:
-    sent = {
-        "Content-Security-Policy": CONSOLE_CONTENT_SECURITY_POLICY,
-        # The site's "no-referrer" makes browsers send "Origin: null" on a form post or a
-        # fetch POST; the console's POSTs are checked by their Origin, so same-origin
-        # requests must carry it (other sites still get no referrer at all).
-        "Referrer-Policy": "same-origin",
-        **(headers or {}),
-    }
-    return HTMLResponse(render(name, **context), status_code=status, headers=sent)
-
-
-def next_page(value: str | None, default: str = f"{PREFIX}/") -> str:
-    """``value`` if it is one of ``NEXT_PAGES``, else ``default``: never another site or page."""
-    return value if value in NEXT_PAGES else default
-
-
-def sign_in_page(
-    status: int = 200,
-    *,
-    suivant: str = f"{PREFIX}/",
-    message: str | None = None,
-    error: str | None = None,
-    login: str = "",
-    headers: dict[str, str] | None = None,
-) -> HTMLResponse:
-    """The sign-in form, for the console or the workbench (``suivant``: where it leads)."""
-    heading, tag = SIGN_IN_PLACES[next_page(suivant)]
-    return _page(
-        "console_sign_in.html",
-        status=status,
-        headers=headers,
-        message=message,
-        error=error,
-        login=login,
-        suivant=next_page(suivant),
-        heading=heading,
-        brand_tag=tag,
-    )
-
-
-@pages.get(PREFIX)
+@pages.get(CONSOLE_PREFIX)
 def console_root() -> Response:
-    return RedirectResponse(f"{PREFIX}/", status_code=308)
+    return RedirectResponse(CONSOLE_PAGE, status_code=308)
 
 
-@pages.api_route(f"{PREFIX}/", methods=["GET", "HEAD"])
+@pages.api_route(CONSOLE_PAGE, methods=["GET", "HEAD"])
 def console_page(request: Request, config: Config) -> Response:
     """The console for a signed-in agent, the sign-in form for anyone else."""
     agent = identity_from_cookie(config, request.cookies.get(COOKIE_NAME))
@@ -253,10 +108,10 @@ def console_page(request: Request, config: Config) -> Response:
         return sign_in_page(message=message)
     if not agent.role.advises_members:
         return sign_in_page(403, error=TRAINER_PAGE, login=agent.login)
-    return _page("console.html", agent=agent, roles=AgentRole)
+    return console_html("console.html", agent=agent, roles=AgentRole)
 
 
-@pages.post(f"{PREFIX}/connexion")
+@pages.post(f"{CONSOLE_PREFIX}/connexion")
 async def sign_in(request: Request, config: Config) -> Response:
     """Check the form's login and password within the limits; the same answer for any failure."""
     if not from_our_page(request, config.public_hosts):
@@ -272,13 +127,13 @@ async def sign_in(request: Request, config: Config) -> Response:
 
     def attempt() -> sessions.SignInOutcome:
         with session_scope(config.engine) as session:
-            return sessions.sign_in(session, login, password, client, _now())
+            return sessions.sign_in(session, login, password, client, utcnow())
 
     outcome = await run_in_threadpool(attempt)
     shown_login = login.strip()[:64]
     if isinstance(outcome, sessions.TooManyFailures):
-        wait = french_time.retry_when(outcome.retry_at, _now())
-        seconds = max(1, int((outcome.retry_at - _now()).total_seconds()))
+        wait = french_time.retry_when(outcome.retry_at, utcnow())
+        seconds = max(1, int((outcome.retry_at - utcnow()).total_seconds()))
         return sign_in_page(
             429,
             headers={"Retry-After": str(seconds)},
@@ -288,7 +143,7 @@ async def sign_in(request: Request, config: Config) -> Response:
         )
     if isinstance(outcome, sessions.BadCredentials):
         return sign_in_page(401, suivant=suivant, error=BAD_CREDENTIALS, login=shown_login)
-    if suivant == f"{PREFIX}/" and not outcome.agent.role.advises_members:
+    if suivant == CONSOLE_PAGE and not outcome.agent.role.advises_members:
         suivant = WORKBENCH_PAGE  # a formateur has the workbench, not the console
     response = RedirectResponse(suivant, status_code=303)
     _cookie(response, config, outcome.token)
@@ -296,7 +151,7 @@ async def sign_in(request: Request, config: Config) -> Response:
     return response
 
 
-@pages.post(f"{PREFIX}/deconnexion")
+@pages.post(f"{CONSOLE_PREFIX}/deconnexion")
 async def sign_out(request: Request, config: Config) -> Response:
     if not from_our_page(request, config.public_hosts):
         return sign_in_page(403, error=WRONG_ORIGIN)
@@ -307,7 +162,7 @@ async def sign_out(request: Request, config: Config) -> Response:
 
     def end() -> None:
         with session_scope(config.engine) as session:
-            sessions.sign_out(session, request.cookies.get(COOKIE_NAME), _now())
+            sessions.sign_out(session, request.cookies.get(COOKIE_NAME), utcnow())
 
     await run_in_threadpool(end)
     response = RedirectResponse(f"{next_page(form.get('suivant'))}?sortie=1", status_code=303)
@@ -320,28 +175,7 @@ async def sign_out(request: Request, config: Config) -> Response:
 # --- the JSON API ----------------------------------------------------------------------
 
 
-class ApiError(BaseModel):
-    error: str = Field(description="Une phrase en français, que la console affiche telle quelle.")
-
-
-def documented_errors(texts: dict[int, str], statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI ``responses`` of an endpoint: each status with its French error body."""
-    return {status: {"model": ApiError, "description": texts[status]} for status in statuses}
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {
-        400: "Requête illisible (JSON ou champ manquant).",
-        401: "Pas de session de conseiller valide.",
-        403: "Requête venue d'une autre page, ou rôle insuffisant.",
-        422: "Numéro de Sécurité sociale refusé, ou adhérent inconnu.",
-        429: "Limite de demandes atteinte.",
-        503: "L'assistant (Rasa) est indisponible.",
-    }
-    return documented_errors(texts, statuses)
-
-
-api = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+api = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
 
 
 class Me(BaseModel):
@@ -350,7 +184,7 @@ class Me(BaseModel):
     role: Literal["conseiller", "superviseur", "formateur"]
 
 
-@api.get("/moi", summary="Le conseiller connecté", response_model=Me, responses=_errors(401))
+@api.get("/moi", summary="Le conseiller connecté", response_model=Me, responses=errors(401))
 def me(agent: SignedIn) -> Me:
     return Me(login=agent.login, nom=agent.display_name, role=agent.role.value)
 
@@ -405,7 +239,7 @@ def _label(intent: str) -> str:
     description="Le même modèle que le bot classe la question ; la réponse vient des mêmes textes. "
     "La question n'est ni conservée ni journalisée : seule l'intention retenue l'est.",
     response_model=AssistantReply,
-    responses=_errors(400, 401, 403, 503),
+    responses=errors(400, 401, 403, 503),
     dependencies=[Depends(from_console_page)],
 )
 async def assistant(
@@ -443,7 +277,7 @@ async def assistant(
     "/reponses/{intention}",
     summary="La réponse pour une autre intention (choix du conseiller)",
     response_model=Answer,
-    responses=_errors(401) | {404: {"model": ApiError, "description": UNKNOWN_INTENT}},
+    responses=errors(401) | {404: {"model": ApiError, "description": UNKNOWN_INTENT}},
 )
 def answer_of(intention: str, agent: SignedIn, config: Config) -> Answer:
     if intention not in REGISTRY.names:
@@ -517,14 +351,14 @@ def _find(session: Any, nir: str, config: WebConfig) -> Member:
     summary="Le dossier d'un adhérent",
     description="Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé.",
     response_model=MemberView,
-    responses=_errors(400, 401, 403, 422),
+    responses=errors(400, 401, 403, 422),
     dependencies=[Depends(from_console_page)],
 )
 def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView | JSONResponse:
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
-            now = _now()
+            now = utcnow()
             file = file_of(session, member, full_email=agent.is_supervisor, now=now)
             audit.record(
                 session,
@@ -566,43 +400,13 @@ class ResetDone(BaseModel):
     dossier: MemberView
 
 
-def _outcome_message(outcome: ResetOutcome, now: dt.datetime) -> tuple[str, str]:
-    if isinstance(outcome, EmailQueued):
-        return "email_en_file", f"E-mail de réinitialisation mis en file d'envoi vers {outcome.masked_email}."
-    if isinstance(outcome, LetterQueued):
-        return (
-            "courrier_demande",
-            f"Courrier demandé : il arrivera au plus tard le {french_time.day(outcome.expected_by)}.",
-        )
-    if isinstance(outcome, AlreadyOnItsWay):
-        when = french_time.moment(outcome.requested_at, now)
-        if outcome.channel == ResetChannel.EMAIL:
-            return "deja_en_route", f"Rien de nouveau envoyé : un e-mail demandé {when} est encore en route."
-        due = (
-            f", attendu au plus tard le {french_time.day(outcome.expected_by)}" if outcome.expected_by else ""
-        )
-        return "deja_en_route", f"Rien de nouveau envoyé : un courrier demandé {when} est en route{due}."
-    assert isinstance(outcome, LimitReached)  # noqa: S101 - the four outcomes of request_reset
-    if outcome.scope is LimitScope.MEMBER:
-        return (
-            "limite_atteinte",
-            f"Limite de demandes atteinte pour cet adhérent : nouvelle demande possible "
-            f"{french_time.moment(outcome.retry_after, now)}.",
-        )
-    return (
-        "limite_atteinte",
-        "Trop de demandes en ce moment, pour tout le monde : réessayez "
-        f"{french_time.retry_when(outcome.retry_after, now)}.",
-    )
-
-
 @api.post(
     "/adherent/nouveau-code",
     summary="Demander un nouveau code pour l'adhérent",
     description="Par e-mail (adresse connue) ou par courrier, après confirmation nommant le canal. "
     "Mêmes limites et même file d'envoi que pour l'adhérent ; enregistré au nom du conseiller.",
     response_model=ResetDone,
-    responses=_errors(400, 401, 403, 422),
+    responses=errors(400, 401, 403, 422),
     dependencies=[Depends(from_console_page)],
 )
 def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> ResetDone:
@@ -612,18 +416,12 @@ def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> Res
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
-            if channel == ResetChannel.EMAIL and not member.email:
-                raise ConsoleError(422, NO_EMAIL_ON_FILE, code="pas_d_email")
-            now = _now()
-            outcome = request_reset(
-                session,
-                member,
-                now,
-                channel=channel,
-                agent_id=agent.id,
-                per_minute=config.settings.reset_requests_per_minute,
-            )
-            code, message = _outcome_message(outcome, now)
+            now = utcnow()
+            by = ByAgent(agent.id, channel)
+            outcome = ask_for_new_code(session, member, by, now, config.settings.reset_requests_per_minute)
+            if isinstance(outcome, NoEmailOnFile):
+                raise ConsoleError(422, NO_EMAIL_ON_FILE, code=NO_EMAIL_CODE)
+            code, message = agent_words(outcome, now)
             audit.record(
                 session,
                 agent.login,
@@ -652,10 +450,10 @@ class JournalLine(BaseModel):
     "/journal",
     summary="Le journal des actions des conseillers (superviseurs)",
     response_model=list[JournalLine],
-    responses=_errors(401, 403),
+    responses=errors(401, 403),
 )
 def journal(
-    agent: Annotated[AgentIdentity, Depends(supervisor)],
+    agent: Supervisor,
     config: Config,
     conseiller: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[JournalLine]:

@@ -34,19 +34,12 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.web import push
+from bot.web.deps import COOKIE_NAME, AgentIdentity, Config, ConsoleError, console_agent, errors
+from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.push import Hub
-from bot.web.routes.console import (
-    API_PREFIX,
-    COOKIE_NAME,
-    AgentIdentity,
-    Config,
-    ConsoleError,
-    adviser_of,
-    documented_errors,
-)
 from bot.web.state import WebConfig, push_hub
 
-router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
 
 STREAM_PATH = "/flux"
 # The session is checked again (and a comment keeps proxies from closing the stream) this often.
@@ -59,21 +52,18 @@ TOPIC_PREFIX = push.handoff_topic(0)[:-1]
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Le flux des réveils."},
     204: {"description": "Pas de notifications (SQLite) : la console relit à intervalles."},
-    **documented_errors(
-        {401: "Pas de session de conseiller valide.", 403: "Compte formateur : pas de console."},
-        (401, 403),
-    ),
+    **errors(401, 403),
 }
 
 
 def streaming_agent(request: Request, config: Config) -> AgentIdentity:
     """The console's session, never touched: a stream is not the agent's activity."""
-    return adviser_of(config, request.cookies.get(COOKIE_NAME), touch=False)
+    return console_agent(config, request.cookies.get(COOKIE_NAME), touch=False)
 
 
 def still_signed_in(config: WebConfig, token: str | None) -> bool:
     try:
-        adviser_of(config, token, touch=False)
+        console_agent(config, token, touch=False)
     except ConsoleError:
         return False
     return True

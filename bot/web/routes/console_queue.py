@@ -1,6 +1,6 @@
 """The console's queue of hand-offs: availability, take, chat, transfer, close, call-backs.
 
-Same guards as the rest of the console API (``bot.web.routes.console``): an agent's
+Same guards as the rest of the console API (``bot.web.deps``): an agent's
 session for everything, the console's own ``Origin`` for every POST. Taking is
 decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
 409. Every step is audited under the agent's login.
@@ -22,18 +22,11 @@ from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
 from bot.handoffs import queue
 from bot.rules import french_time
-from bot.web.routes.console import (
-    API_PREFIX,
-    AgentIdentity,
-    Config,
-    ConsoleError,
-    SignedIn,
-    documented_errors,
-    from_console_page,
-)
+from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.errors import CONSOLE_API_PREFIX
 from bot.workbench import flags
 
-router = APIRouter(prefix=API_PREFIX, tags=["console des conseillers"])
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
 
 KIND_WORDS = {HandoffKind.LIVE: "discussion", HandoffKind.CALLBACK: "rappel"}
 STATE_WORDS = {
@@ -48,17 +41,6 @@ AUTHOR_WORDS = {
     HandoffAuthor.AGENT: "conseiller",
     HandoffAuthor.SYSTEM: "sesame",
 }
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    texts = {
-        401: "Pas de session de conseiller valide.",
-        403: "Requête venue d'une autre page.",
-        404: "Prise en charge inconnue.",
-        409: "Déjà prise par un autre conseiller, ou plus ouverte.",
-        422: "Message vide ou trop long, conseiller inconnu.",
-    }
-    return documented_errors(texts, statuses)
 
 
 def _agent(session: Session, identity: AgentIdentity) -> Agent:
@@ -105,7 +87,7 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueI
     )
 
 
-@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=_errors(401))
+@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=errors(401))
 def queue_view(agent: SignedIn, config: Config) -> QueueView:
     now = utcnow()
     with session_scope(config.engine) as session:
@@ -129,7 +111,7 @@ class Availability(BaseModel):
     "/disponibilite",
     summary="Se dire disponible (ou non) pour les discussions",
     response_model=Availability,
-    responses=_errors(401, 403),
+    responses=errors(401, 403),
     dependencies=[Depends(from_console_page)],
 )
 def set_availability(body: Availability, agent: SignedIn, config: Config) -> Availability:
@@ -176,7 +158,7 @@ def _found(session: Session, handoff_id: int) -> Handoff:
     "/prises-en-charge/{handoff_id}",
     summary="Une prise en charge : résumé, transcription, messages",
     response_model=HandoffDetail,
-    responses=_errors(401, 404),
+    responses=errors(401, 404),
 )
 def handoff_detail(
     handoff_id: int, agent: SignedIn, config: Config, apres: Annotated[int, Query(ge=0)] = 0
@@ -208,7 +190,7 @@ def _step(
     "/prises-en-charge/{handoff_id}/prendre",
     summary="Prendre une discussion en attente",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -227,7 +209,7 @@ class Said(BaseModel):
     "/prises-en-charge/{handoff_id}/messages",
     summary="Écrire à l'adhérent (texte seul)",
     response_model=Line,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
@@ -260,7 +242,7 @@ class Transfer(BaseModel):
     "/prises-en-charge/{handoff_id}/transferer",
     summary="Confier la discussion à un autre conseiller",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409, 422),
+    responses=errors(401, 403, 404, 409, 422),
     dependencies=[Depends(from_console_page)],
 )
 def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -286,7 +268,7 @@ def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -
     "/prises-en-charge/{handoff_id}/fermer",
     summary="Terminer la discussion : Sésame reprend la main",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
@@ -305,7 +287,7 @@ class CallbackOutcome(BaseModel):
     "/prises-en-charge/{handoff_id}/rappel",
     summary="Marquer un rappel fait, ou l'adhérent injoignable",
     response_model=HandoffDetail,
-    responses=_errors(401, 403, 404, 409),
+    responses=errors(401, 403, 404, 409),
     dependencies=[Depends(from_console_page)],
 )
 def callback_outcome(
@@ -331,7 +313,7 @@ class Colleague(BaseModel):
     "/conseillers",
     summary="Les conseillers actifs (pour un transfert)",
     response_model=list[Colleague],
-    responses=_errors(401),
+    responses=errors(401),
 )
 def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     with session_scope(config.engine) as session:
@@ -357,7 +339,7 @@ class Flagged(BaseModel):
     description="Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). "
     "Journalisé.",
     response_model=Flagged,
-    responses=_errors(401, 403, 404),
+    responses=errors(401, 403, 404),
     dependencies=[Depends(from_console_page)],
 )
 def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagged:

@@ -37,10 +37,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from bot.db.engine import session_scope
-from bot.db.enums import HandoffAuthor, HandoffKind, HandoffState
-from bot.db.models import Handoff, HandoffMessage
+from bot.db.enums import HandoffAuthor, HandoffKind
 from bot.handoffs import queue
 from bot.web import push
+from bot.web.member_handoff import handoff_view, message_view
 from bot.web.push import Hub, Subscription
 from bot.web.state import WebConfig, push_hub, web_config
 
@@ -53,60 +53,7 @@ KEEPALIVE_SECONDS = 15.0
 STREAM_SECONDS = 600.0
 SENDER = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-STATE_WORDS = {
-    HandoffState.WAITING: "attente",
-    HandoffState.ACTIVE: "en_cours",
-    HandoffState.CLOSED: "terminee",
-}
-WAITING_TEXT = (
-    "Votre message est transmis. Un conseiller va vous répondre : vous êtes n° {position} dans la file."
-)
-
 router = APIRouter(include_in_schema=False)
-
-
-def handoff_view(session: Any, handoff: Handoff) -> dict[str, Any]:
-    """What the widget needs to know about its hand-off."""
-    return {
-        "id": handoff.id,
-        "etat": STATE_WORDS.get(handoff.state, "terminee"),
-        "position": queue.position(session, handoff),
-        "conseiller": handoff.agent.display_name if handoff.agent is not None else None,
-    }
-
-
-def message_view(message: HandoffMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "qui": "conseiller" if message.author == HandoffAuthor.AGENT else "sesame",
-        "texte": message.text,
-    }
-
-
-def member_turn(engine: Engine, sender: str, text: str) -> dict[str, Any] | None:
-    """The answer to the member's message when an agent has (or will have) the conversation.
-
-    None when the conversation has no open live hand-off: the message goes to Rasa.
-    """
-    with session_scope(engine) as session:
-        handoff = queue.open_for_conversation(session, sender)
-        if handoff is None or handoff.kind != HandoffKind.LIVE:
-            return None
-        queue.member_says(session, handoff, text)
-        view = handoff_view(session, handoff)
-        messages = []
-        if handoff.state == HandoffState.WAITING:
-            messages.append({"text": WAITING_TEXT.format(position=view["position"]), "buttons": []})
-        return {"messages": messages, "handoff": view}
-
-
-def opened_by_the_bot(engine: Engine, sender: str) -> dict[str, Any] | None:
-    """The hand-off the bot's answer has just opened (``action_request_human``), if any."""
-    with session_scope(engine) as session:
-        handoff = queue.open_for_conversation(session, sender)
-        if handoff is None or handoff.kind != HandoffKind.LIVE:
-            return None
-        return handoff_view(session, handoff)
 
 
 def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:

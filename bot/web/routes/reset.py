@@ -13,10 +13,7 @@ hash never holds up the chat of other members.
 
 from __future__ import annotations
 
-from typing import Annotated
-from urllib.parse import parse_qsl
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -25,40 +22,16 @@ from bot.resets.links import LinkState, birth_month_of_link, current_state, use_
 from bot.rules.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
 from bot.rules.tokens import hash_token
 from bot.web import csrf
+from bot.web.deps import BadForm, Config, parse_form
 from bot.web.errors import error_page
-from bot.web.state import WebConfig, web_config
+from bot.web.state import WebConfig
 from bot.web.templating import CSRF_ERROR, render
-
-# A form of ours has a handful of fields; more is not a member typing.
-MAX_FORM_FIELDS = 10
-# Our forms are a few short fields; anything bigger is refused before it is read.
-MAX_BODY_BYTES = 4096
 
 _STATUS_PAGES = {
     LinkState.UNKNOWN: (404, "link_unknown.html"),
     LinkState.EXPIRED: (410, "link_expired.html"),
     LinkState.USED: (410, "link_used.html"),
 }
-
-
-class BadForm(ValueError):
-    """The body is not one of our url-encoded forms."""
-
-
-def parse_form(content_type: str, body: bytes) -> dict[str, str]:
-    """The url-encoded form fields, first value of each; ``BadForm`` otherwise."""
-    if content_type.split(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        raise BadForm("not a url-encoded form")
-    try:
-        pairs = parse_qsl(
-            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS, errors="strict"
-        )
-    except (UnicodeDecodeError, ValueError):
-        raise BadForm("unreadable form") from None
-    fields: dict[str, str] = {}
-    for name, value in pairs:
-        fields.setdefault(name, value)
-    return fields
 
 
 def _status_page(state: LinkState) -> HTMLResponse:
@@ -81,9 +54,6 @@ def _form(config: WebConfig, request: Request, token: str, error: str | None, st
         "Set-Cookie", csrf.cookie_header(nonce, f"{config.reset_prefix}/", config.secure_cookie)
     )
     return response
-
-
-Config = Annotated[WebConfig, Depends(web_config)]
 
 
 async def _link_problem(config: WebConfig, token: str) -> HTMLResponse | None:

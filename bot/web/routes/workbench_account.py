@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from bot.web.deps import errors
 from bot.web.schemas.workbench import TrainerView
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer, errors
+from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer
 
 router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
 

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from bot.web import workbench_service as service
+from bot.web.deps import Config, errors
 from bot.web.schemas.workbench import DecisionAsked, DecisionDone, InboxView, Reason
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Config, SamePage, Trainer, WorkbenchDep, errors
+from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, Trainer, WorkbenchDep
 from bot.workbench.inbox import InboxFilters
 
 router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])

@@ -9,8 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bot.web import workbench_service as service
+from bot.web.deps import Config, errors
 from bot.web.schemas.workbench import IntentEdit, IntentLabel, IntentView, NewQuestion, Written
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Config, SamePage, Trainer, WorkbenchDep, errors
+from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, Trainer, WorkbenchDep
 
 router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
 

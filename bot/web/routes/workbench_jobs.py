@@ -13,8 +13,9 @@ from fastapi import APIRouter
 
 from bot.db.enums import AgentAction
 from bot.web import workbench_service as service
+from bot.web.deps import Config, errors
 from bot.web.schemas.workbench import JobStatus
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Config, SamePage, Trainer, WorkbenchDep, errors
+from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, Trainer, WorkbenchDep
 from bot.web.workbench_jobs import JobKind
 
 ALREADY_RUNNING = "Une vérification est déjà en cours : attendez son résultat."

@@ -5,17 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bot.web import workbench_service as service
+from bot.web.deps import Config, errors
 from bot.web.schemas.workbench import ModelsView
-from bot.web.workbench_deps import (
-    API_PREFIX,
-    API_TAG,
-    Config,
-    SamePage,
-    Supervisor,
-    Trainer,
-    WorkbenchDep,
-    errors,
-)
+from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, SupervisingTrainer, Trainer, WorkbenchDep
 
 router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
 
@@ -40,7 +32,7 @@ def models_view(agent: Trainer, bench: WorkbenchDep) -> ModelsView:
     responses=errors(401, 403, 409),
     dependencies=SamePage,
 )
-def start_model(agent: Supervisor, config: Config, bench: WorkbenchDep) -> ModelsView:
+def start_model(agent: SupervisingTrainer, config: Config, bench: WorkbenchDep) -> ModelsView:
     return service.start_model(agent, config, bench)
 
 
@@ -51,5 +43,5 @@ def start_model(agent: Supervisor, config: Config, bench: WorkbenchDep) -> Model
     responses=errors(401, 403, 409),
     dependencies=SamePage,
 )
-def rollback_model(agent: Supervisor, config: Config, bench: WorkbenchDep) -> ModelsView:
+def rollback_model(agent: SupervisingTrainer, config: Config, bench: WorkbenchDep) -> ModelsView:
     return service.rollback_model(agent, config, bench)

@@ -19,16 +19,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.db.enums import AgentRole
-from bot.web.routes.console import (
-    COOKIE_NAME,
-    WORKBENCH_PAGE,
-    AgentIdentity,
-    identity_from_cookie,
-    sign_in_page,
-)
+from bot.web.deps import COOKIE_NAME, AgentIdentity, Config, identity_from_cookie
+from bot.web.sign_in import WORKBENCH_PAGE, sign_in_page
 from bot.web.state import WebConfig
 from bot.web.templating import render
-from bot.web.workbench_deps import PREFIX, REPORT_PATH, Config, Workbench, WorkbenchDep
+from bot.web.workbench_deps import PREFIX, REPORT_PATH, Workbench, WorkbenchDep
 from bot.web.workbench_service import default_since, intent_choices, latest_report_of
 from bot.workbench.inbox import REASON_LABELS
 from bot.workbench.writers import MIN_EXAMPLES, MIN_HOLDOUT, TOPICS

@@ -7,9 +7,9 @@ import datetime as dt
 from fastapi import APIRouter
 
 from bot.web import workbench_service as service
-from bot.web.routes.console import ConsoleError
+from bot.web.deps import Config, ConsoleError, errors
 from bot.web.schemas.workbench import StatsView
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Config, Trainer, WorkbenchDep, errors
+from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer, WorkbenchDep
 
 router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
 
