@@ -1,10 +1,10 @@
 """What the workbench's API does, apart from HTTP: the routes (``bot.web.routes.workbench_*``) call these.
 
 Each function reads or writes through ``bot.workbench`` (the inbox, the decisions,
-the writers, the stories, the statistics) and ``bot.releases``, and shapes the
-answer in the API's schemas (``bot.web.schemas.workbench``). A refusal is a
-``ConsoleError`` (French message, HTTP status). Every change is audited with the
-trainer's login (``bot.agents.audit``): the decisions and the data written by
+the writers, the stories) and ``bot.releases``, and shapes the answer in the API's
+schemas (``bot.web.schemas.workbench``); the statistics are ``bot.web.workbench_stats``.
+A refusal is a ``ConsoleError`` (French message, HTTP status). Every change is audited
+with the trainer's login (``bot.agents.audit``): the decisions and the data written by
 ``bot.workbench`` record themselves, the checks and reports started here record here.
 
 Blocking work (databases, files): called from ``def`` endpoints, in the thread pool.
@@ -12,10 +12,10 @@ Blocking work (databases, files): called from ``def`` endpoints, in the thread p
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -31,11 +31,9 @@ from bot.web.schemas.workbench import (
     AnswerButton,
     DecisionAsked,
     DecisionDone,
-    Fact,
     FileChange,
     InboxLine,
     InboxView,
-    IntentCount,
     IntentEdit,
     IntentLabel,
     IntentView,
@@ -43,7 +41,6 @@ from bot.web.schemas.workbench import (
     JobView,
     ModelsView,
     NewQuestion,
-    StatsView,
     StoryAsked,
     StoryView,
     Written,
@@ -58,7 +55,6 @@ from bot.workbench.decisions import decide as take_decision
 from bot.workbench.inbox import REASON_LABELS, InboxFilters
 from bot.workbench.inbox import inbox as read_inbox
 from bot.workbench.reports import latest_report
-from bot.workbench.stats import daily_stats, top_intents
 from bot.workbench.stories import (
     StoryError,
     next_story_path,
@@ -73,6 +69,8 @@ UNKNOWN_INTENT = "Cette intention n'existe pas."
 NO_SOURCE = "Indiquez l'identifiant d'une conversation ou le numéro d'une prise en charge."
 MODEL_RUNNING = "Un entraînement est déjà en cours."
 PREVIEW_ONLY = "Aperçu : rien n'est encore écrit."
+
+Outcome = TypeVar("Outcome")
 
 DECISIONS: dict[str, ReviewDecisionKind] = {
     "accepter": ReviewDecisionKind.ACCEPTED,
@@ -196,10 +194,10 @@ def _writer_error(error: Exception) -> ConsoleError:
     return ConsoleError(422, " ".join(problems))
 
 
-def _in_session(config: WebConfig, write: Any) -> Any:
+def _in_session(config: WebConfig, write: Callable[[Path, Session], Outcome]) -> Callable[[Path], Outcome]:
     """``write(root, session)`` as a ``write(root)`` that runs in its own database transaction."""
 
-    def run(root: Path) -> Any:
+    def run(root: Path) -> Outcome:
         with session_scope(config.engine) as session:
             return write(root, session)
 
@@ -413,73 +411,4 @@ def story(
         fichier=written,
         ecrit=True,
         message=f"Histoire de test enregistrée dans {written} : `make test` la rejouera.",
-    )
-
-
-# --- statistics ---
-
-STATS_COLUMNS = (
-    "Jour",
-    "Messages",
-    "Non compris",
-    "Conversations",
-    "Passées à un conseiller",
-    "Codes envoyés",
-    "Codes changés",
-)
-
-
-def default_since(today: dt.date) -> dt.date:
-    """The statistics' first day when none is asked: 30 days ago."""
-    return today - dt.timedelta(days=30)
-
-
-def french_rate(value: float) -> str:
-    """0.125 → « 12,5 % »."""
-    return f"{value * 100:.1f} %".replace(".", ",")
-
-
-def stats_view(config: WebConfig, bench: Workbench, since: dt.date) -> StatsView:
-    """The totals since ``since``, the most asked intents, and one line per day with something in it."""
-    with session_scope(config.engine) as session:
-        days = daily_stats(bench.tracker, session, since)
-    said = labels(bench.registry())
-    messages = sum(d.messages for d in days)
-    fallbacks = sum(d.fallbacks for d in days)
-    conversations = sum(d.conversations for d in days)
-    handed = sum(d.handoff_conversations for d in days)
-    return StatsView(
-        depuis=since,
-        chiffres=[
-            Fact(libelle="Messages des adhérents", valeur=str(messages)),
-            Fact(libelle="Non compris", valeur=french_rate(fallbacks / messages if messages else 0.0)),
-            Fact(libelle="Conversations", valeur=str(conversations)),
-            Fact(
-                libelle="Passées à un conseiller",
-                valeur=french_rate(handed / conversations if conversations else 0.0),
-            ),
-            Fact(
-                libelle="Nouveaux codes envoyés (e-mails et courriers)",
-                valeur=str(sum(d.resets_completed for d in days)),
-            ),
-            Fact(libelle="Codes changés sur la page du lien", valeur=str(sum(d.codes_changed for d in days))),
-        ],
-        intentions=[
-            IntentCount(intention=name, libelle=said.get(name, name), messages=count)
-            for name, count in top_intents(days, limit=10)
-        ],
-        colonnes=list(STATS_COLUMNS),
-        jours=[
-            [
-                d.day.strftime("%d/%m/%Y"),
-                str(d.messages),
-                french_rate(d.fallback_rate),
-                str(d.conversations),
-                french_rate(d.handoff_rate),
-                str(d.resets_completed),
-                str(d.codes_changed),
-            ]
-            for d in reversed(days)
-            if d.messages or d.conversations or d.resets_completed or d.codes_changed
-        ],
     )

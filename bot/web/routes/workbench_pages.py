@@ -24,7 +24,8 @@ from bot.web.sign_in import WORKBENCH_PAGE, sign_in_page
 from bot.web.state import WebConfig
 from bot.web.templating import render
 from bot.web.workbench_deps import PREFIX, REPORT_PATH, Workbench, WorkbenchDep
-from bot.web.workbench_service import default_since, intent_choices, latest_report_of
+from bot.web.workbench_service import intent_choices, latest_report_of
+from bot.web.workbench_stats import default_since
 from bot.workbench.inbox import REASON_LABELS
 from bot.workbench.writers import MIN_EXAMPLES, MIN_HOLDOUT, TOPICS
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from fastapi import APIRouter
 
-from bot.web import workbench_service as service
+from bot.web import workbench_stats as stats
 from bot.web.deps import Config, ConsoleError, errors
 from bot.web.schemas.workbench import StatsView
 from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer, WorkbenchDep
@@ -25,7 +25,7 @@ def statistics(
     agent: Trainer, config: Config, bench: WorkbenchDep, depuis: dt.date | None = None
 ) -> StatsView:
     today = dt.datetime.now(dt.timezone.utc).date()
-    since = depuis or service.default_since(today)
+    since = depuis or stats.default_since(today)
     if since > today or (today - since).days > 366:
         raise ConsoleError(400, "Choisissez une date de début dans l'année écoulée.")
-    return service.stats_view(config, bench, since)
+    return stats.stats_view(config, bench, since)
