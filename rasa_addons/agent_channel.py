@@ -7,7 +7,7 @@ agent and the member get the same reading of a question.
 What it can never do, by construction: run an action, touch a tracker or a
 conversation. It never calls Rasa's ``on_new_message``; it only reads
 ``agent.parse_message``. Everything an agent may *do* (member status, reset on
-behalf) lives in the web tier behind the agent's session (``bot.web.routes.console``),
+behalf) lives in the web tier behind the agent's session (``bot.web.routes.console_*``),
 not in Rasa, so no message in the member chat can reach it.
 
 Who may ask: only the web tier, which signs each request with ``CHANNEL_TOKEN``

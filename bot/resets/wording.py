@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.db.enums import ResetChannel
 from bot.resets.requests import (
@@ -41,12 +42,16 @@ class OutcomeKind(enum.Enum):
     EVERYONE_LIMIT = "everyone_limit"
 
 
+# What the console's JSON and the agents' audit log call each outcome.
+OutcomeCode = Literal["email_en_file", "courrier_demande", "deja_en_route", "limite_atteinte"]
+
+
 @dataclass(frozen=True)
 class Wording:
     """How one kind of outcome is told to each audience."""
 
     # The ``resultat`` of the console's answer and of the audit line.
-    code: str
+    code: OutcomeCode
     # The response of the domain the bot utters to the member, and its placeholders.
     member_response: str
     member_values: tuple[str, ...]
@@ -152,7 +157,7 @@ def member_words(outcome: ResetOutcome, ttl_minutes: int, now: dt.datetime) -> t
     return wording.member_response, {name: values[name] for name in wording.member_values}
 
 
-def agent_words(outcome: ResetOutcome, now: dt.datetime) -> tuple[str, str]:
+def agent_words(outcome: ResetOutcome, now: dt.datetime) -> tuple[OutcomeCode, str]:
     """The console's code and sentence for the agent who asked on the member's behalf."""
     wording = WORDING[kind_of(outcome)]
     return wording.code, wording.agent_text.format(**values_of(outcome, now))

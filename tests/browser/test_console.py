@@ -23,14 +23,14 @@ from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS
 
 PASSWORD = "Casque-et-micro-2026"  # noqa: S105 - a test account
-ADVISER, SUPERVISOR = "navigateur", "chef-navigateur"
+AGENT, SUPERVISOR = "navigateur", "chef-navigateur"
 
 
 @pytest.fixture(scope="module")
 def console_url(sesame_url: str) -> str:
     engine = create_engine(MEMBER_DB["url"])
     with session_scope(engine) as session:
-        for login, role in ((ADVISER, AgentRole.CONSEILLER), (SUPERVISOR, AgentRole.SUPERVISEUR)):
+        for login, role in ((AGENT, AgentRole.CONSEILLER), (SUPERVISOR, AgentRole.SUPERVISEUR)):
             if accounts.find_agent(session, login) is None:
                 accounts.add_agent(
                     session, login, PASSWORD, actor="cli:test", display_name=login.title(), role=role
@@ -84,14 +84,14 @@ def test_sign_in_ask_look_up_and_send_a_reset_on_behalf(console: Page) -> None:
     expect(console.get_by_role("heading", name="Connexion à la console des conseillers")).to_be_visible()
     _audit(console, "sign-in page")
     # A wrong password: one sentence, whatever failed, and the form stays usable.
-    console.get_by_label("Identifiant").fill(ADVISER)
+    console.get_by_label("Identifiant").fill(AGENT)
     console.get_by_label("Mot de passe").fill("pas-le-bon-mot-de-passe")
     console.get_by_role("button", name="Se connecter").click()
     expect(console.get_by_role("alert")).to_have_text("Erreur : Identifiant ou mot de passe incorrect.")
     _audit(console, "sign-in error")
     if width == 1280:
         _shot(console, "connexion")
-    _sign_in(console, ADVISER)
+    _sign_in(console, AGENT)
     _fits(console)
 
     # The assistant: typed in the agent's words, Enter sends.
@@ -132,7 +132,7 @@ def test_sign_in_ask_look_up_and_send_a_reset_on_behalf(console: Page) -> None:
     _fits(console)
 
     # Reset on behalf: the confirmation names the channel, Enter confirms.
-    before = _requests_by(ADVISER)
+    before = _requests_by(AGENT)
     console.get_by_role("button", name="Par e-mail…").click()
     confirm = console.get_by_role("button", name="Confirmer l'envoi par e-mail")
     expect(confirm).to_be_focused()
@@ -142,8 +142,8 @@ def test_sign_in_ask_look_up_and_send_a_reset_on_behalf(console: Page) -> None:
     # The second window size finds the first one's email still on its way: nothing new is sent.
     expected = "mis en file d'envoi" if before == 0 else "Rien de nouveau envoyé"
     expect(console.locator("#resultat-envoi")).to_contain_text(expected, timeout=ANSWER_TIMEOUT_MS)
-    expect(console.locator("#fiche-demandes tbody tr").first).to_contain_text(f"conseiller {ADVISER}")
-    assert _requests_by(ADVISER) == 1
+    expect(console.locator("#fiche-demandes tbody tr").first).to_contain_text(f"conseiller {AGENT}")
+    assert _requests_by(AGENT) == 1
     _audit(console, "after the reset")
     if width == 1280:
         _shot(console, "dossier")

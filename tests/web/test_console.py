@@ -29,7 +29,8 @@ from bot.resets.wording import NO_EMAIL_ON_FILE
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN, SUPERVISORS_ONLY, WRONG_ORIGIN
-from bot.web.routes.console import BAD_CREDENTIALS, NOT_CONFIRMED
+from bot.web.routes.console_members import NOT_CONFIRMED
+from bot.web.routes.console_pages import BAD_CREDENTIALS
 from tests.support.nirs import with_key
 
 PAGE = "http://127.0.0.1:8080"
@@ -426,7 +427,7 @@ def test_a_malformed_number_gets_the_precise_reason_and_is_audited_without_it(
     assert wrong_key not in json.dumps(audit_actions(db))
 
 
-def test_the_member_file_masks_the_email_for_an_adviser_and_shows_it_to_a_supervisor(
+def test_the_member_file_masks_the_email_for_an_agent_and_shows_it_to_a_supervisor(
     web: TestClient, db: Engine
 ) -> None:
     sign_in(web)
@@ -588,7 +589,7 @@ def test_automatic_refreshes_do_not_keep_an_idle_session_alive(web: TestClient, 
 # --- the console's wake-up stream (GET /conseiller/api/flux, bot.web.routes.console_push) ---
 
 
-def test_the_wake_up_stream_wants_an_advisers_session(web: TestClient, db: Engine) -> None:
+def test_the_wake_up_stream_wants_an_agents_session(web: TestClient, db: Engine) -> None:
     refused = web.get("/conseiller/api/flux")
     assert refused.status_code == 401 and refused.json() == {"error": NOT_SIGNED_IN}
     with session_scope(db) as session:

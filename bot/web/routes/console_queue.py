@@ -9,10 +9,9 @@ decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,19 @@ from bot.handoffs import queue
 from bot.rules import french_time
 from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
+from bot.web.schemas.console_queue import (
+    Availability,
+    CallbackOutcome,
+    Colleague,
+    Flag,
+    Flagged,
+    HandoffDetail,
+    Line,
+    QueueItem,
+    QueueView,
+    Said,
+    Transfer,
+)
 from bot.workbench import flags
 
 router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
@@ -48,27 +60,6 @@ def _agent(session: Session, identity: AgentIdentity) -> Agent:
     if agent is None or not agent.active:
         raise ConsoleError(401, "Votre compte n'est plus actif.")
     return agent
-
-
-class QueueItem(BaseModel):
-    id: int
-    type: Literal["discussion", "rappel"]
-    etat: str
-    attente_secondes: int
-    depuis: str = Field(description="« il y a 3 min »")
-    motif: Literal["demande", "incomprehension"]
-    resume: str
-    conseiller: str | None
-    a_moi: bool
-    telephone: str | None = Field(description="Le numéro à rappeler (rappels seulement).")
-    creneau: str | None
-
-
-class QueueView(BaseModel):
-    disponible: bool
-    conseillers_disponibles: int
-    en_attente: int = Field(description="Discussions et rappels qui attendent un conseiller.")
-    elements: list[QueueItem]
 
 
 def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueItem:
@@ -101,12 +92,6 @@ def queue_view(agent: SignedIn, config: Config) -> QueueView:
         )
 
 
-class Availability(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    disponible: bool
-
-
 @router.post(
     "/disponibilite",
     summary="Se dire disponible (ou non) pour les discussions",
@@ -120,19 +105,6 @@ def set_availability(body: Availability, agent: SignedIn, config: Config) -> Ava
         me.available = body.disponible
         audit.record(session, agent.login, AgentAction.AVAILABILITY_CHANGED, disponible=body.disponible)
     return body
-
-
-class Line(BaseModel):
-    id: int
-    qui: Literal["adherent", "conseiller", "sesame"]
-    texte: str
-    date: dt.datetime
-
-
-class HandoffDetail(BaseModel):
-    element: QueueItem
-    transcription: list[dict[str, str]] = Field(description="La conversation avec Sésame, numéros masqués.")
-    messages: list[Line] = Field(description="Les messages de la prise en charge après « apres ».")
 
 
 def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int) -> HandoffDetail:
@@ -199,12 +171,6 @@ def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-class Said(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    texte: str = Field(min_length=1, max_length=queue.MAX_MESSAGE_CHARS)
-
-
 @router.post(
     "/prises-en-charge/{handoff_id}/messages",
     summary="Écrire à l'adhérent (texte seul)",
@@ -228,14 +194,6 @@ def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
             prise_en_charge=handoff_id,
         )
         return Line(id=message.id, qui="conseiller", texte=message.text, date=message.created_at)
-
-
-class Transfer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    conseiller: str = Field(
-        min_length=1, max_length=64, description="L'identifiant du conseiller qui reprend."
-    )
 
 
 @router.post(
@@ -277,12 +235,6 @@ def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-class CallbackOutcome(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    joint: bool = Field(description="true : l'adhérent a été rappelé ; false : injoignable.")
-
-
 @router.post(
     "/prises-en-charge/{handoff_id}/rappel",
     summary="Marquer un rappel fait, ou l'adhérent injoignable",
@@ -303,12 +255,6 @@ def callback_outcome(
     )
 
 
-class Colleague(BaseModel):
-    login: str
-    nom: str
-    disponible: bool
-
-
 @router.get(
     "/conseillers",
     summary="Les conseillers actifs (pour un transfert)",
@@ -319,18 +265,6 @@ def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     with session_scope(config.engine) as session:
         agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.login)).all()
         return [Colleague(login=a.login, nom=a.display_name, disponible=a.available) for a in agents]
-
-
-class Flag(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    note: str = Field(
-        default="", max_length=500, description="Pourquoi (facultatif) ; masquée comme une conversation."
-    )
-
-
-class Flagged(BaseModel):
-    message: str
 
 
 @router.post(

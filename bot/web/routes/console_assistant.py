@@ -1,0 +1,91 @@
+"""The console's assistant: the agent types the member's question, the bot's model classifies it.
+
+``POST /conseiller/api/assistant`` asks the Rasa server's agents' channel for the
+most likely intents and answers with the same texts the bot gives members
+(``bot.agents.assistant``); ``GET /reponses/{intention}`` gives the answer for
+another intent the agent picks. The question is neither kept nor logged: only the
+intent retained is audited. Guards: ``bot.web.routes.console_pages``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from starlette.concurrency import run_in_threadpool
+
+from bot.agents import audit
+from bot.agents.assistant import answer_for
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction
+from bot.dialogue.intents import REGISTRY
+from bot.web.deps import ApiError, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.errors import CONSOLE_API_PREFIX
+from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.web.schemas.console import Answer, AssistantReply, IntentChoice, Question
+from bot.web.state import rasa_client
+
+logger = logging.getLogger("bot.web.console")
+
+RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
+UNKNOWN_INTENT = "Intention inconnue."
+
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+
+
+def _label(intent: str) -> str:
+    labels = REGISTRY.labels
+    return labels.get(intent, intent.replace("_", " "))
+
+
+@router.post(
+    "/assistant",
+    summary="Comprendre une question d'adhérent",
+    description="Le même modèle que le bot classe la question ; la réponse vient des mêmes textes. "
+    "La question n'est ni conservée ni journalisée : seule l'intention retenue l'est.",
+    response_model=AssistantReply,
+    responses=errors(400, 401, 403, 503),
+    dependencies=[Depends(from_console_page)],
+)
+async def assistant(
+    body: Question,
+    agent: SignedIn,
+    config: Config,
+    rasa: Annotated[RasaClient, Depends(rasa_client)],
+) -> AssistantReply:
+    try:
+        ranked = await rasa.intents(body.question, agent.login)
+    except (RasaUnavailable, RasaFailed) as exc:
+        logger.warning("console: assistant unavailable (%s)", exc)
+        raise ConsoleError(503, RASA_DOWN, {"Retry-After": "2"}) from None
+    if not ranked:
+        raise ConsoleError(503, RASA_DOWN)
+    best = ranked[0]["name"]
+
+    def record() -> None:
+        with session_scope(config.engine) as session:
+            audit.record(session, agent.login, AgentAction.ASSISTANT_QUESTION, intention=best)
+
+    await run_in_threadpool(record)
+    return AssistantReply(
+        intentions=[
+            IntentChoice(
+                intention=item["name"], libelle=_label(item["name"]), confiance=round(item["confidence"], 3)
+            )
+            for item in ranked
+        ],
+        reponse=Answer.of(answer_for(best, config.settings)),
+    )
+
+
+@router.get(
+    "/reponses/{intention}",
+    summary="La réponse pour une autre intention (choix du conseiller)",
+    response_model=Answer,
+    responses=errors(401) | {404: {"model": ApiError, "description": UNKNOWN_INTENT}},
+)
+def answer_of(intention: str, agent: SignedIn, config: Config) -> Answer:
+    if intention not in REGISTRY.names:
+        raise ConsoleError(404, UNKNOWN_INTENT)
+    return Answer.of(answer_for(intention, config.settings))

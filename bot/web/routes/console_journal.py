@@ -1,0 +1,48 @@
+"""The agents' audit log in the console, for supervisors: ``GET /conseiller/api/journal``.
+
+Reading it is itself audited (with the filter used). Guards: ``bot.web.routes.console_pages``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from bot.agents import audit
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction
+from bot.web.deps import Config, Supervisor, errors
+from bot.web.errors import CONSOLE_API_PREFIX
+from bot.web.schemas.console import JournalLine
+
+JOURNAL_LINES = 200
+
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+
+
+@router.get(
+    "/journal",
+    summary="Le journal des actions des conseillers (superviseurs)",
+    response_model=list[JournalLine],
+    responses=errors(401, 403),
+)
+def journal(
+    agent: Supervisor,
+    config: Config,
+    conseiller: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[JournalLine]:
+    with session_scope(config.engine) as session:
+        lines = audit.entries(session, actor=conseiller or None, limit=JOURNAL_LINES, newest_first=True)
+        shown = [
+            JournalLine(
+                date=line.created_at,
+                acteur=line.actor,
+                action=line.action,
+                adherent=line.nir_hash,
+                detail=dict(line.detail or {}),
+            )
+            for line in lines
+        ]
+        audit.record(session, agent.login, AgentAction.AUDIT_READ, filtre=conseiller or "")
+        return shown

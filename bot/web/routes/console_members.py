@@ -1,0 +1,114 @@
+"""A member's file in the console, and a new code asked for on the member's behalf.
+
+``POST /conseiller/api/adherent`` checks the number the member reads out, finds the
+member and shows their requests (``bot.agents.member_file``);
+``POST /adherent/nouveau-code`` asks for a new code by the channel the agent chose
+and confirmed, through the same service as the member's own request
+(``bot.resets.service``), told from the same table (``bot.resets.wording``).
+Both are audited under the agent's login, refusals included. Guards:
+``bot.web.routes.console_pages``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from bot.agents import audit
+from bot.agents.member_file import NirProblem, file_of, find_for_agent
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction, ResetChannel
+from bot.db.models import Member, utcnow
+from bot.resets.service import ByAgent, NoEmailOnFile, ask_for_new_code
+from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
+from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.errors import CONSOLE_API_PREFIX
+from bot.web.schemas.console import MemberView, NirQuery, ResetDone, ResetOnBehalf
+from bot.web.state import WebConfig
+
+NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrier)."
+
+CHANNEL_WORDS: dict[str, ResetChannel] = {"email": ResetChannel.EMAIL, "courrier": ResetChannel.LETTER}
+
+router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+
+
+def _find(session: Session, nir: str, config: WebConfig) -> Member:
+    """The member, or 422 with the precise reason (audited by ``_audit_refusal``)."""
+    found = find_for_agent(session, nir, config.settings.nir_hash_key)
+    if isinstance(found, NirProblem):
+        raise ConsoleError(422, found.message, code=found.code)
+    return found
+
+
+def _audit_refusal(
+    config: WebConfig, agent: AgentIdentity, action: AgentAction, refused: ConsoleError
+) -> None:
+    """A refused look-up is audited too, in its own unit of work (the request's was rolled back)."""
+    if refused.code:
+        with session_scope(config.engine) as session:
+            audit.record(session, agent.login, action, resultat=refused.code)
+
+
+@router.post(
+    "/adherent",
+    summary="Le dossier d'un adhérent",
+    description="Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé.",
+    response_model=MemberView,
+    responses=errors(400, 401, 403, 422),
+    dependencies=[Depends(from_console_page)],
+)
+def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
+    try:
+        with session_scope(config.engine) as session:
+            member = _find(session, body.nir, config)
+            file = file_of(session, member, full_email=agent.is_supervisor, now=utcnow())
+            audit.record(
+                session,
+                agent.login,
+                AgentAction.MEMBER_LOOKUP,
+                nir_hash=member.nir_hash,
+                resultat="trouve",
+                email_complet=file.email_is_full,
+            )
+            return MemberView.of(file)
+    except ConsoleError as refused:
+        _audit_refusal(config, agent, AgentAction.MEMBER_LOOKUP, refused)
+        raise
+
+
+@router.post(
+    "/adherent/nouveau-code",
+    summary="Demander un nouveau code pour l'adhérent",
+    description="Par e-mail (adresse connue) ou par courrier, après confirmation nommant le canal. "
+    "Mêmes limites et même file d'envoi que pour l'adhérent ; enregistré au nom du conseiller.",
+    response_model=ResetDone,
+    responses=errors(400, 401, 403, 422),
+    dependencies=[Depends(from_console_page)],
+)
+def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> ResetDone:
+    if body.confirmation.strip().lower() != body.canal:
+        raise ConsoleError(400, NOT_CONFIRMED)
+    by = ByAgent(agent.id, CHANNEL_WORDS[body.canal])
+    try:
+        with session_scope(config.engine) as session:
+            member = _find(session, body.nir, config)
+            now = utcnow()
+            outcome = ask_for_new_code(session, member, by, now, config.settings.reset_requests_per_minute)
+            if isinstance(outcome, NoEmailOnFile):
+                raise ConsoleError(422, NO_EMAIL_ON_FILE, code=NO_EMAIL_CODE)
+            code, message = agent_words(outcome, now)
+            audit.record(
+                session,
+                agent.login,
+                AgentAction.RESET_ON_BEHALF,
+                nir_hash=member.nir_hash,
+                canal=body.canal,
+                resultat=code,
+            )
+            session.flush()
+            file = file_of(session, member, full_email=agent.is_supervisor, now=now)
+            return ResetDone(resultat=code, message=message, dossier=MemberView.of(file))
+    except ConsoleError as refused:
+        _audit_refusal(config, agent, AgentAction.RESET_ON_BEHALF, refused)
+        raise
