@@ -194,14 +194,24 @@ def _writer_error(error: Exception) -> ConsoleError:
     return ConsoleError(422, " ".join(problems))
 
 
-def _in_session(config: WebConfig, write: Callable[[Path, Session], Outcome]) -> Callable[[Path], Outcome]:
-    """``write(root, session)`` as a ``write(root)`` that runs in its own database transaction."""
+def _write_or_preview(
+    bench: Workbench, config: WebConfig, run: Callable[[Path, Session | None], Outcome], write: bool
+) -> tuple[Outcome, list[FileChange]]:
+    """``run`` on the project (``write``) or on a throw-away copy (a preview); and the diffs.
 
-    def run(root: Path) -> Outcome:
-        with session_scope(config.engine) as session:
-            return write(root, session)
+    For real, ``run`` gets a database session (one transaction: the writers audit
+    themselves); a preview gets none, and nothing is recorded.
+    """
+    if write:
 
-    return run
+        def in_session(root: Path) -> Outcome:
+            with session_scope(config.engine) as session:
+                return run(root, session)
+
+        outcome, diffs = previews.written(bench.root, in_session)
+    else:
+        outcome, diffs = previews.dry_run(bench.root, lambda root: run(root, None))
+    return outcome, _file_changes(diffs)
 
 
 def new_question(
@@ -224,20 +234,19 @@ def new_question(
         )
 
     try:
-        if not write:
-            outcome, diffs = previews.dry_run(bench.root, run)
-            return Written(
-                intention=outcome.name,
-                fichiers=_file_changes(diffs),
-                ecrit=False,
-                message=f"Aperçu : {len(diffs)} fichiers seront modifiés. Rien n'est encore écrit.",
-            )
-        outcome, diffs = previews.written(bench.root, _in_session(config, run))
+        outcome, changes = _write_or_preview(bench, config, run, write)
     except (WriterError, TrainingDataError, ProjectError, ValueError) as error:
         raise _writer_error(error) from None
+    if not write:
+        return Written(
+            intention=outcome.name,
+            fichiers=changes,
+            ecrit=False,
+            message=f"Aperçu : {len(changes)} fichiers seront modifiés. Rien n'est encore écrit.",
+        )
     return Written(
         intention=outcome.name,
-        fichiers=_file_changes(diffs),
+        fichiers=changes,
         ecrit=True,
         message=f"Question « {body.libelle.strip()} » ajoutée ({outcome.name}) : lancez la vérification.",
     )
@@ -282,17 +291,11 @@ def edit(
         )
 
     try:
-        if not write:
-            _, diffs = previews.dry_run(bench.root, run)
-            return Written(
-                intention=intention, fichiers=_file_changes(diffs), ecrit=False, message=PREVIEW_ONLY
-            )
-        _, diffs = previews.written(bench.root, _in_session(config, run))
+        _, changes = _write_or_preview(bench, config, run, write)
     except (WriterError, TrainingDataError, ValueError) as error:
         raise _writer_error(error) from None
-    return Written(
-        intention=intention, fichiers=_file_changes(diffs), ecrit=True, message="Modifications enregistrées."
-    )
+    message = "Modifications enregistrées." if write else PREVIEW_ONLY
+    return Written(intention=intention, fichiers=changes, ecrit=write, message=message)
 
 
 # --- background jobs: check, report, model ---
