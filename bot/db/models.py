@@ -85,6 +85,7 @@ E = TypeVar("E", bound=StrEnum)
 
 
 def utcnow() -> dt.datetime:
+    """Now, timezone-aware in UTC: the one clock of the code (times are stored in UTC)."""
     return dt.datetime.now(dt.timezone.utc)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
 from bot.db.enums import AuditKind
-from bot.db.models import AuditEvent, Member, ResetRequest
+from bot.db.models import AuditEvent, Member, ResetRequest, utcnow
 from bot.rules.access_code import BirthMonth
 from bot.rules.tokens import hash_token
 
@@ -33,10 +33,6 @@ class LinkState(enum.Enum):
     UNKNOWN = "unknown"
     EXPIRED = "expired"
     USED = "used"
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def state_of(reset: ResetRequest | None, now: dt.datetime) -> LinkState:
