@@ -113,7 +113,7 @@ class AgentAction(StrEnum):
     REVIEW_FLAGGED = "review_flagged"
     TRAINING_DATA_CHANGED = "training_data_changed"
     TEST_STORY_SAVED = "test_story_saved"
-    # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/atelier.py).
+    # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/workbench_jobs.py).
     DATA_CHECK_STARTED = "data_check_started"
     REPORT_STARTED = "report_started"
 

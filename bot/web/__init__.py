@@ -8,7 +8,8 @@ error pages to get right (``middleware``, ``errors``). Pages are Jinja2
 templates (``templates/``), rendered by ``templating``.
 
 The agents' console (``routes.console_*``) and the trainers' workbench
-(``routes.atelier``) share one sign-in (``sign_in``). Every router is gathered in
-``routes/__init__.py``; what routes share (the Origin check, the session cookie,
-API refusals, form parsing) is in ``deps``; API bodies are in ``schemas``.
+(``routes.workbench_*``, over ``workbench_service``) share one sign-in (``sign_in``).
+Every router is gathered in ``routes/__init__.py``; what routes share (the Origin
+check, the session cookie, API refusals, form parsing) is in ``deps``; API bodies
+are in ``schemas``.
 """

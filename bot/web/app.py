@@ -145,6 +145,6 @@ def create_app(
     )
     app.state.web = config
     app.state.push = None  # the lifespan's hub on PostgreSQL (bot.web.push)
-    app.state.atelier = new_workbench(config, report_command)
+    app.state.workbench = new_workbench(config, report_command)
     app.include_router(site_router(prefix))
     return app

@@ -28,7 +28,8 @@ from bot.releases import history, loading
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN
-from bot.web.routes.atelier import TRAINERS_ONLY, WRONG_ORIGIN, report_policy
+from bot.web.routes.workbench_pages import report_policy
+from bot.web.workbench_deps import TRAINERS_ONLY, WRONG_ORIGIN
 from tests.conftest import ROOT
 from tests.support.nirs import with_key
 from tests.workbench.conftest import Conversation, repo, tracker  # noqa: F401 - fixtures
@@ -112,8 +113,8 @@ def web(db: Engine, project: Path, tracker: Engine) -> Iterator[TestClient]:  # 
         rasa_transport=httpx.MockTransport(lambda request: httpx.Response(503)),
         report_command=[sys.executable, "-c", REPORT_SCRIPT, str(project)],
     )
-    app.state.atelier.tracker_engine = tracker
-    app.state.atelier.rasa = Path("/nonexistent/rasa")  # the check says Rasa is missing, quickly
+    app.state.workbench.tracker_engine = tracker
+    app.state.workbench.rasa = Path("/nonexistent/rasa")  # the check says Rasa is missing, quickly
     with TestClient(app, base_url=PAGE) as client:
         yield client
 
@@ -558,7 +559,7 @@ def test_retrain_and_rollback_are_for_supervisors_and_stop_on_a_failed_check(
 
 
 def test_the_latest_report_date_is_said_in_french() -> None:
-    from bot.web.routes.atelier import _when
+    from bot.workbench.reports import report_time
 
-    assert _when("2020-01-15T09:00:00+00:00") == "le 15 janvier à 10 h 00"  # Paris time
-    assert _when("pas une date") is None
+    assert report_time("2020-01-15T09:00:00+00:00") == "le 15 janvier à 10 h 00"  # Paris time
+    assert report_time("pas une date") is None

@@ -10,7 +10,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from bot.web.routes import (
-    atelier,
     chat,
     console_assistant,
     console_journal,
@@ -21,9 +20,17 @@ from bot.web.routes import (
     live,
     pages,
     reset,
+    workbench_account,
+    workbench_inbox,
+    workbench_intents,
+    workbench_jobs,
+    workbench_models,
+    workbench_pages,
+    workbench_stats,
+    workbench_stories,
 )
-from bot.web.routes.atelier import new_workbench
 from bot.web.routes.pages import load_static_files
+from bot.web.workbench_deps import new_workbench
 
 # What the app needs besides the routes: the workbench's state and the static files it serves.
 __all__ = ["load_static_files", "new_workbench", "site_router"]
@@ -44,8 +51,14 @@ def site_router(reset_prefix: str) -> APIRouter:
         console_journal.router,
         console_queue.router,
         console_push.router,
-        atelier.pages,
-        atelier.api,
+        workbench_pages.router,
+        workbench_account.router,
+        workbench_intents.router,
+        workbench_inbox.router,
+        workbench_jobs.router,
+        workbench_models.router,
+        workbench_stories.router,
+        workbench_stats.router,
     ):
         router.include_router(part)
     return router

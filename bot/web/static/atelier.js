@@ -26,38 +26,10 @@
     node.hidden = !text;
   }
 
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
-
-  function element(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    if (className) { node.className = className; }
-    return node;
-  }
-
-  /* ``poll``: an automatic refresh, not the trainer's doing (it keeps no idle session alive). */
-  function call(method, path, body, poll) {
-    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
-    if (poll) { options.headers["X-Sesame-Poll"] = "1"; }
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(API + path, options).then(function (response) {
-      if (response.status === 401) {
-        window.location.assign("/atelier/");
-        throw new Error("Votre session a expiré : reconnectez-vous.");
-      }
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          throw new Error(data.error || "Une erreur est survenue. Réessayez dans quelques instants.");
-        }
-        return data;
-      });
-    }, function () {
-      throw new Error("Le serveur ne répond pas. Vérifiez la connexion, puis réessayez.");
-    });
-  }
+  var clear = window.SesameApi.clear;
+  var element = window.SesameApi.element;
+  /* call(method, path, body, poll): ``poll`` for an automatic refresh (static/api.js). */
+  var call = window.SesameApi.client(API, "/atelier/");
 
   function lines(text) {
     return text.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);

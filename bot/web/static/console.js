@@ -27,32 +27,10 @@
     node.hidden = !text;
   }
 
-  /* ``poll``: an automatic refresh, not the agent's doing: it does not keep an idle
-     session alive (the server ends it after 30 minutes without the agent acting). */
-  function call(method, path, body, poll) {
-    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
-    if (poll) { options.headers["X-Sesame-Poll"] = "1"; }
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    }
-    return fetch(API + path, options).then(function (response) {
-      if (response.status === 401) {
-        window.location.assign("/conseiller/");
-        throw new Error("Votre session a expiré : reconnectez-vous.");
-      }
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          throw new Error(data.error || "Une erreur est survenue. Réessayez dans quelques instants.");
-        }
-        return data;
-      });
-    }, function () {
-      throw new Error("Le serveur ne répond pas. Vérifiez la connexion, puis réessayez.");
-    });
-  }
-
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  /* call(method, path, body, poll): ``poll`` for an automatic refresh, which does not keep
+     an idle session alive (static/api.js). */
+  var call = window.SesameApi.client(API, "/conseiller/");
+  var clear = window.SesameApi.clear;
 
   function cell(row, text) {
     var td = document.createElement("td");

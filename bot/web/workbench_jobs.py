@@ -108,7 +108,7 @@ class Jobs:
             self._count += 1
             job = Job(kind, self._count, by)
             self._latest[kind] = job
-        thread = threading.Thread(target=_guarded, args=(work, job), name=f"atelier-{kind}", daemon=True)
+        thread = threading.Thread(target=_guarded, args=(work, job), name=f"workbench-{kind}", daemon=True)
         thread.start()
         return job, True
 

@@ -1,0 +1,63 @@
+"""The workbench's API: the review inbox and the decisions taken on it (``/atelier/api/boite``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from bot.web import workbench_service as service
+from bot.web.deps import Config, errors
+from bot.web.schemas.workbench import DecisionAsked, DecisionDone, InboxView, Reason
+from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, Trainer, WorkbenchDep
+from bot.workbench.inbox import InboxFilters
+
+router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
+
+
+@router.get(
+    "/boite",
+    summary="La boîte de revue",
+    description="Les messages des adhérents que le bot n'a pas compris, compris avec une confiance "
+    "faible, suivis d'un passage à un conseiller, ou signalés par un conseiller ; masqués.",
+    response_model=InboxView,
+    responses=errors(400, 401, 403),
+)
+def inbox(
+    agent: Trainer,
+    config: Config,
+    bench: WorkbenchDep,
+    depuis: dt.date | None = None,
+    jusqua: Annotated[dt.date | None, Query(description="Inclus.")] = None,
+    intention: Annotated[str | None, Query(max_length=100)] = None,
+    confiance_min: Annotated[float | None, Query(ge=0, le=1)] = None,
+    confiance_max: Annotated[float | None, Query(ge=0, le=1)] = None,
+    raison: Reason | None = None,
+    a_traiter: bool = False,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> InboxView:
+    filters = InboxFilters(
+        since=depuis,
+        until=jusqua + dt.timedelta(days=1) if jusqua else None,
+        intent=intention or None,
+        min_confidence=confiance_min,
+        max_confidence=confiance_max,
+        reason=raison,
+        undecided_only=a_traiter,
+    )
+    return service.inbox_view(config, bench, filters, page)
+
+
+@router.post(
+    "/boite/decision",
+    summary="Décider d'un message de la boîte de revue",
+    description="Accepter la prédiction, déplacer vers une autre intention, hors sujet ou écarter. "
+    "L'exemple est écrit dans le fichier du thème, avec la date et le formateur ; un message qui "
+    "contient un numéro est refusé. Journalisé.",
+    response_model=DecisionDone,
+    responses=errors(400, 401, 403, 422),
+    dependencies=SamePage,
+)
+def decide(body: DecisionAsked, agent: Trainer, config: Config, bench: WorkbenchDep) -> DecisionDone:
+    return service.decide(body, agent, config, bench)

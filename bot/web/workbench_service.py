@@ -1,0 +1,417 @@
+"""What the workbench's API does, apart from HTTP: the routes (``bot.web.routes.workbench_*``) call these.
+
+Each function reads or writes through ``bot.workbench`` (the inbox, the decisions,
+the writers, the stories) and ``bot.releases``, and shapes the answer in the API's
+schemas (``bot.web.schemas.workbench``); the statistics are ``bot.web.workbench_stats``.
+A refusal is a ``ConsoleError`` (French message, HTTP status). Every change is audited
+with the trainer's login (``bot.agents.audit``): the decisions and the data written by
+``bot.workbench`` record themselves, the checks and reports started here record here.
+
+Blocking work (databases, files): called from ``def`` endpoints, in the thread pool.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from bot.agents import audit
+from bot.db.engine import session_scope
+from bot.db.enums import AgentAction, ReviewDecisionKind
+from bot.dialogue.intents import IntentRegistry
+from bot.releases import history, loading
+from bot.training.project import ProjectError
+from bot.training.report import OTHER_LABELS
+from bot.web.deps import AgentIdentity, ConsoleError
+from bot.web.schemas.workbench import (
+    AnswerButton,
+    DecisionAsked,
+    DecisionDone,
+    FileChange,
+    InboxLine,
+    InboxView,
+    IntentEdit,
+    IntentLabel,
+    IntentView,
+    JobStatus,
+    JobView,
+    ModelsView,
+    NewQuestion,
+    StoryAsked,
+    StoryView,
+    Written,
+)
+from bot.web.state import WebConfig
+from bot.web.workbench_deps import REPORT_PATH, Workbench
+from bot.web.workbench_jobs import Job, JobKind, check_work, model_work, report_work
+from bot.workbench import previews
+from bot.workbench.consistency import load_domain
+from bot.workbench.decisions import DECISION_LABELS, DecisionRefused
+from bot.workbench.decisions import decide as take_decision
+from bot.workbench.inbox import REASON_LABELS, InboxFilters
+from bot.workbench.inbox import inbox as read_inbox
+from bot.workbench.reports import latest_report
+from bot.workbench.stories import (
+    StoryError,
+    next_story_path,
+    save_story,
+    story_from_conversation,
+    story_from_handoff,
+)
+from bot.workbench.training_data import NOT_AN_EXAMPLE, SECRET_INTENTS, TrainingDataError, training_examples
+from bot.workbench.writers import WriterError, add_intent, edit_intent
+
+UNKNOWN_INTENT = "Cette intention n'existe pas."
+NO_SOURCE = "Indiquez l'identifiant d'une conversation ou le numéro d'une prise en charge."
+MODEL_RUNNING = "Un entraînement est déjà en cours."
+PREVIEW_ONLY = "Aperçu : rien n'est encore écrit."
+
+Outcome = TypeVar("Outcome")
+
+DECISIONS: dict[str, ReviewDecisionKind] = {
+    "accepter": ReviewDecisionKind.ACCEPTED,
+    "deplacer": ReviewDecisionKind.MOVED,
+    "hors_sujet": ReviewDecisionKind.OUT_OF_SCOPE,
+    "ecarter": ReviewDecisionKind.DISCARDED,
+}
+
+
+# --- the intents, by their French labels ---
+
+
+def labels(registry: IntentRegistry) -> dict[str, str]:
+    """Every intent's French label, the ones outside intents.yml included."""
+    return {**OTHER_LABELS, **registry.labels}
+
+
+def intent_choices(registry: IntentRegistry) -> list[IntentLabel]:
+    """The intents a trainer may give an example to, by French label."""
+    said = labels(registry)
+    names = [n for n in registry.names if n not in SECRET_INTENTS and n not in NOT_AN_EXAMPLE]
+    if "out_of_scope" in names:
+        names.remove("out_of_scope")
+    return sorted(
+        (IntentLabel(intention=n, libelle=said.get(n, n)) for n in names), key=lambda c: c.libelle.lower()
+    )
+
+
+def latest_report_of(bench: Workbench) -> dict[str, Any] | None:
+    """The latest report's headline, linking to the page that serves it."""
+    return latest_report(bench.root, REPORT_PATH)
+
+
+# --- the review inbox ---
+
+
+def inbox_view(config: WebConfig, bench: Workbench, filters: InboxFilters, page: int) -> InboxView:
+    said = labels(bench.registry())
+    with session_scope(config.engine) as session:
+        found = read_inbox(bench.tracker, session, filters, page=page)
+    return InboxView(
+        elements=[
+            InboxLine(
+                conversation=item.conversation_id,
+                evenement=item.id,
+                date=item.at,
+                texte=item.text,
+                intention=item.intent,
+                libelle=said.get(item.intent, item.intent_label) if item.intent else "",
+                confiance=round(item.confidence, 3) if item.confidence is not None else None,
+                raisons=[REASON_LABELS[r] for r in item.reasons],
+                codes_raisons=list(item.reasons),
+                decision=DECISION_LABELS[ReviewDecisionKind(item.decision)] if item.decision else None,
+            )
+            for item in found.items
+        ],
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+    )
+
+
+def decide(body: DecisionAsked, agent: AgentIdentity, config: WebConfig, bench: Workbench) -> DecisionDone:
+    """One decision on an inbox message; the example it adds is written in the theme's file."""
+    try:
+        with session_scope(config.engine) as session:
+            outcome = take_decision(
+                session,
+                bench.tracker,
+                conversation_id=body.conversation,
+                event_id=body.evenement,
+                decision=DECISIONS[body.decision],
+                reviewer=agent.login,
+                target=body.intention,
+                root=bench.root,
+            )
+            stored = outcome.decision
+            said = labels(bench.registry())
+            target = stored.target_intent
+            written = outcome.written_to.relative_to(bench.root).as_posix() if outcome.written_to else None
+            decision = DECISION_LABELS[ReviewDecisionKind(stored.decision)]
+            if outcome.already_decided:
+                message = (
+                    f"Ce message était déjà traité ({decision.lower()}, par {stored.reviewer}) : "
+                    "rien de changé."
+                )
+            elif written:
+                label = said.get(target or "", target)
+                message = f"{decision} : exemple ajouté à « {label} » dans {written}."
+            else:
+                message = f"{decision} : rien n'est écrit dans les données."
+            return DecisionDone(
+                decision=decision,
+                intention=target,
+                libelle=said.get(target, target) if target else None,
+                fichier=written,
+                deja_decide=outcome.already_decided,
+                message=message,
+            )
+    except DecisionRefused as refused:
+        raise ConsoleError(422, str(refused)) from None
+
+
+# --- a new question, an existing one edited ---
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _buttons(buttons: list[AnswerButton]) -> list[tuple[str, str]]:
+    return [(b.titre.strip(), "/" + b.intention.strip().lstrip("/")) for b in buttons if b.titre.strip()]
+
+
+def _file_changes(diffs: list[previews.FileDiff]) -> list[FileChange]:
+    return [FileChange(chemin=d.path, diff=d.diff) for d in diffs]
+
+
+def _writer_error(error: Exception) -> ConsoleError:
+    problems = getattr(error, "problems", None) or [str(error)]
+    return ConsoleError(422, " ".join(problems))
+
+
+def _write_or_preview(
+    bench: Workbench, config: WebConfig, run: Callable[[Path, Session | None], Outcome], write: bool
+) -> tuple[Outcome, list[FileChange]]:
+    """``run`` on the project (``write``) or on a throw-away copy (a preview); and the diffs.
+
+    For real, ``run`` gets a database session (one transaction: the writers audit
+    themselves); a preview gets none, and nothing is recorded.
+    """
+    if write:
+
+        def in_session(root: Path) -> Outcome:
+            with session_scope(config.engine) as session:
+                return run(root, session)
+
+        outcome, diffs = previews.written(bench.root, in_session)
+    else:
+        outcome, diffs = previews.dry_run(bench.root, lambda root: run(root, None))
+    return outcome, _file_changes(diffs)
+
+
+def new_question(
+    body: NewQuestion, agent: AgentIdentity, bench: Workbench, config: WebConfig, write: bool
+) -> Written:
+    """A new intent with its examples, answer, rule and test story; or, ``write=False``, its preview."""
+
+    def run(root: Path, session: Session | None = None) -> Any:
+        return add_intent(
+            body.libelle,
+            _lines(body.exemples),
+            body.reponse,
+            body.theme,
+            _lines(body.controle),
+            reviewer=agent.login,
+            buttons=_buttons(body.boutons),
+            digression=body.digression,
+            root=root,
+            session=session,
+        )
+
+    try:
+        outcome, changes = _write_or_preview(bench, config, run, write)
+    except (WriterError, TrainingDataError, ProjectError, ValueError) as error:
+        raise _writer_error(error) from None
+    if not write:
+        return Written(
+            intention=outcome.name,
+            fichiers=changes,
+            ecrit=False,
+            message=f"Aperçu : {len(changes)} fichiers seront modifiés. Rien n'est encore écrit.",
+        )
+    return Written(
+        intention=outcome.name,
+        fichiers=changes,
+        ecrit=True,
+        message=f"Question « {body.libelle.strip()} » ajoutée ({outcome.name}) : lancez la vérification.",
+    )
+
+
+def intent_view(intention: str, bench: Workbench) -> IntentView:
+    """An intent's examples, and its answer when it is a plain text (with buttons)."""
+    registry = bench.registry()
+    if intention not in registry.names:
+        raise ConsoleError(404, UNKNOWN_INTENT)
+    response = (load_domain(bench.root).get("responses") or {}).get(f"utter_{intention}") or []
+    first = response[0] if len(response) == 1 and isinstance(response[0], dict) else None
+    return IntentView(
+        intention=intention,
+        libelle=labels(registry).get(intention, intention),
+        exemples=training_examples(bench.root).get(intention, []),
+        reponse=str(first.get("text", "")) if first else None,
+        boutons=[
+            AnswerButton(titre=str(b.get("title", "")), intention=str(b.get("payload", "")).lstrip("/"))
+            for b in (first or {}).get("buttons", []) or []
+        ],
+    )
+
+
+def edit(
+    intention: str, body: IntentEdit, agent: AgentIdentity, bench: Workbench, config: WebConfig, write: bool
+) -> Written:
+    """Examples added or removed, the answer changed; or, ``write=False``, a preview of it."""
+    if intention not in bench.registry().names:
+        raise ConsoleError(404, UNKNOWN_INTENT)
+
+    def run(root: Path, session: Session | None = None) -> Any:
+        return edit_intent(
+            intention,
+            reviewer=agent.login,
+            add=_lines(body.ajouter),
+            remove=body.retirer,
+            answer=body.reponse,
+            buttons=_buttons(body.boutons) if body.boutons is not None else None,
+            root=root,
+            session=session,
+        )
+
+    try:
+        _, changes = _write_or_preview(bench, config, run, write)
+    except (WriterError, TrainingDataError, ValueError) as error:
+        raise _writer_error(error) from None
+    message = "Modifications enregistrées." if write else PREVIEW_ONLY
+    return Written(intention=intention, fichiers=changes, ecrit=write, message=message)
+
+
+# --- background jobs: check, report, model ---
+
+
+def job_view(job: Job | None) -> JobView | None:
+    if job is None:
+        return None
+    return JobView(
+        numero=job.number,
+        etat=job.state,
+        lance_par=job.started_by,
+        lance_le=job.started_at,
+        fini_le=job.finished_at,
+        etape=job.step,
+        etapes=job.steps,
+        etape_libelle=job.step_label,
+        pourcentage=job.percent,
+        message=job.message,
+        lignes=list(job.lines[-40:]),
+        resultat=job.result,
+    )
+
+
+def start_job(
+    kind: JobKind, agent: AgentIdentity, config: WebConfig, bench: Workbench, action: AgentAction, busy: str
+) -> JobStatus:
+    """Start the data check or the report in the background (409 with ``busy`` while one runs); audited."""
+    if kind == "verification":
+        work = check_work(bench.root, bench.rasa, (config.settings.reset_url_base,))
+    else:
+        work = report_work(bench.report_command)
+    job, started = bench.jobs.start(kind, agent.login, work)
+    if not started:
+        raise ConsoleError(409, busy)
+    with session_scope(config.engine) as session:
+        audit.record(session, agent.login, action, tache=job.number)
+    return JobStatus(tache=job_view(job), dernier_rapport=latest_report_of(bench))
+
+
+def models_view(bench: Workbench) -> ModelsView:
+    releases = history.read()
+    return ModelsView(
+        actif=releases.active, precedent=releases.previous, tache=job_view(bench.jobs.latest("modele"))
+    )
+
+
+def start_model(agent: AgentIdentity, config: WebConfig, bench: Workbench) -> ModelsView:
+    """Check, train and load a new model in the background (409 while one is on its way)."""
+    _job, started = bench.jobs.start(
+        "modele",
+        agent.login,
+        model_work(
+            bench.root,
+            bench.rasa,
+            (config.settings.reset_url_base,),
+            config.engine,
+            config.settings,
+            agent.login,
+        ),
+    )
+    if not started:
+        raise ConsoleError(409, MODEL_RUNNING)
+    return models_view(bench)
+
+
+def rollback_model(agent: AgentIdentity, config: WebConfig, bench: Workbench) -> ModelsView:
+    """The previous model back in service (409 while a new one is on its way, or without one)."""
+    running = bench.jobs.latest("modele")
+    if running is not None and running.state == "en_cours":
+        raise ConsoleError(409, MODEL_RUNNING)
+    try:
+        loading.rollback(config.engine, config.settings, agent.login)
+    except history.ReleaseError as refused:
+        raise ConsoleError(409, str(refused)) from None
+    return models_view(bench)
+
+
+# --- a real conversation saved as a test story ---
+
+
+def story(
+    body: StoryAsked, agent: AgentIdentity, config: WebConfig, bench: Workbench, write: bool
+) -> StoryView:
+    """A conversation or a handoff as a test story (numbers masked); ``write=False``: its preview."""
+    if not body.conversation and body.prise_en_charge is None:
+        raise ConsoleError(422, NO_SOURCE)
+    title = " ".join((body.nom or "").split()) or None
+    try:
+        with session_scope(config.engine) as session:
+            if body.conversation:
+                text = story_from_conversation(bench.tracker, body.conversation.strip(), title)
+            else:
+                assert body.prise_en_charge is not None  # noqa: S101 - checked above
+                text = story_from_handoff(session, bench.tracker, body.prise_en_charge)
+                if title:
+                    text = text.replace(
+                        text.split("- story: ", 1)[1].split("\n", 1)[0],
+                        json.dumps(title, ensure_ascii=False),
+                        1,
+                    )
+            if not write:
+                path = next_story_path(bench.root)
+                return StoryView(
+                    histoire=text,
+                    fichier=path.relative_to(bench.root).as_posix(),
+                    ecrit=False,
+                    message=PREVIEW_ONLY,
+                )
+            path = save_story(text, reviewer=agent.login, root=bench.root, session=session)
+    except StoryError as error:
+        raise ConsoleError(422, str(error)) from None
+    written = path.relative_to(bench.root).as_posix()
+    return StoryView(
+        histoire=text,
+        fichier=written,
+        ecrit=True,
+        message=f"Histoire de test enregistrée dans {written} : `make test` la rejouera.",
+    )
