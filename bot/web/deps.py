@@ -8,7 +8,8 @@ module can be split or moved without its neighbours noticing. What it offers:
 - **JSON API refusals** (console and workbench): ``ConsoleError`` (raised),
   ``api_error`` (the response), ``console_error_handler`` (registered by the app).
 - **Documented errors** (OpenAPI ``responses``): ``ApiError``, ``documented_errors``,
-  ``ERROR_TEXTS`` (the one table of descriptions) and ``errors(*statuses)``.
+  ``ERROR_TEXTS`` (the one table of descriptions) and ``errors(*statuses)``; ``PageApi``,
+  the router of a page's API, whose POSTs all carry that page's Origin check.
 - **Who is asking** (the session cookie, shared by the console and the workbench):
   ``COOKIE_NAME``, ``COOKIE_PATH``, ``POLL_HEADER``, ``AgentIdentity``,
   ``identity_from_cookie``, ``console_agent``, ``signed_in_agent``, ``supervisor``,
@@ -22,11 +23,13 @@ module can be split or moved without its neighbours noticing. What it offers:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from fastapi import Depends
+from fastapi import APIRouter, Depends
+from fastapi.types import DecoratedCallable
 from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -118,6 +121,39 @@ def documented_errors(texts: dict[int, str], statuses: tuple[int, ...]) -> dict[
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``documented_errors`` from the one table, ``ERROR_TEXTS``: ``responses=errors(401, 403)``."""
     return documented_errors(ERROR_TEXTS, statuses)
+
+
+class PageApi:
+    """The JSON API of one page (the console, the workbench): its router, built so that
+    every route documents its French refusals and every POST checks that it comes from
+    that page. The check is part of declaring the route, so none can be forgotten.
+
+    ``@api.get(path, summary, Model, (401, 403))`` and ``@api.post(…)`` take the
+    statuses of ``errors``; other keywords go to FastAPI as they are.
+    """
+
+    def __init__(self, prefix: str, tag: str, same_page: Callable[..., None]) -> None:
+        self.router = APIRouter(prefix=prefix, tags=[tag])
+        self._same_page = same_page
+
+    def get(
+        self, path: str, summary: str, response_model: Any, refusals: tuple[int, ...], **options: Any
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.router.get(
+            path, summary=summary, response_model=response_model, responses=errors(*refusals), **options
+        )
+
+    def post(
+        self, path: str, summary: str, response_model: Any, refusals: tuple[int, ...], **options: Any
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.router.post(
+            path,
+            summary=summary,
+            response_model=response_model,
+            responses=errors(*refusals),
+            dependencies=[Depends(self._same_page)],
+            **options,
+        )
 
 
 # --- who is asking: the session cookie -------------------------------------------------

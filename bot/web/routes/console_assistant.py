@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from bot.agents import audit
@@ -20,7 +20,7 @@ from bot.agents.assistant import answer_for
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.dialogue.intents import REGISTRY
-from bot.web.deps import ApiError, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.deps import ApiError, Config, ConsoleError, PageApi, SignedIn, errors, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.web.schemas.console import Answer, AssistantReply, IntentChoice, Question
@@ -31,7 +31,8 @@ logger = logging.getLogger("bot.web.console")
 RASA_DOWN = "L'assistant est momentanément indisponible. Réessayez dans quelques instants."
 UNKNOWN_INTENT = "Intention inconnue."
 
-router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+api = PageApi(CONSOLE_API_PREFIX, "console des conseillers", from_console_page)
+router = api.router
 
 
 def _label(intent: str) -> str:
@@ -39,21 +40,16 @@ def _label(intent: str) -> str:
     return labels.get(intent, intent.replace("_", " "))
 
 
-@router.post(
-    "/assistant",
-    summary="Comprendre une question d'adhérent",
-    description="Le même modèle que le bot classe la question ; la réponse vient des mêmes textes. "
-    "La question n'est ni conservée ni journalisée : seule l'intention retenue l'est.",
-    response_model=AssistantReply,
-    responses=errors(400, 401, 403, 503),
-    dependencies=[Depends(from_console_page)],
-)
+@api.post("/assistant", "Comprendre une question d'adhérent", AssistantReply, (400, 401, 403, 503))
 async def assistant(
     body: Question,
     agent: SignedIn,
     config: Config,
     rasa: Annotated[RasaClient, Depends(rasa_client)],
 ) -> AssistantReply:
+    """Le même modèle que le bot classe la question ; la réponse vient des mêmes textes. La question
+    n'est ni conservée ni journalisée : seule l'intention retenue l'est.
+    """
     try:
         ranked = await rasa.intents(body.question, agent.login)
     except (RasaUnavailable, RasaFailed) as exc:

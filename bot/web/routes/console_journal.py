@@ -7,26 +7,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from bot.agents import audit
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
-from bot.web.deps import Config, Supervisor, errors
+from bot.web.deps import Config, PageApi, Supervisor, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console import JournalLine
 
 JOURNAL_LINES = 200
 
-router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+api = PageApi(CONSOLE_API_PREFIX, "console des conseillers", from_console_page)
+router = api.router
 
 
-@router.get(
-    "/journal",
-    summary="Le journal des actions des conseillers (superviseurs)",
-    response_model=list[JournalLine],
-    responses=errors(401, 403),
-)
+@api.get("/journal", "Le journal des actions des conseillers (superviseurs)", list[JournalLine], (401, 403))
 def journal(
     agent: Supervisor,
     config: Config,

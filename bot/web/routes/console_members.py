@@ -11,7 +11,6 @@ Both are audited under the agent's login, refusals included. Guards:
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from bot.agents import audit
@@ -21,7 +20,7 @@ from bot.db.enums import AgentAction, ResetChannel
 from bot.db.models import Member, utcnow
 from bot.resets.service import ByAgent, NoEmailOnFile, ask_for_new_code
 from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
-from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console import MemberView, NirQuery, ResetDone, ResetOnBehalf
 from bot.web.state import WebConfig
@@ -30,7 +29,8 @@ NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrie
 
 CHANNEL_WORDS: dict[str, ResetChannel] = {"email": ResetChannel.EMAIL, "courrier": ResetChannel.LETTER}
 
-router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+api = PageApi(CONSOLE_API_PREFIX, "console des conseillers", from_console_page)
+router = api.router
 
 
 def _find(session: Session, nir: str, config: WebConfig) -> Member:
@@ -50,15 +50,9 @@ def _audit_refusal(
             audit.record(session, agent.login, action, resultat=refused.code)
 
 
-@router.post(
-    "/adherent",
-    summary="Le dossier d'un adhérent",
-    description="Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé.",
-    response_model=MemberView,
-    responses=errors(400, 401, 403, 422),
-    dependencies=[Depends(from_console_page)],
-)
+@api.post("/adherent", "Le dossier d'un adhérent", MemberView, (400, 401, 403, 422))
 def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
+    """Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé."""
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
@@ -77,16 +71,13 @@ def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
         raise
 
 
-@router.post(
-    "/adherent/nouveau-code",
-    summary="Demander un nouveau code pour l'adhérent",
-    description="Par e-mail (adresse connue) ou par courrier, après confirmation nommant le canal. "
-    "Mêmes limites et même file d'envoi que pour l'adhérent ; enregistré au nom du conseiller.",
-    response_model=ResetDone,
-    responses=errors(400, 401, 403, 422),
-    dependencies=[Depends(from_console_page)],
+@api.post(
+    "/adherent/nouveau-code", "Demander un nouveau code pour l'adhérent", ResetDone, (400, 401, 403, 422)
 )
 def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> ResetDone:
+    """Par e-mail (adresse connue) ou par courrier, après confirmation nommant le canal. Mêmes limites
+    et même file d'envoi que pour l'adhérent ; enregistré au nom du conseiller.
+    """
     if body.confirmation.strip().lower() != body.canal:
         raise ConsoleError(400, NOT_CONFIRMED)
     by = ByAgent(agent.id, CHANNEL_WORDS[body.canal])

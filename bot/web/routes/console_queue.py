@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
 from bot.handoffs import queue
 from bot.rules import french_time
-from bot.web.deps import AgentIdentity, Config, ConsoleError, SignedIn, errors, from_console_page
+from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console_queue import (
     Availability,
@@ -38,7 +38,8 @@ from bot.web.schemas.console_queue import (
 )
 from bot.workbench import flags
 
-router = APIRouter(prefix=CONSOLE_API_PREFIX, tags=["console des conseillers"])
+api = PageApi(CONSOLE_API_PREFIX, "console des conseillers", from_console_page)
+router = api.router
 
 KIND_WORDS = {HandoffKind.LIVE: "discussion", HandoffKind.CALLBACK: "rappel"}
 STATE_WORDS = {
@@ -78,7 +79,7 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueI
     )
 
 
-@router.get("/file", summary="La file des prises en charge", response_model=QueueView, responses=errors(401))
+@api.get("/file", "La file des prises en charge", QueueView, (401,))
 def queue_view(agent: SignedIn, config: Config) -> QueueView:
     now = utcnow()
     with session_scope(config.engine) as session:
@@ -92,13 +93,7 @@ def queue_view(agent: SignedIn, config: Config) -> QueueView:
         )
 
 
-@router.post(
-    "/disponibilite",
-    summary="Se dire disponible (ou non) pour les discussions",
-    response_model=Availability,
-    responses=errors(401, 403),
-    dependencies=[Depends(from_console_page)],
-)
+@api.post("/disponibilite", "Se dire disponible (ou non) pour les discussions", Availability, (401, 403))
 def set_availability(body: Availability, agent: SignedIn, config: Config) -> Availability:
     with session_scope(config.engine) as session:
         me = _agent(session, agent)
@@ -126,11 +121,11 @@ def _found(session: Session, handoff_id: int) -> Handoff:
     return handoff
 
 
-@router.get(
+@api.get(
     "/prises-en-charge/{handoff_id}",
-    summary="Une prise en charge : résumé, transcription, messages",
-    response_model=HandoffDetail,
-    responses=errors(401, 404),
+    "Une prise en charge : résumé, transcription, messages",
+    HandoffDetail,
+    (401, 404),
 )
 def handoff_detail(
     handoff_id: int, agent: SignedIn, config: Config, apres: Annotated[int, Query(ge=0)] = 0
@@ -158,12 +153,11 @@ def _step(
         return _detail(session, handoff, agent, 0)
 
 
-@router.post(
+@api.post(
     "/prises-en-charge/{handoff_id}/prendre",
-    summary="Prendre une discussion en attente",
-    response_model=HandoffDetail,
-    responses=errors(401, 403, 404, 409),
-    dependencies=[Depends(from_console_page)],
+    "Prendre une discussion en attente",
+    HandoffDetail,
+    (401, 403, 404, 409),
 )
 def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     return _step(
@@ -171,12 +165,8 @@ def take(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-@router.post(
-    "/prises-en-charge/{handoff_id}/messages",
-    summary="Écrire à l'adhérent (texte seul)",
-    response_model=Line,
-    responses=errors(401, 403, 404, 409),
-    dependencies=[Depends(from_console_page)],
+@api.post(
+    "/prises-en-charge/{handoff_id}/messages", "Écrire à l'adhérent (texte seul)", Line, (401, 403, 404, 409)
 )
 def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
     with session_scope(config.engine) as session:
@@ -196,12 +186,11 @@ def say(handoff_id: int, body: Said, agent: SignedIn, config: Config) -> Line:
         return Line(id=message.id, qui="conseiller", texte=message.text, date=message.created_at)
 
 
-@router.post(
+@api.post(
     "/prises-en-charge/{handoff_id}/transferer",
-    summary="Confier la discussion à un autre conseiller",
-    response_model=HandoffDetail,
-    responses=errors(401, 403, 404, 409, 422),
-    dependencies=[Depends(from_console_page)],
+    "Confier la discussion à un autre conseiller",
+    HandoffDetail,
+    (401, 403, 404, 409, 422),
 )
 def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -> HandoffDetail:
     with session_scope(config.engine) as session:
@@ -222,12 +211,11 @@ def transfer(handoff_id: int, body: Transfer, agent: SignedIn, config: Config) -
     )
 
 
-@router.post(
+@api.post(
     "/prises-en-charge/{handoff_id}/fermer",
-    summary="Terminer la discussion : Sésame reprend la main",
-    response_model=HandoffDetail,
-    responses=errors(401, 403, 404, 409),
-    dependencies=[Depends(from_console_page)],
+    "Terminer la discussion : Sésame reprend la main",
+    HandoffDetail,
+    (401, 403, 404, 409),
 )
 def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     return _step(
@@ -235,12 +223,11 @@ def close(handoff_id: int, agent: SignedIn, config: Config) -> HandoffDetail:
     )
 
 
-@router.post(
+@api.post(
     "/prises-en-charge/{handoff_id}/rappel",
-    summary="Marquer un rappel fait, ou l'adhérent injoignable",
-    response_model=HandoffDetail,
-    responses=errors(401, 403, 404, 409),
-    dependencies=[Depends(from_console_page)],
+    "Marquer un rappel fait, ou l'adhérent injoignable",
+    HandoffDetail,
+    (401, 403, 404, 409),
 )
 def callback_outcome(
     handoff_id: int, body: CallbackOutcome, agent: SignedIn, config: Config
@@ -255,28 +242,21 @@ def callback_outcome(
     )
 
 
-@router.get(
-    "/conseillers",
-    summary="Les conseillers actifs (pour un transfert)",
-    response_model=list[Colleague],
-    responses=errors(401),
-)
+@api.get("/conseillers", "Les conseillers actifs (pour un transfert)", list[Colleague], (401,))
 def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     with session_scope(config.engine) as session:
         agents = session.scalars(select(Agent).where(Agent.active).order_by(Agent.login)).all()
         return [Colleague(login=a.login, nom=a.display_name, disponible=a.available) for a in agents]
 
 
-@router.post(
+@api.post(
     "/prises-en-charge/{handoff_id}/signaler",
-    summary="Signaler la conversation à l'atelier des formateurs",
-    description="Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). "
-    "Journalisé.",
-    response_model=Flagged,
-    responses=errors(401, 403, 404),
-    dependencies=[Depends(from_console_page)],
+    "Signaler la conversation à l'atelier des formateurs",
+    Flagged,
+    (401, 403, 404),
 )
 def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagged:
+    """Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). Journalisé."""
     with session_scope(config.engine) as session:
         _found(session, handoff_id)
         flags.flag_handoff(session, handoff_id, agent.login, body.note)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
-from bot.web.deps import errors
+from bot.web.deps import PageApi
 from bot.web.schemas.workbench import TrainerView
-from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer
+from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer, from_workbench_page
 
-router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
+api = PageApi(API_PREFIX, API_TAG, from_workbench_page)
+router = api.router
 
 
-@router.get("/moi", summary="Le formateur connecté", response_model=TrainerView, responses=errors(401, 403))
+@api.get("/moi", "Le formateur connecté", TrainerView, (401, 403))
 def me(agent: Trainer) -> TrainerView:
     return TrainerView(login=agent.login, nom=agent.display_name, role=agent.role.value)

@@ -5,25 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from bot.web import workbench_service as service
-from bot.web.deps import Config, errors
+from bot.web.deps import Config, PageApi
 from bot.web.schemas.workbench import DecisionAsked, DecisionDone, InboxView, Reason
-from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, Trainer, WorkbenchDep
+from bot.web.workbench_deps import API_PREFIX, API_TAG, Trainer, WorkbenchDep, from_workbench_page
 from bot.workbench.inbox import InboxFilters
 
-router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
+api = PageApi(API_PREFIX, API_TAG, from_workbench_page)
+router = api.router
 
 
-@router.get(
-    "/boite",
-    summary="La boîte de revue",
-    description="Les messages des adhérents que le bot n'a pas compris, compris avec une confiance "
-    "faible, suivis d'un passage à un conseiller, ou signalés par un conseiller ; masqués.",
-    response_model=InboxView,
-    responses=errors(400, 401, 403),
-)
+@api.get("/boite", "La boîte de revue", InboxView, (400, 401, 403))
 def inbox(
     agent: Trainer,
     config: Config,
@@ -37,6 +31,9 @@ def inbox(
     a_traiter: bool = False,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> InboxView:
+    """Les messages des adhérents que le bot n'a pas compris, compris avec une confiance faible, suivis
+    d'un passage à un conseiller, ou signalés par un conseiller ; masqués.
+    """
     filters = InboxFilters(
         since=depuis,
         until=jusqua + dt.timedelta(days=1) if jusqua else None,
@@ -49,15 +46,10 @@ def inbox(
     return service.inbox_view(config, bench, filters, page)
 
 
-@router.post(
-    "/boite/decision",
-    summary="Décider d'un message de la boîte de revue",
-    description="Accepter la prédiction, déplacer vers une autre intention, hors sujet ou écarter. "
-    "L'exemple est écrit dans le fichier du thème, avec la date et le formateur ; un message qui "
-    "contient un numéro est refusé. Journalisé.",
-    response_model=DecisionDone,
-    responses=errors(400, 401, 403, 422),
-    dependencies=SamePage,
-)
+@api.post("/boite/decision", "Décider d'un message de la boîte de revue", DecisionDone, (400, 401, 403, 422))
 def decide(body: DecisionAsked, agent: Trainer, config: Config, bench: WorkbenchDep) -> DecisionDone:
+    """Accepter la prédiction, déplacer vers une autre intention, hors sujet ou écarter. L'exemple est
+    écrit dans le fichier du thème, avec la date et le formateur ; un message qui contient un numéro
+    est refusé. Journalisé.
+    """
     return service.decide(body, agent, config, bench)

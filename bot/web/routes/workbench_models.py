@@ -2,46 +2,43 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from bot.web import workbench_service as service
-from bot.web.deps import Config, errors
+from bot.web.deps import Config, PageApi
 from bot.web.schemas.workbench import ModelsView
-from bot.web.workbench_deps import API_PREFIX, API_TAG, SamePage, SupervisingTrainer, Trainer, WorkbenchDep
-
-router = APIRouter(prefix=API_PREFIX, tags=[API_TAG])
-
-
-@router.get(
-    "/modele",
-    summary="Le modèle en service et le précédent",
-    response_model=ModelsView,
-    responses=errors(401, 403),
+from bot.web.workbench_deps import (
+    API_PREFIX,
+    API_TAG,
+    SupervisingTrainer,
+    Trainer,
+    WorkbenchDep,
+    from_workbench_page,
 )
+
+api = PageApi(API_PREFIX, API_TAG, from_workbench_page)
+router = api.router
+
+
+@api.get("/modele", "Le modèle en service et le précédent", ModelsView, (401, 403))
 def models_view(agent: Trainer, bench: WorkbenchDep) -> ModelsView:
     return service.models_view(bench)
 
 
-@router.post(
+@api.post(
     "/modele",
-    summary="Vérifier, entraîner et mettre en service un nouveau modèle (superviseurs)",
-    description="Vérification des données, entraînement, puis chargement dans le serveur Rasa sans "
-    "interruption ; en tâche de fond. Le modèle précédent est gardé pour un retour. Journalisé.",
-    response_model=ModelsView,
+    "Vérifier, entraîner et mettre en service un nouveau modèle (superviseurs)",
+    ModelsView,
+    (401, 403, 409),
     status_code=202,
-    responses=errors(401, 403, 409),
-    dependencies=SamePage,
 )
 def start_model(agent: SupervisingTrainer, config: Config, bench: WorkbenchDep) -> ModelsView:
+    """Vérification des données, entraînement, puis chargement dans le serveur Rasa sans interruption ;
+    en tâche de fond. Le modèle précédent est gardé pour un retour. Journalisé.
+    """
     return service.start_model(agent, config, bench)
 
 
-@router.post(
-    "/modele/retour",
-    summary="Remettre en service le modèle précédent (superviseurs)",
-    response_model=ModelsView,
-    responses=errors(401, 403, 409),
-    dependencies=SamePage,
+@api.post(
+    "/modele/retour", "Remettre en service le modèle précédent (superviseurs)", ModelsView, (401, 403, 409)
 )
 def rollback_model(agent: SupervisingTrainer, config: Config, bench: WorkbenchDep) -> ModelsView:
     return service.rollback_model(agent, config, bench)
