@@ -99,12 +99,14 @@ typecheck: venv-actions venv-rasa
 	$(PY_B) -m mypy bot actions scripts tests
 	$(PY_B) -m mypy --python-executable $(RASA_ENV)/bin/python rasa_addons
 
-# On TEST_WORKERS processes (pytest-xdist; "auto": one per core), each with its own
-# throw-away PostgreSQL database, temporary directories and free ports (tests/support/db.py).
+# On TEST_WORKERS processes (pytest-xdist; "auto": one per core; an idle worker takes
+# tests queued on a busy one), each with its own throw-away PostgreSQL database
+# (tests/support/db.py), temporary directories and free ports.
 TEST_WORKERS ?= auto
 
 unit: venv-actions $(HAPROXY)
-	$(PY_B) -m pytest -q -n $(TEST_WORKERS) tests --ignore=tests/browser --ignore=tests/e2e --ignore=tests/replicas
+	$(PY_B) -m pytest -q -n $(TEST_WORKERS) --dist worksteal tests \
+	  --ignore=tests/browser --ignore=tests/e2e --ignore=tests/replicas
 
 # What runs inside the Rasa server (rasa_addons/), tested in env A.
 unit-rasa: venv-rasa
@@ -174,7 +176,18 @@ replica-test: venvs $(MODEL) $(HAPROXY)
 report: venvs
 	$(PY_B) -m bot.training.report
 
-test: lint typecheck unit unit-rasa check-data story-test nlu-eval nlu-robust browser-test e2e-test replica-test
+# Everything CI checks, in four rounds: the quick checks, the unit tests (on their own
+# workers), then the stages that share nothing (their own processes, free ports,
+# throw-away databases, report folders) TEST_JOBS at a time. --output-sync prints each
+# stage's output whole when it ends, so that a failure reads as if the stage ran alone;
+# a failed round stops the next ones.
+TEST_JOBS ?= 3
+
+test:
+	$(MAKE) lint typecheck
+	$(MAKE) unit
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target unit-rasa check-data story-test nlu-eval nlu-robust
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target browser-test e2e-test replica-test
 
 # Production mode (REPLICAS=2, then 1, behind HAProxy) under 1, 10 and 50 simultaneous members,
 # next to the stock `rasa init` bot; training time, model size, memory, start-up
