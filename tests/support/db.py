@@ -48,18 +48,21 @@ def create_schema(engine: Engine) -> None:
 
 
 @functools.cache
-def _sqlite_template() -> sqlite3.Connection:
-    """An in-memory SQLite database migrated once per process, the source of every copy."""
+def _sqlite_template() -> tuple[Engine, sqlite3.Connection]:
+    """An in-memory SQLite database migrated once per process, the source of every copy.
+
+    The engine is kept with its one connection: the database lives as long as both.
+    """
     engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
     create_schema(engine)
     raw = engine.raw_connection().driver_connection
     assert isinstance(raw, sqlite3.Connection)
-    return raw
+    return engine, raw
 
 
 def copy_sqlite_schema(destination: sqlite3.Connection) -> None:
     """Fill an empty SQLite database with the migrated schema (SQLite's backup API: milliseconds)."""
-    _sqlite_template().backup(destination)
+    _sqlite_template()[1].backup(destination)
 
 
 def migrated_memory_engine() -> Engine:
