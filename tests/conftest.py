@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from ruamel.yaml import YAML
 
+from bot.agents import passwords
 from bot.settings import get_settings
 from tests.support.db import db_url, engine, postgres_url  # noqa: F401 - fixtures for every test module
 
@@ -21,6 +23,30 @@ def fresh_settings() -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+# Argon2 at its lowest cost (1 pass over 8 KiB, one lane) instead of production's (RFC
+# 9106's low-memory profile: 3 passes over 64 MiB, 4 lanes, about half a second a hash
+# on a busy 2-core machine). Verification reads the cost from the hash, so it is cheap too.
+CHEAP_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture(autouse=True)
+def cheap_argon2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every ``PasswordHasher()`` made in a test hashes cheaply, unless the test is marked
+    ``production_argon2`` (tests/agents/test_argon2_cost.py checks production's parameters).
+
+    The tests check who may log in, not how long Argon2 takes; processes the tests start
+    (``python -m bot.web``) keep production's cost.
+    """
+    if request.node.get_closest_marker("production_argon2") is None:
+        assert PasswordHasher.__init__.__code__.co_varnames[1:4] == tuple(CHEAP_ARGON2)
+        defaults = PasswordHasher.__init__.__defaults__ or ()
+        monkeypatch.setattr(PasswordHasher.__init__, "__defaults__", (*CHEAP_ARGON2.values(), *defaults[3:]))
+    # The agents' hasher and decoy hash are made once per process: made again at this cost.
+    passwords.hasher.cache_clear()
+    passwords._decoy_hash.cache_clear()
+    yield
 
 
 def load_yaml(path: Path) -> Any:

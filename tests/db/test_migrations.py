@@ -27,6 +27,9 @@ from bot.db.migrate import (
 )
 from bot.db.models import AuditEvent, AuditKind, Base, EmailStatus, Member, OutgoingEmail, ResetChannel
 
+# Every test here migrates an empty database itself (tests.support.db), never a copy.
+pytestmark = pytest.mark.fresh_schema
+
 MODEL_TABLES = set(Base.metadata.tables)
 
 

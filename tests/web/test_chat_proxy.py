@@ -22,7 +22,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.pool import StaticPool
 
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -31,7 +30,7 @@ from bot.web.deps import page_origin_allowed
 from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
 from bot.web.rasa import client_label
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
-from tests.support.db import create_schema
+from tests.support.db import migrated_memory_engine
 from tests.support.html import inline_code
 
 SENDER = "Zq3-x_9bT4mWkLpR2sYvN8cA"
@@ -99,9 +98,7 @@ def _app(rasa: FakeRasa | None, rasa_port: int = 5005) -> FastAPI:
 
 def _empty_database() -> Engine:
     """A migrated in-memory database: /chat looks for an open hand-off before asking Rasa."""
-    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
-    create_schema(engine)
-    return engine
+    return migrated_memory_engine()
 
 
 @pytest.fixture
