@@ -31,4 +31,5 @@ def test_every_channel_words_the_shared_refusals_alike() -> None:
 def test_an_error_is_a_french_json_sentence() -> None:
     answer = error_response(REFUSALS, 413)
     assert answer.status == 413
+    assert answer.body is not None
     assert json.loads(answer.body) == {"error": "Requête trop volumineuse : 16 Ko au plus."}

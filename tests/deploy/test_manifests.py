@@ -423,12 +423,18 @@ def test_the_health_paths_are_served_without_a_token() -> None:
 
     (That ``/sante`` answers 200 with no session nor token: ``tests/web/test_chat_proxy.py``.)
     """
+    from fastapi.routing import APIRoute
+
     from actions.server import OPEN_PATHS
     from bot.web.routes import pages
 
     assert HEALTH_PATHS["actions"] in OPEN_PATHS
-    routes = pages.router.routes
-    served = {(route.path, method) for route in routes for method in getattr(route, "methods", ())}
+    served = {
+        (route.path, method)
+        for route in pages.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods or ()
+    }
     assert (HEALTH_PATHS["web"], "GET") in served
 
 
