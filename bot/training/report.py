@@ -25,22 +25,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bot.training.project import ROOT
+from bot.training.rasa_results import NluResult, StoryResult, confused_pairs, label_of, read_nlu, read_stories
+from bot.training.report_history import Diff, diff, rotate, summary
 
-SUMMARY_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
-STORY_SUMMARY_KEYS = {"conversation_accuracy", *SUMMARY_KEYS}
-OUT_OF_SCOPE = "out_of_scope"
-# An intent's F1 that moves less than this between two reports is noise, not a change.
-CHANGE = 0.005
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Intents without a « Vouliez-vous dire… » label in intents.yml, named for the report.
 OTHER_LABELS = {
@@ -68,301 +64,6 @@ def french_labels(root: Path = ROOT) -> dict[str, str]:
     except (RegistryError, OSError):
         pass
     return labels
-
-
-# --- reading Rasa's outputs ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IntentScore:
-    name: str
-    label: str
-    precision: float
-    recall: float
-    f1: float
-    support: int
-
-
-@dataclass(frozen=True)
-class Misclassified:
-    text: str
-    expected: str
-    predicted: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class ConfusedPair:
-    expected: str
-    predicted: str
-    count: int
-    phrases: tuple[str, ...]
-    suggestion: str
-
-
-@dataclass
-class NluResult:
-    macro_f1: float
-    scores: list[IntentScore]
-    errors: list[Misclassified]
-    out_of_scope_recall: float | None = None
-    matrix_png: bytes | None = None
-
-    @property
-    def weakest(self) -> IntentScore | None:
-        return min(self.scores, key=lambda s: (s.f1, s.name), default=None)
-
-
-@dataclass(frozen=True)
-class StoryFailure:
-    name: str
-    mismatches: tuple[str, ...]
-
-
-@dataclass
-class StoryResult:
-    correct: int
-    total: int
-    failures: list[StoryFailure]
-
-    @property
-    def rate(self) -> float:
-        return self.correct / self.total if self.total else 0.0
-
-
-def _label(name: str, labels: Mapping[str, str]) -> str:
-    return labels.get(name, name.replace("_", " "))
-
-
-def read_nlu(directory: Path, labels: Mapping[str, str], fallback_threshold: float = 0.0) -> NluResult | None:
-    """``intent_report.json``, ``intent_errors.json`` and the confusion matrix of one ``rasa test nlu``.
-
-    The out-of-scope recall counts a message the fallback would not have understood
-    (confidence under ``fallback_threshold``) as handled, as ``bot.training.nlu_scores``.
-    """
-    report_path = directory / "intent_report.json"
-    if not report_path.exists():
-        return None
-    report: dict[str, Any] = json.loads(report_path.read_text(encoding="utf-8"))
-    errors_path = directory / "intent_errors.json"
-    raw_errors: list[dict[str, Any]] = (
-        json.loads(errors_path.read_text(encoding="utf-8")) if errors_path.exists() else []
-    )
-    scores = [
-        IntentScore(
-            name,
-            _label(name, labels),
-            float(values["precision"]),
-            float(values["recall"]),
-            float(values["f1-score"]),
-            int(values["support"]),
-        )
-        for name, values in report.items()
-        if name not in SUMMARY_KEYS and isinstance(values, dict)
-    ]
-    errors = [
-        Misclassified(
-            str(e.get("text", "")),
-            str(e.get("intent", "")),
-            str((e.get("intent_prediction") or {}).get("name", "")),
-            float((e.get("intent_prediction") or {}).get("confidence") or 0.0),
-        )
-        for e in raw_errors
-    ]
-    recall = None
-    if OUT_OF_SCOPE in report and int(report[OUT_OF_SCOPE]["support"]):
-        support = int(report[OUT_OF_SCOPE]["support"])
-        missed = [e for e in errors if e.expected == OUT_OF_SCOPE and e.confidence >= fallback_threshold]
-        recall = (support - len(missed)) / support
-    matrix = directory / "intent_confusion_matrix.png"
-    macro = report.get("macro avg", {}).get("f1-score")
-    return NluResult(
-        macro_f1=float(macro) if macro is not None else 0.0,
-        scores=sorted(scores, key=lambda s: s.name),
-        errors=errors,
-        out_of_scope_recall=recall,
-        matrix_png=matrix.read_bytes() if matrix.exists() else None,
-    )
-
-
-def read_stories(directory: Path) -> StoryResult | None:
-    """``story_report.json`` and ``failed_test_stories.yml`` of ``rasa test core --e2e``."""
-    report_path = directory / "story_report.json"
-    if not report_path.exists():
-        return None
-    report = json.loads(report_path.read_text(encoding="utf-8"))
-    accuracy = report.get("conversation_accuracy") or {}
-    failures: list[StoryFailure] = []
-    failed = directory / "failed_test_stories.yml"
-    if failed.exists():
-        name: str | None = None
-        mismatches: list[str] = []
-        for line in failed.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith("- story:"):
-                if name is not None:
-                    failures.append(StoryFailure(name, tuple(mismatches)))
-                name, mismatches = stripped[len("- story:") :].strip().strip("\"'"), []
-            elif "# predicted:" in stripped and name is not None:
-                expected, predicted = stripped.split("# predicted:", 1)
-                expected = expected.strip().lstrip("- ").strip()
-                mismatches.append(f"attendu « {expected} », obtenu « {predicted.strip()} »")
-        if name is not None:
-            failures.append(StoryFailure(name, tuple(mismatches)))
-    return StoryResult(int(accuracy.get("correct", 0)), int(accuracy.get("total", 0)), failures)
-
-
-# --- what to do about the confusions -------------------------------------------------------
-
-
-def suggestion(expected: str, predicted: str, back: int, labels: Mapping[str, str]) -> str:
-    """A French suggestion for « ``expected`` taken for ``predicted`` » (``back``: the reverse count)."""
-    a, b = f"« {_label(expected, labels)} » ({expected})", f"« {_label(predicted, labels)} » ({predicted})"
-    if predicted in (OUT_OF_SCOPE, "nlu_fallback"):
-        return (
-            f"Le bot ne reconnaît pas ces phrases comme {a} : ajoutez à {expected}, dans data/nlu/, "
-            "des exemples écrits comme elles (mots de l'adhérent, fautes, style SMS)."
-        )
-    if expected == OUT_OF_SCOPE:
-        return (
-            f"Des phrases hors sujet reçoivent la réponse de {b} : ajoutez des phrases de ce genre à "
-            "out_of_scope (data/nlu/conversation.yml), et vérifiez qu'aucun exemple de "
-            f"{predicted} n'est en fait hors sujet."
-        )
-    if back:
-        return (
-            f"{a} et {b} se confondent dans les deux sens : relisez leurs exemples côte à côte. "
-            "Si ce sont vraiment deux questions, donnez à chacune des exemples avec les mots qui la "
-            "distinguent ; sinon, gardez une seule intention."
-        )
-    return (
-        f"Des phrases de {a} sont comprises comme {b} : ajoutez à {expected} des exemples proches de "
-        f"celles-ci, et vérifiez qu'aucun exemple de {predicted} ne parle en fait de {expected}."
-    )
-
-
-def confused_pairs(
-    errors: Sequence[Misclassified], labels: Mapping[str, str], limit: int = 8
-) -> list[ConfusedPair]:
-    """The most frequent (expected, predicted) confusions, with up to three phrases and a suggestion."""
-    counts = Counter((e.expected, e.predicted) for e in errors if e.predicted and e.expected != e.predicted)
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [
-        ConfusedPair(
-            expected,
-            predicted,
-            count,
-            tuple(e.text for e in errors if (e.expected, e.predicted) == (expected, predicted))[:3],
-            suggestion(expected, predicted, counts.get((predicted, expected), 0), labels),
-        )
-        for (expected, predicted), count in ranked
-    ]
-
-
-# --- the summary kept between two reports, and the difference ------------------------------
-
-
-def summary(
-    created: str,
-    holdout: NluResult | None,
-    robustness: NluResult | None,
-    cross_validation: NluResult | None,
-    stories: StoryResult | None,
-    durations: Mapping[str, float],
-) -> dict[str, Any]:
-    """What ``report-latest.json`` keeps: the headline figures and every intent's scores."""
-    weakest = holdout.weakest if holdout else None
-    return {
-        "created": created,
-        "headline": {
-            "holdout_macro_f1": holdout.macro_f1 if holdout else None,
-            "holdout_min_f1": weakest.f1 if weakest else None,
-            "holdout_min_f1_intent": weakest.name if weakest else None,
-            "robustness_macro_f1": robustness.macro_f1 if robustness else None,
-            "out_of_scope_recall": holdout.out_of_scope_recall if holdout else None,
-            "cross_validation_macro_f1": cross_validation.macro_f1 if cross_validation else None,
-            "stories_correct": stories.correct if stories else None,
-            "stories_total": stories.total if stories else None,
-        },
-        "intents": {
-            s.name: {"precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
-            for s in (holdout.scores if holdout else [])
-        },
-        "durations": dict(durations),
-    }
-
-
-@dataclass(frozen=True)
-class Change:
-    name: str
-    label: str
-    before: float | None
-    after: float | None
-
-    @property
-    def delta(self) -> float:
-        return (self.after or 0.0) - (self.before or 0.0)
-
-
-@dataclass
-class Diff:
-    previous_created: str | None
-    better: list[Change] = field(default_factory=list)
-    worse: list[Change] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    # headline key → (before, after)
-    headline: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
-
-    @property
-    def unchanged(self) -> bool:
-        return not (self.better or self.worse or self.added or self.removed)
-
-
-def diff(previous: Mapping[str, Any] | None, latest: Mapping[str, Any], labels: Mapping[str, str]) -> Diff:
-    """Which intents got better or worse (held-out F1) since the previous report."""
-    if not previous:
-        return Diff(None)
-    result = Diff(str(previous.get("created") or ""))
-    before: Mapping[str, Any] = previous.get("intents") or {}
-    after: Mapping[str, Any] = latest.get("intents") or {}
-    for name in sorted(set(before) | set(after)):
-        if name not in before:
-            result.added.append(name)
-            continue
-        if name not in after:
-            result.removed.append(name)
-            continue
-        change = Change(name, _label(name, labels), float(before[name]["f1"]), float(after[name]["f1"]))
-        if change.delta >= CHANGE:
-            result.better.append(change)
-        elif change.delta <= -CHANGE:
-            result.worse.append(change)
-    result.better.sort(key=lambda c: -c.delta)
-    result.worse.sort(key=lambda c: c.delta)
-    old, new = previous.get("headline") or {}, latest.get("headline") or {}
-    for key in new:
-        if isinstance(new.get(key), (int, float)) or isinstance(old.get(key), (int, float)):
-            result.headline[key] = (old.get(key), new.get(key))
-    return result
-
-
-def rotate(reports: Path, latest: Mapping[str, Any]) -> dict[str, Any] | None:
-    """``report-latest.json`` becomes ``report-previous.json``; the new summary is the latest.
-
-    Returns the previous summary (None on the first report).
-    """
-    reports.mkdir(parents=True, exist_ok=True)
-    latest_path, previous_path = reports / "report-latest.json", reports / "report-previous.json"
-    previous: dict[str, Any] | None = None
-    if latest_path.exists():
-        try:
-            previous = json.loads(latest_path.read_text(encoding="utf-8"))
-        except ValueError:
-            previous = None
-        latest_path.replace(previous_path)
-    latest_path.write_text(json.dumps(latest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return previous
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -417,7 +118,7 @@ def render_html(report: Report) -> str:
         matrix=matrix,
         pairs=pairs,
         changes=changes,
-        label=lambda name: _label(name, report.labels),
+        label=lambda name: label_of(name, report.labels),
         headline_names=HEADLINE_NAMES,
     )
 

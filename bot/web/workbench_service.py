@@ -54,6 +54,7 @@ from bot.workbench.decisions import DECISION_LABELS, DecisionRefused
 from bot.workbench.decisions import decide as take_decision
 from bot.workbench.inbox import REASON_LABELS, InboxFilters
 from bot.workbench.inbox import inbox as read_inbox
+from bot.workbench.intent_checks import WriterError
 from bot.workbench.reports import latest_report
 from bot.workbench.stories import (
     StoryError,
@@ -63,7 +64,7 @@ from bot.workbench.stories import (
     story_from_handoff,
 )
 from bot.workbench.training_data import NOT_AN_EXAMPLE, SECRET_INTENTS, TrainingDataError, training_examples
-from bot.workbench.writers import WriterError, add_intent, edit_intent
+from bot.workbench.writers import add_intent, edit_intent
 
 UNKNOWN_INTENT = "Cette intention n'existe pas."
 NO_SOURCE = "Indiquez l'identifiant d'une conversation ou le numéro d'une prise en charge."

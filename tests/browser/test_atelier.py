@@ -24,16 +24,9 @@ from sqlalchemy import create_engine
 from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole
-from bot.training.report import (
-    IntentScore,
-    Misclassified,
-    NluResult,
-    Report,
-    StoryResult,
-    diff,
-    render_html,
-    summary,
-)
+from bot.training.rasa_results import IntentScore, Misclassified, NluResult, StoryResult
+from bot.training.report import Report, render_html
+from bot.training.report_history import diff, summary
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS, WORKBENCH
 

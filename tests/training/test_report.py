@@ -9,19 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.training.report import (
-    Diff,
-    Misclassified,
-    Progress,
-    Report,
-    confused_pairs,
-    diff,
-    read_nlu,
-    read_stories,
-    render_html,
-    rotate,
-    summary,
-)
+from bot.training.rasa_results import Misclassified, confused_pairs, read_nlu, read_stories
+from bot.training.report import Progress, Report, render_html
+from bot.training.report_history import Diff, diff, rotate, summary
 
 LABELS = {"forgot_access_code": "J'ai oublié mon code d'accès", "out_of_scope": "Hors sujet"}
 # A 1×1 PNG.

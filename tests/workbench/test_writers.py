@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.workbench import consistency
+from bot.workbench.intent_checks import WriterError, name_from_label
 from bot.workbench.training_data import examples_in
-from bot.workbench.writers import WriterError, add_intent, edit_intent, name_from_label
+from bot.workbench.writers import add_intent, edit_intent
 from tests.conftest import ROOT, load_yaml
 
 LABEL = "Mon code peut-il commencer par un zéro ?"

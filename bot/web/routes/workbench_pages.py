@@ -27,7 +27,7 @@ from bot.web.workbench_deps import PREFIX, REPORT_PATH, Workbench, WorkbenchDep
 from bot.web.workbench_service import intent_choices, latest_report_of
 from bot.web.workbench_stats import default_since
 from bot.workbench.inbox import REASON_LABELS
-from bot.workbench.writers import MIN_EXAMPLES, MIN_HOLDOUT, TOPICS
+from bot.workbench.intent_checks import MIN_EXAMPLES, MIN_HOLDOUT, TOPICS
 
 WORKBENCH_CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; "
