@@ -86,6 +86,9 @@ DEFAULTS: dict[str, str] = {
     # Reset requests per minute, all members together (bot.resets.requests), above which
     # they pause for the rest of the minute: sized to the expected traffic.
     "RESET_REQUESTS_PER_MINUTE": "30",
+    # Members' files one agent may open (or ask a code for) in an hour (bot.agents.lookup_limit):
+    # a call needs one or two; an agent going through numbers is stopped and supervisors told.
+    "AGENT_LOOKUPS_PER_HOUR": "40",
 }
 
 # Settings that must never be printed in clear.
@@ -158,6 +161,7 @@ class Settings:
     ticket_lock_lifetime: int
     lookups_per_minute: int
     reset_requests_per_minute: int
+    agent_lookups_per_hour: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

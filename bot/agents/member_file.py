@@ -46,6 +46,8 @@ class NirProblem:
 
     message: str
     code: str  # a ``InvalidNir`` code, or "unknown_member"
+    # An unknown member's number was a valid NIR: its keyed hash, for the audit log (never the NIR).
+    nir_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ def find_for_agent(session: Session, nir_text: str, key: str) -> Member | NirPro
         canonical = normalize_nir(nir_text)
     except InvalidNir as error:
         return NirProblem(NIR_PREFIX + error.message, error.code)
-    member = find_by_ref(session, hash_nir(canonical, key))
+    member_ref = hash_nir(canonical, key)
+    member = find_by_ref(session, member_ref)
     if member is None:
-        return NirProblem(UNKNOWN_MEMBER, "unknown_member")
+        return NirProblem(UNKNOWN_MEMBER, "unknown_member", member_ref)
     return member

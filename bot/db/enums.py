@@ -93,6 +93,8 @@ class AgentAction(StrEnum):
     ASSISTANT_QUESTION = "assistant_question"
     MEMBER_LOOKUP = "member_lookup"
     RESET_ON_BEHALF = "reset_on_behalf"
+    # An agent reached AGENT_LOOKUPS_PER_HOUR (bot.agents.lookup_limit): supervisors see it in the journal.
+    LOOKUP_LIMIT_REACHED = "lookup_limit_reached"
     AUDIT_READ = "audit_read"
     AGENT_ADDED = "agent_added"
     AGENT_DISABLED = "agent_disabled"

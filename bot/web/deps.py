@@ -77,13 +77,20 @@ class ConsoleError(Exception):
     """An API refusal: ``{"error": message}`` with ``status``, in French."""
 
     def __init__(
-        self, status: int, message: str, headers: dict[str, str] | None = None, code: str = ""
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        code: str = "",
+        nir_hash: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
-        self.code = code  # for the audit line of a refused look-up
+        # For the audit line of a refused look-up: why, and the number's keyed hash if it was a NIR.
+        self.code = code
+        self.nir_hash = nir_hash
 
 
 def api_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -12,6 +12,7 @@ from bot.agents.member_file import UNKNOWN_MEMBER, MemberFile, NirProblem, file_
 from bot.db.engine import session_scope
 from bot.db.enums import EmailStatus, ResetChannel
 from bot.db.models import Member, ResetRequest
+from bot.members.lookup import hash_nir
 from bot.resets.requests import LimitReached, request_reset
 from tests.agents.conftest import KEY, NOW, UNKNOWN_NIR, WITH_EMAIL, add_agent
 from tests.support.nirs import spellings
@@ -73,7 +74,8 @@ def test_the_member_is_found_however_the_number_is_spelled(
 
 def test_a_valid_number_of_nobody_says_so(engine: Engine, members: dict[str, int]) -> None:
     with session_scope(engine) as session:
-        assert find_for_agent(session, UNKNOWN_NIR, KEY) == NirProblem(UNKNOWN_MEMBER, "unknown_member")
+        expected = NirProblem(UNKNOWN_MEMBER, "unknown_member", hash_nir(UNKNOWN_NIR, KEY))
+        assert find_for_agent(session, UNKNOWN_NIR, KEY) == expected
     assert "aucun adhérent ACS n'a ce numéro" in UNKNOWN_MEMBER
 
 

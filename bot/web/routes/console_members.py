@@ -14,12 +14,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.agents import audit
+from bot.agents.lookup_limit import check_agent_lookups
 from bot.agents.member_file import NirProblem, file_of, find_for_agent
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, ResetChannel
 from bot.db.models import Member, utcnow
 from bot.resets.service import ByAgent, NoEmailOnFile, ask_for_new_code
 from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
+from bot.rules import french_time
 from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console import MemberView, NirQuery, ResetDone, ResetOnBehalf
@@ -33,26 +35,53 @@ api = PageApi(CONSOLE_API_PREFIX, "console des conseillers", from_console_page)
 router = api.router
 
 
+def _within_agent_limit(config: WebConfig, agent: AgentIdentity) -> None:
+    """429 once the agent has opened AGENT_LOOKUPS_PER_HOUR files in the last hour.
+
+    Checked in a unit of work of its own, so that the supervisors' alert it may write
+    is kept although the request is refused.
+    """
+    now = utcnow()
+    with session_scope(config.engine) as session:
+        reached = check_agent_lookups(session, agent.login, config.settings.agent_lookups_per_hour, now)
+    if reached is not None:
+        seconds = max(1, int((reached.retry_at - now).total_seconds()))
+        raise ConsoleError(
+            429,
+            f"Vous avez ouvert {reached.per_hour} dossiers en une heure : c'est la limite. "
+            f"Prochain dossier possible {french_time.retry_when(reached.retry_at, now)} ; "
+            "un superviseur en est informé.",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
 def _find(session: Session, nir: str, config: WebConfig) -> Member:
     """The member, or 422 with the precise reason (audited by ``_audit_refusal``)."""
     found = find_for_agent(session, nir, config.settings.nir_hash_key)
     if isinstance(found, NirProblem):
-        raise ConsoleError(422, found.message, code=found.code)
+        raise ConsoleError(422, found.message, code=found.code, nir_hash=found.nir_hash)
     return found
 
 
 def _audit_refusal(
     config: WebConfig, agent: AgentIdentity, action: AgentAction, refused: ConsoleError
 ) -> None:
-    """A refused look-up is audited too, in its own unit of work (the request's was rolled back)."""
+    """A refused look-up is audited too, in its own unit of work (the request's was rolled back).
+
+    An unknown member is recorded with the keyed hash of the number (a valid NIR), so
+    that a supervisor sees which numbers an agent tried; a malformed number has none.
+    """
     if refused.code:
         with session_scope(config.engine) as session:
-            audit.record(session, agent.login, action, resultat=refused.code)
+            audit.record(session, agent.login, action, nir_hash=refused.nir_hash, resultat=refused.code)
 
 
-@api.post("/adherent", "Le dossier d'un adhérent", MemberView, (400, 401, 403, 422))
+@api.post("/adherent", "Le dossier d'un adhérent", MemberView, (400, 401, 403, 422, 429))
 def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
-    """Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé."""
+    """Vérifie le numéro, retrouve l'adhérent et ses demandes de nouveau code. Journalisé ; au plus
+    AGENT_LOOKUPS_PER_HOUR dossiers par conseiller et par heure.
+    """
+    _within_agent_limit(config, agent)
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
@@ -72,7 +101,7 @@ def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
 
 
 @api.post(
-    "/adherent/nouveau-code", "Demander un nouveau code pour l'adhérent", ResetDone, (400, 401, 403, 422)
+    "/adherent/nouveau-code", "Demander un nouveau code pour l'adhérent", ResetDone, (400, 401, 403, 422, 429)
 )
 def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> ResetDone:
     """Par e-mail (adresse connue) ou par courrier, après confirmation nommant le canal. Mêmes limites
@@ -81,6 +110,7 @@ def reset_on_behalf(body: ResetOnBehalf, agent: SignedIn, config: Config) -> Res
     if body.confirmation.strip().lower() != body.canal:
         raise ConsoleError(400, NOT_CONFIRMED)
     by = ByAgent(agent.id, CHANNEL_WORDS[body.canal])
+    _within_agent_limit(config, agent)
     try:
         with session_scope(config.engine) as session:
             member = _find(session, body.nir, config)
