@@ -37,7 +37,7 @@ from bot.dialogue.reset import (
     volunteered_slots,
     wants_reset_now,
 )
-from bot.limits.clients import client_hash, client_of
+from bot.limits.clients import client_hash, client_of, network_of
 from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
 from bot.members.lookup import find_by_ref
 from bot.resets.requests import reset_status
@@ -52,12 +52,12 @@ _NOT_SPOKEN = frozenset({"action_listen", "action_extract_slots", "action_sessio
 
 
 def limited_lookup(
-    session: Session, client: str, now: dt.datetime
+    session: Session, client: str, now: dt.datetime, network: str | None = None
 ) -> Callable[[str], Member | LookupRefused | None]:
-    """``find_by_ref`` behind the look-up limits, audited in the same unit of work."""
+    """``find_by_ref`` behind the look-up limits (client, network, all), audited in the same unit of work."""
 
     def find(member_ref: str) -> Member | LookupRefused | None:
-        reserved = reserve_lookup(session, client, now, get_settings().lookups_per_minute)
+        reserved = reserve_lookup(session, client, now, get_settings().lookups_per_minute, network)
         if isinstance(reserved, LookupRefused):
             return reserved
         member = find_by_ref(session, member_ref)
@@ -79,11 +79,14 @@ def check_typed_nir(typed: str, tracker: Tracker) -> CheckedNir | None:
     """
     settings = get_settings()
     attempts = int(tracker.get_slot("nir_attempts") or 0)
-    client = client_hash(client_of(tracker.events), settings.nir_hash_key)
+    label = client_of(tracker.events)
+    client = client_hash(label, settings.nir_hash_key)
+    network = client_hash(network_of(label), settings.nir_hash_key)
     now = utcnow()
     try:
         with session_scope(make_engine(settings.database_url)) as session:
-            result = check_nir(typed, settings.nir_hash_key, limited_lookup(session, client, now), now)
+            lookup = limited_lookup(session, client, now, network)
+            result = check_nir(typed, settings.nir_hash_key, lookup, now)
     except SQLAlchemyError:
         logger.exception("member look-up failed")
         return None

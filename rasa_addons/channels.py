@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 BUTTON_INTENTS = button_intents()
 SENDER_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-WEB_CLIENT_SHAPE = re.compile(r"web:[0-9a-f]{16,64}")
+# The web tier's label: keyed hashes of the address and (since #20) of its network.
+WEB_CLIENT_SHAPE = re.compile(r"web:[0-9a-f]{16,64}(?:\.[0-9a-f]{16})?")
 CHANNEL_TOKEN_HEADER = "x-sesame-channel"  # noqa: S105 - a header name, not a secret
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 

@@ -251,8 +251,10 @@ class NirLookup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # The keyed hash of the client's network (IPv4 /24, IPv6 /64), limited too (migration 0008).
+    network_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    # "member", "unknown", or why it was refused: "client_limit", "global_limit".
+    # "member", "unknown", or why it was refused: "client_limit", "network_limit", "global_limit".
     outcome: Mapped[str] = mapped_column(String(20))
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from bot.limits.clients import network_of_address
+
 # The header the balancer hashes to keep a conversation on one Rasa replica.
 CONVERSATION_HEADER = "X-Sesame-Conversation"
 # Rasa answers in well under a second; the action server may take a few on a busy machine.
@@ -70,13 +72,20 @@ def clean_bot_messages(raw: Any) -> list[dict[str, Any]]:
 
 
 def client_label(client_address: str | None, key: str) -> str:
-    """``web:<keyed hash of the address>``: how the bot counts a member's look-ups, never the address.
+    """``web:<keyed hash of the address>.<keyed hash of its network>``: how the bot counts a
+    member's look-ups, never the address.
 
     Keyed with the NIR key, so the label is stable across web workers and restarts but
-    says nothing about the address to whoever reads the conversation store.
+    says nothing about the address to whoever reads the conversation store. The
+    network (IPv4 /24, IPv6 /64: ``bot.limits.clients.network_of_address``) lets the
+    look-up limits hold against one network's many addresses.
     """
-    digest = hmac.new(key.encode(), f"address|{client_address or ''}".encode(), hashlib.sha256)
-    return "web:" + digest.hexdigest()[:32]
+    address = client_address or ""
+
+    def keyed(kind: str, value: str) -> str:
+        return hmac.new(key.encode(), f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()
+
+    return f"web:{keyed('address', address)[:32]}.{keyed('network', network_of_address(address))[:16]}"
 
 
 @dataclass

@@ -66,9 +66,7 @@ def upgrade() -> None:
         sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.Column("last_seen_at", UTC_DATETIME, nullable=False),
         sa.Column("ended_at", UTC_DATETIME, nullable=True),
-        sa.ForeignKeyConstraint(
-            ["agent_id"], ["agents.id"], name=op.f("fk_agent_sessions_agent_id_agents")
-        ),
+        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_agent_sessions_agent_id_agents")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_agent_sessions_token_hash")),
     )
@@ -83,9 +81,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agent_sign_in_attempts")),
     )
     for column in ("created_at", "login", "client_hash"):
-        op.create_index(
-            op.f(f"ix_agent_sign_in_attempts_{column}"), "agent_sign_in_attempts", [column]
-        )
+        op.create_index(op.f(f"ix_agent_sign_in_attempts_{column}"), "agent_sign_in_attempts", [column])
     op.create_table(
         "agent_audit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -105,9 +101,7 @@ def upgrade() -> None:
             op.execute(statement)
     with op.batch_alter_table("reset_requests") as batch:
         batch.add_column(sa.Column("agent_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_reset_requests_agent_id_agents"), "agents", ["agent_id"], ["id"]
-        )
+        batch.create_foreign_key(op.f("fk_reset_requests_agent_id_agents"), "agents", ["agent_id"], ["id"])
         batch.create_index(op.f("ix_reset_requests_agent_id"), ["agent_id"])
 
 

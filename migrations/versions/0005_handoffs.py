@@ -29,7 +29,9 @@ OPEN = sa.text("state IN ('waiting', 'active')")
 
 def upgrade() -> None:
     with op.batch_alter_table("agents") as batch:
-        batch.add_column(sa.Column("available", sa.Boolean(), nullable=False, server_default=sa.text("false")))
+        batch.add_column(
+            sa.Column("available", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+        )
     op.create_table(
         "handoffs",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,7 +73,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["handoff_id"], ["handoffs.id"], name=op.f("fk_handoff_messages_handoff_id_handoffs")
         ),
-        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], name=op.f("fk_handoff_messages_agent_id_agents")),
+        sa.ForeignKeyConstraint(
+            ["agent_id"], ["agents.id"], name=op.f("fk_handoff_messages_agent_id_agents")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handoff_messages")),
     )
     op.create_index(op.f("ix_handoff_messages_handoff_id"), "handoff_messages", ["handoff_id"])

@@ -59,6 +59,9 @@ def test_the_client_label_is_believed_only_from_the_signed_web_tier() -> None:
     assert client_label({"client": web}, signed=True, remote_address="127.0.0.1") == web
     assert client_label({"client": web}, signed=False, remote_address="127.0.0.1") == "direct:127.0.0.1"
     assert client_label({"client": "web:pas-un-hash"}, True, "10.0.0.2") == "direct:10.0.0.2"
+    with_network = web + ".0123456789abcdef"  # the address's network, keyed too (#20)
+    assert client_label({"client": with_network}, signed=True, remote_address="127.0.0.1") == with_network
+    assert client_label({"client": web + ".pas-un-hash"}, True, "10.0.0.2") == "direct:10.0.0.2"
     assert client_label(None, True, "10.0.0.2") == "direct:10.0.0.2"
     assert is_signed("jeton", "jeton") and not is_signed("jeton", "autre")
     assert not is_signed(None, "jeton") and not is_signed("", "") and not is_signed("x", None)

@@ -11,9 +11,10 @@ from sqlalchemy import Engine, func, select
 from bot.db.engine import session_scope
 from bot.db.models import NirLookup
 from bot.limits import lookups
-from bot.limits.clients import UNKNOWN_CLIENT, client_hash, client_of
+from bot.limits.clients import UNKNOWN_CLIENT, client_hash, client_of, network_of, network_of_address
 from bot.limits.lookups import LookupRefused, record_outcome, reserve_lookup
 from bot.settings import Settings
+from bot.web.rasa import client_label
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 ALICE = client_hash("web:alice", "k")
@@ -26,9 +27,10 @@ def look_up(
     at: dt.datetime,
     found: bool = True,
     per_minute: int = lookups.GLOBAL_PER_MINUTE,
+    network: str | None = None,
 ) -> NirLookup | LookupRefused:
     with session_scope(engine) as session:
-        reserved = reserve_lookup(session, client, at, per_minute)
+        reserved = reserve_lookup(session, client, at, per_minute, network)
         if isinstance(reserved, NirLookup):
             record_outcome(reserved, "a" * 64, found)
         return reserved
@@ -108,3 +110,42 @@ def test_the_client_comes_from_the_latest_member_message() -> None:
     assert client_of([]) == UNKNOWN_CLIENT
     assert client_of([{"event": "user", "metadata": {"client": 42}}]) == UNKNOWN_CLIENT
     assert client_hash("web:a", "k") != client_hash("web:a", "other key") != client_hash("web:b", "k")
+
+
+def test_many_addresses_of_one_network_cannot_take_everyones_look_ups(engine: Engine) -> None:
+    """The attack of issue 20: 135 look-ups from 15 addresses of one network in 15.6 s took the
+    minute's whole budget, and a real member then read "momentanément très sollicitée"."""
+    key = "k"
+    answered = 0
+    for n in range(135):
+        label = client_label(f"203.0.113.{10 + n % 15}", key)
+        at = NOW + dt.timedelta(seconds=n * 15.6 / 135)
+        reserved = look_up(engine, client_hash(label, key), at, network=client_hash(network_of(label), key))
+        answered += isinstance(reserved, NirLookup)
+    assert answered == lookups.PER_NETWORK < lookups.GLOBAL_PER_MINUTE
+    member = client_label("198.51.100.7", key)
+    real = look_up(
+        engine,
+        client_hash(member, key),
+        NOW + dt.timedelta(seconds=16),
+        network=client_hash(network_of(member), key),
+    )
+    assert isinstance(real, NirLookup)
+    with session_scope(engine) as session:
+        limited = session.scalar(select(func.count()).where(NirLookup.outcome == "network_limit"))
+    assert limited == 135 - lookups.PER_NETWORK
+
+
+def test_a_network_is_an_ipv4_slash_24_or_an_ipv6_slash_64() -> None:
+    assert network_of_address("203.0.113.9") == network_of_address("203.0.113.250") == "203.0.113.0/24"
+    assert network_of_address("203.0.114.9") != network_of_address("203.0.113.9")
+    assert network_of_address("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert network_of_address("[2001:db8:1:2::5]") == "2001:db8:1:2::/64"
+    assert network_of_address("testclient") == "testclient"
+    assert network_of("direct:127.0.0.5") == network_of("direct:127.0.0.9") == "direct-net:127.0.0.0/24"
+    same, other = client_label("203.0.113.9", "k"), client_label("203.0.113.77", "k")
+    assert same != other and network_of(same) == network_of(other) != network_of(
+        client_label("192.0.2.1", "k")
+    )
+    assert network_of("web:" + "ab" * 16) == "web:" + "ab" * 16  # an older label: its own network
+    assert "203.0.113" not in same

@@ -145,7 +145,7 @@ def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(
     # The client goes along as a keyed hash of its address (TestClient's is "testclient"),
     # on a request signed with the channel token.
     label = client_label("testclient", _settings().nir_hash_key)
-    assert re.fullmatch(r"web:[0-9a-f]{32}", label) and "testclient" not in label
+    assert re.fullmatch(r"web:[0-9a-f]{32}\.[0-9a-f]{16}", label) and "testclient" not in label
     assert rasa.received == [
         {"sender": SENDER, "message": "j'ai oublié mon code d'accès", "metadata": {"client": label}}
     ]
