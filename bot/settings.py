@@ -86,6 +86,10 @@ DEFAULTS: dict[str, str] = {
     # Reset requests per minute, all members together (bot.resets.requests), above which
     # they pause for the rest of the minute: sized to the expected traffic.
     "RESET_REQUESTS_PER_MINUTE": "30",
+    # Failed agent sign-ins from one address, all logins together, within 15 minutes, above
+    # which that address waits (bot.agents.throttle): sized for a call centre whose agents all
+    # share one address (NAT). Failures for one login from one address are slowed separately.
+    "SIGN_IN_FAILURES_PER_ADDRESS": "50",
 }
 
 # Settings that must never be printed in clear.
@@ -158,6 +162,7 @@ class Settings:
     ticket_lock_lifetime: int
     lookups_per_minute: int
     reset_requests_per_minute: int
+    sign_in_failures_per_address: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
