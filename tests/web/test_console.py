@@ -235,6 +235,19 @@ def test_an_outsiders_failures_do_not_lock_the_agent_out(web: TestClient) -> Non
         assert sign_in(call_centre, "claire").status_code == 303
 
 
+def test_the_per_address_ceiling_is_the_setting_and_slows_that_address_only(
+    db: Engine, rasa: FakeAgentChannel
+) -> None:
+    small = Settings.from_values({**settings().as_env(), "SIGN_IN_FAILURES_PER_ADDRESS": "3"})
+    app = create_app(small, db, rasa_transport=httpx.MockTransport(rasa.handle))
+    with TestClient(app, base_url=PAGE) as nat:
+        for index in range(3):
+            assert sign_in(nat, f"inconnu{index}", "mauvais-mot-de-passe").status_code == 401
+        assert sign_in(nat, "sam").status_code == 429
+    with TestClient(app, base_url=PAGE, client=("198.51.100.7", 50000)) as elsewhere:
+        assert sign_in(elsewhere, "sam").status_code == 303
+
+
 def test_sign_out_ends_the_session_for_good(web: TestClient, db: Engine) -> None:
     sign_in(web)
     cookie = web.cookies.get(COOKIE_NAME)
