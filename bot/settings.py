@@ -89,6 +89,10 @@ DEFAULTS: dict[str, str] = {
     # Members' files one agent may open (or ask a code for) in an hour (bot.agents.lookup_limit):
     # a call needs one or two; an agent going through numbers is stopped and supervisors told.
     "AGENT_LOOKUPS_PER_HOUR": "40",
+    # Failed agent sign-ins from one address, all logins together, within 15 minutes, above
+    # which that address waits (bot.agents.throttle): sized for a call centre whose agents all
+    # share one address (NAT). Failures for one login from one address are slowed separately.
+    "SIGN_IN_FAILURES_PER_ADDRESS": "50",
 }
 
 # Settings that must never be printed in clear.
@@ -162,6 +166,7 @@ class Settings:
     lookups_per_minute: int
     reset_requests_per_minute: int
     agent_lookups_per_hour: int
+    sign_in_failures_per_address: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:

@@ -1,4 +1,4 @@
-"""Agents' accounts: add, list, disable, reset a password — each change audited.
+"""Agents' accounts: add, list, disable, reset a password, unlock — each change audited.
 
 Used by ``./sesame agents`` (``bot.cli.agents``). Logins are lower-case letters,
 digits, dots, dashes and underscores, so that one never looks like another.
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.agents import audit
+from bot.agents import audit, throttle
 from bot.agents.passwords import check_policy, hash_password
 from bot.db.enums import AgentAction, AgentRole
 from bot.db.models import Agent, AgentSession, utcnow
@@ -107,3 +107,15 @@ def reset_password(session: Session, login: str, password: str, *, actor: str) -
     end_sessions(session, agent, utcnow())
     audit.record(session, actor, AgentAction.AGENT_PASSWORD_RESET, agent=agent.login)
     return agent
+
+
+def unlock_agent(session: Session, login: str, *, actor: str) -> int:
+    """Forget the login's sign-in failures from every address, so the agent may try at once.
+
+    The way out when an agent is slowed down (``bot.agents.throttle``); how many
+    failures were forgotten is audited.
+    """
+    agent = _existing(session, login)
+    forgotten = throttle.clear(session, agent.login)
+    audit.record(session, actor, AgentAction.AGENT_UNLOCKED, agent=agent.login, echecs_oublies=forgotten)
+    return forgotten

@@ -5,10 +5,10 @@
   ``ABSOLUTE_LIFETIME`` whatever happens, after ``IDLE_TIMEOUT`` without a request,
   at sign-out, and when the account is disabled or its password reset.
 - Failed sign-ins are counted in the database, so the limits hold across web
-  processes and restarts: ``MAX_FAILURES`` within ``FAILURE_WINDOW`` for one login,
-  or from one address, and further attempts are refused until the oldest failure
-  leaves the window. A refused attempt checks no password at all, so guessing
-  cannot go on behind the refusal.
+  processes and restarts: per (login, address) pair with growing delays, and per
+  address across logins (``bot.agents.throttle``), never per login alone, so no
+  outsider can keep an agent out. A refused attempt checks no password at all, so
+  guessing cannot go on behind the refusal.
 - The answer to a failure never says whether the login exists: an unknown login
   costs the same Argon2 verification as a known one (``verify_password``).
 """
@@ -20,10 +20,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.agents import audit
+from bot.agents import audit, throttle
 from bot.agents.passwords import verify_password
 from bot.db.enums import AgentAction
 from bot.db.models import Agent, AgentSession, AgentSignInAttempt
@@ -31,8 +31,6 @@ from bot.limits.lookups import serialise
 
 ABSOLUTE_LIFETIME = dt.timedelta(hours=8)
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
 # A last-seen time is written at most this often, not on every request.
 TOUCH_EVERY = dt.timedelta(seconds=30)
 TOKEN_BYTES = 32
@@ -57,7 +55,9 @@ class BadCredentials:
 
 @dataclass(frozen=True)
 class TooManyFailures:
-    """Too many recent failures for this login or this address; try again at ``retry_at``."""
+    """Too many recent failures for this login from this address, or from this address.
+
+    Try again at ``retry_at``."""
 
     retry_at: dt.datetime
 
@@ -69,31 +69,24 @@ def _typed_login(login: str) -> str:
     return login.strip().lower()[:64]
 
 
-def _failures_block(session: Session, login: str, client_hash: str, now: dt.datetime) -> dt.datetime | None:
-    """When the limits let this login and this address try again; None if they may now."""
-    window_start = now - FAILURE_WINDOW
-    blocked_until: dt.datetime | None = None
-    for column, value in ((AgentSignInAttempt.login, login), (AgentSignInAttempt.client_hash, client_hash)):
-        failures = session.scalars(
-            select(AgentSignInAttempt.created_at)
-            .where(column == value, AgentSignInAttempt.created_at > window_start)
-            .where(AgentSignInAttempt.succeeded.is_(False))
-            .order_by(AgentSignInAttempt.created_at.desc())
-            .limit(MAX_FAILURES)
-        ).all()
-        if len(failures) >= MAX_FAILURES:
-            until = failures[-1] + FAILURE_WINDOW
-            blocked_until = until if blocked_until is None else max(blocked_until, until)
-    return blocked_until
+def sign_in(
+    session: Session,
+    login: str,
+    password: str,
+    client_hash: str,
+    now: dt.datetime,
+    per_address: int = throttle.PER_ADDRESS,
+) -> SignInOutcome:
+    """Check the credentials within the limits; open a session on success. Everything audited.
 
-
-def sign_in(session: Session, login: str, password: str, client_hash: str, now: dt.datetime) -> SignInOutcome:
-    """Check the credentials within the limits; open a session on success. Everything audited."""
+    ``per_address``: failures from one address, all logins together, that slow that
+    address (setting ``SIGN_IN_FAILURES_PER_ADDRESS``).
+    """
     typed = _typed_login(login)
     # Two sign-ins for the same login must count each other's failures: take the lock
     # that the per-client limits use (a row lock on PostgreSQL, the write lock on SQLite).
     serialise(session, hashlib.sha256(f"agent:{typed}".encode()).hexdigest())
-    blocked_until = _failures_block(session, typed, client_hash, now)
+    blocked_until = throttle.blocked_until(session, typed, client_hash, now, per_address)
     if blocked_until is not None:
         audit.record(session, typed or "(vide)", AgentAction.SIGN_IN_LIMITED, now=now)
         return TooManyFailures(blocked_until)
@@ -112,18 +105,9 @@ def sign_in(session: Session, login: str, password: str, client_hash: str, now: 
     return SignedIn(agent, token)
 
 
-def failures_in_window(session: Session, login: str, now: dt.datetime) -> int:
-    """How many failures count against ``login`` now (for tests and the command line)."""
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                AgentSignInAttempt.login == _typed_login(login),
-                AgentSignInAttempt.succeeded.is_(False),
-                AgentSignInAttempt.created_at > now - FAILURE_WINDOW,
-            )
-        )
-        or 0
-    )
+def failures_counted(session: Session, login: str, client_hash: str, now: dt.datetime) -> int:
+    """How many failures count against ``login`` from this address now (tests, the command line)."""
+    return len(throttle.pair_failures(session, _typed_login(login), client_hash, now))
 
 
 def _expired(row: AgentSession, now: dt.datetime) -> bool:

@@ -83,6 +83,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     reset.add_argument("login", metavar="IDENTIFIANT")
     reset.set_defaults(handler=_reset_password)
+    unlock = commands.add_parser(
+        "unlock", help="oublie les échecs de connexion d'un compte : il peut se connecter tout de suite"
+    )
+    unlock.add_argument("login", metavar="IDENTIFIANT")
+    unlock.set_defaults(handler=_unlock)
 
     audit_parser = subparsers.add_parser("audit", help="journal des actions des conseillers")
     audit_commands = audit_parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -186,6 +191,17 @@ def _reset_password(args: argparse.Namespace) -> int:
         with session_scope(_engine()) as session:
             agent = accounts.reset_password(session, args.login, password, actor=operator())
             print(f"Mot de passe changé : {agent.login} ; ses sessions sont fermées.")
+        return 0
+
+    return _run(work)
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    def work() -> int:
+        with session_scope(_engine()) as session:
+            forgotten = accounts.unlock_agent(session, args.login, actor=operator())
+            login = args.login.strip().lower()
+            print(f"Compte débloqué : {login} ; {forgotten} échec(s) de connexion oublié(s).")
         return 0
 
     return _run(work)

@@ -99,6 +99,7 @@ class AgentAction(StrEnum):
     AGENT_ADDED = "agent_added"
     AGENT_DISABLED = "agent_disabled"
     AGENT_PASSWORD_RESET = "agent_password_reset"  # noqa: S105 - an event name, not a password
+    AGENT_UNLOCKED = "agent_unlocked"  # ./sesame agents unlock: the login's sign-in failures forgotten
     AVAILABILITY_CHANGED = "availability_changed"
     HANDOFF_TAKEN = "handoff_taken"
     HANDOFF_TRANSFERRED = "handoff_transferred"

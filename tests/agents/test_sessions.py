@@ -10,19 +10,26 @@ from sqlalchemy import Engine, select
 from bot.agents import accounts, audit, passwords
 from bot.agents.sessions import (
     ABSOLUTE_LIFETIME,
-    FAILURE_WINDOW,
     IDLE_TIMEOUT,
-    MAX_FAILURES,
     BadCredentials,
     SignedIn,
     TooManyFailures,
     current_agent,
-    failures_in_window,
+    failures_counted,
     sign_in,
     sign_out,
     token_hash,
 )
-from bot.db.engine import session_scope
+from bot.agents.throttle import (
+    ADDRESS_WINDOW,
+    BASE_DELAY,
+    FREE_FAILURES,
+    MAX_DELAY,
+    MEMORY,
+    PER_ADDRESS,
+    delay_after,
+)
+from bot.db.engine import make_engine, session_scope
 from bot.db.models import AgentSession
 from tests.agents.conftest import CLIENT, NOW, OTHER_CLIENT, PASSWORD, add_agent
 from tests.agents.test_passwords import CountingHasher
@@ -102,80 +109,147 @@ def test_an_unknown_login_costs_a_password_verification_too(
     assert counting.verified == 1
 
 
-def fail_times(engine: Engine, count: int, *, login: str = "claire", client: str = CLIENT) -> None:
-    for i in range(count):
-        assert attempt(engine, login, "mauvais-mot-de-passe", NOW + i * MINUTE, client) == BadCredentials()
+def fail_times(
+    engine: Engine, count: int, *, login: str = "claire", client: str = CLIENT, start: dt.datetime = NOW
+) -> dt.datetime:
+    """``count`` failures, each as soon as the limits allow it; the time of the last one."""
+    at = start
+    for _ in range(count):
+        outcome = attempt(engine, login, "mauvais-mot-de-passe", at, client)
+        if isinstance(outcome, TooManyFailures):
+            at = outcome.retry_at
+            outcome = attempt(engine, login, "mauvais-mot-de-passe", at, client)
+        assert outcome == BadCredentials()
+        at += dt.timedelta(seconds=1)
+    return at - dt.timedelta(seconds=1)
 
 
-def test_five_failures_for_a_login_block_it_until_the_first_leaves_the_window(engine: Engine) -> None:
+CALL_CENTRE = "e" * 64  # the NAT address every agent of the call centre shares
+SECOND = dt.timedelta(seconds=1)
+
+
+def test_an_outsider_failing_50_times_does_not_stop_the_agent_from_her_own_address(engine: Engine) -> None:
+    """The attack of finding 5: wrong passwords for a login, from anywhere, locked its agent out."""
+    add_agent(engine, "alice")
+    last = fail_times(engine, 50, login="alice", client=OTHER_CLIENT)
+    assert isinstance(attempt(engine, "alice", PASSWORD, last, OTHER_CLIENT), TooManyFailures)
+    assert isinstance(attempt(engine, "alice", PASSWORD, last, CALL_CENTRE), SignedIn)
+
+
+def test_failures_of_one_login_behind_the_nat_do_not_block_the_other_agents(engine: Engine) -> None:
+    add_agent(engine, "claire")
+    add_agent(engine, "marc")
+    last = fail_times(engine, FREE_FAILURES, login="claire", client=CALL_CENTRE)
+    assert isinstance(attempt(engine, "claire", PASSWORD, last, CALL_CENTRE), TooManyFailures)
+    assert isinstance(attempt(engine, "marc", PASSWORD, last, CALL_CENTRE), SignedIn)
+
+
+def test_the_wait_doubles_with_each_failure_up_to_a_cap(engine: Engine) -> None:
     add_agent(engine)
-    fail_times(engine, MAX_FAILURES)
-    later = NOW + 10 * MINUTE
-    blocked = attempt(engine, "claire", PASSWORD, later)
-    assert blocked == TooManyFailures(retry_at=NOW + FAILURE_WINDOW)
-    # Even from another address: the limit is the login's.
-    assert attempt(engine, "Claire", PASSWORD, later, OTHER_CLIENT) == TooManyFailures(NOW + FAILURE_WINDOW)
-    just_before = NOW + FAILURE_WINDOW - dt.timedelta(seconds=1)
-    assert isinstance(attempt(engine, "claire", PASSWORD, just_before), TooManyFailures)
-    assert isinstance(attempt(engine, "claire", PASSWORD, NOW + FAILURE_WINDOW), SignedIn)
-    assert [a for _, a, _ in logged(engine)].count("sign_in_limited") == 3
-
-
-def test_four_failures_do_not_block(engine: Engine) -> None:
-    add_agent(engine)
-    fail_times(engine, MAX_FAILURES - 1)
-    assert isinstance(attempt(engine, "claire", PASSWORD, NOW + 5 * MINUTE), SignedIn)
-
-
-def test_failures_older_than_the_window_do_not_count(engine: Engine) -> None:
-    add_agent(engine)
-    fail_times(engine, MAX_FAILURES)
-    with session_scope(engine) as session:
-        assert failures_in_window(session, "claire", NOW + 5 * MINUTE) == MAX_FAILURES
-        assert failures_in_window(session, "claire", NOW + FAILURE_WINDOW + 2 * MINUTE) == MAX_FAILURES - 3
-    assert isinstance(attempt(engine, "claire", PASSWORD, NOW + FAILURE_WINDOW + 4 * MINUTE), SignedIn)
+    assert [delay_after(n) for n in range(FREE_FAILURES)] == [dt.timedelta(0)] * FREE_FAILURES
+    assert delay_after(FREE_FAILURES) == BASE_DELAY
+    assert delay_after(FREE_FAILURES + 3) == BASE_DELAY * 8
+    assert delay_after(FREE_FAILURES + 100) == MAX_DELAY
+    last = fail_times(engine, FREE_FAILURES - 1)
+    assert isinstance(attempt(engine, "claire", PASSWORD, last + SECOND), SignedIn)  # four cost nothing
+    waits = []
+    at = last + SECOND
+    for _ in range(FREE_FAILURES + 6):
+        outcome = attempt(engine, "claire", "mauvais-mot-de-passe", at)
+        if isinstance(outcome, TooManyFailures):
+            waits.append(outcome.retry_at - at)
+            at = outcome.retry_at
+            outcome = attempt(engine, "claire", "mauvais-mot-de-passe", at)
+        assert outcome == BadCredentials()
+    assert waits == [BASE_DELAY * 2**n for n in range(5)] + [MAX_DELAY]
 
 
 def test_a_blocked_attempt_checks_no_password_and_is_not_counted(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_agent(engine)
-    fail_times(engine, MAX_FAILURES)
+    last = fail_times(engine, FREE_FAILURES)
     counting = CountingHasher()
     monkeypatch.setattr(passwords, "hasher", lambda: counting)
     for i in range(3):
-        assert isinstance(
-            attempt(engine, "claire", "autre-essai-encore", NOW + (5 + i) * MINUTE), TooManyFailures
-        )
+        assert attempt(engine, "claire", PASSWORD, last + i * SECOND) == TooManyFailures(last + BASE_DELAY)
     assert counting.verified == 0
     with session_scope(engine) as session:
-        assert failures_in_window(session, "claire", NOW + 8 * MINUTE) == MAX_FAILURES
+        assert failures_counted(session, "claire", CLIENT, last + 3 * SECOND) == FREE_FAILURES
+    assert [a for _, a, _ in logged(engine)].count("sign_in_limited") == 3
+
+
+def test_a_success_starts_the_pairs_count_again(engine: Engine) -> None:
+    add_agent(engine)
+    last = fail_times(engine, FREE_FAILURES)
+    assert isinstance(attempt(engine, "claire", PASSWORD, last + BASE_DELAY), SignedIn)
+    with session_scope(engine) as session:
+        assert failures_counted(session, "claire", CLIENT, last + BASE_DELAY) == 0
+    again = fail_times(engine, FREE_FAILURES - 1, start=last + BASE_DELAY + SECOND)
+    assert isinstance(attempt(engine, "claire", PASSWORD, again + SECOND), SignedIn)
+
+
+def test_failures_older_than_a_day_are_forgotten(engine: Engine) -> None:
+    add_agent(engine)
+    last = fail_times(engine, FREE_FAILURES + 3)
+    with session_scope(engine) as session:
+        assert failures_counted(session, "claire", CLIENT, NOW + MEMORY - SECOND) == FREE_FAILURES + 3
+        assert failures_counted(session, "claire", CLIENT, last + MEMORY + SECOND) == 0
 
 
 def test_an_unknown_login_is_limited_like_a_real_one(engine: Engine) -> None:
-    fail_times(engine, MAX_FAILURES, login="fantome")
-    assert attempt(engine, "fantome", PASSWORD, NOW + 6 * MINUTE) == TooManyFailures(NOW + FAILURE_WINDOW)
+    last = fail_times(engine, FREE_FAILURES, login="fantome")
+    assert attempt(engine, "fantome", PASSWORD, last) == TooManyFailures(last + BASE_DELAY)
 
 
-def test_five_failures_from_one_address_block_that_address_for_every_login(engine: Engine) -> None:
+def test_many_failures_from_one_address_slow_that_address_only(engine: Engine) -> None:
     add_agent(engine, "claire")
-    for i, login in enumerate(["a1", "b2", "c3", "d4", "e5"]):
-        assert attempt(engine, login, PASSWORD, NOW + i * MINUTE) == BadCredentials()
-    later = NOW + 6 * MINUTE
-    assert attempt(engine, "claire", PASSWORD, later) == TooManyFailures(NOW + FAILURE_WINDOW)
+    for i in range(PER_ADDRESS):  # one failure each for many logins: no pair is slowed
+        assert attempt(engine, f"essai{i}", PASSWORD, NOW + i * SECOND) == BadCredentials()
+    later = NOW + PER_ADDRESS * SECOND
+    assert attempt(engine, "claire", PASSWORD, later) == TooManyFailures(NOW + ADDRESS_WINDOW)
     # Claire herself, from her own desk, is not locked out by someone else's guessing.
     assert isinstance(attempt(engine, "claire", PASSWORD, later, OTHER_CLIENT), SignedIn)
+    assert isinstance(attempt(engine, "claire", PASSWORD, NOW + ADDRESS_WINDOW + SECOND), SignedIn)
 
 
-def test_when_both_limits_hold_the_later_retry_time_is_given(engine: Engine) -> None:
+def test_the_address_ceiling_is_a_setting_sized_for_a_call_centre(engine: Engine) -> None:
     add_agent(engine, "claire")
-    for i in range(MAX_FAILURES):  # the address fails first, on other logins
-        attempt(engine, f"autre{i}", PASSWORD, NOW + i * MINUTE)
-    for i in range(MAX_FAILURES):  # then claire's login fails from elsewhere
-        attempt(engine, "claire", "faux-faux-faux", NOW + (3 + i) * MINUTE, OTHER_CLIENT)
-    assert attempt(engine, "claire", PASSWORD, NOW + 8 * MINUTE) == TooManyFailures(
-        NOW + 3 * MINUTE + FAILURE_WINDOW
+    for i in range(PER_ADDRESS - 1):
+        attempt(engine, f"essai{i}", PASSWORD, NOW + i * SECOND, CALL_CENTRE)
+    with session_scope(engine) as session:
+        outcome = sign_in(session, "claire", PASSWORD, CALL_CENTRE, NOW + PER_ADDRESS * SECOND, 10)
+    assert isinstance(outcome, TooManyFailures)
+    assert isinstance(attempt(engine, "claire", PASSWORD, NOW + PER_ADDRESS * SECOND, CALL_CENTRE), SignedIn)
+
+
+def test_a_supervisor_unlock_lets_the_agent_in_at_once_and_is_audited(engine: Engine) -> None:
+    add_agent(engine)
+    last = fail_times(engine, FREE_FAILURES + 4)
+    assert isinstance(attempt(engine, "claire", PASSWORD, last), TooManyFailures)
+    with session_scope(engine) as session:
+        assert accounts.unlock_agent(session, "Claire", actor="cli:sam") == FREE_FAILURES + 4
+    assert isinstance(attempt(engine, "claire", PASSWORD, last + SECOND), SignedIn)
+    assert ("cli:sam", "agent_unlocked", {"agent": "claire", "echecs_oublies": FREE_FAILURES + 4}) in logged(
+        engine
     )
+
+
+def test_the_counts_are_shared_by_every_web_worker(db_url: str) -> None:
+    """Two engines on one database, as two web processes: each sees the other's failures."""
+    first, second = make_engine(db_url), make_engine(db_url)
+    try:
+        add_agent(first)
+        for i in range(FREE_FAILURES):
+            worker = first if i % 2 else second
+            assert attempt(worker, "claire", "mauvais-mot-de-passe", NOW + i * SECOND) == BadCredentials()
+        last = NOW + (FREE_FAILURES - 1) * SECOND
+        assert attempt(first, "claire", PASSWORD, last + SECOND) == TooManyFailures(last + BASE_DELAY)
+        assert attempt(second, "claire", PASSWORD, last + SECOND) == TooManyFailures(last + BASE_DELAY)
+        assert isinstance(attempt(second, "claire", PASSWORD, last + BASE_DELAY), SignedIn)
+    finally:
+        first.dispose()
+        second.dispose()
 
 
 def test_a_session_ends_after_thirty_minutes_idle(engine: Engine) -> None:

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.agents import accounts, audit
-from bot.agents.sessions import BadCredentials, SignedIn, current_agent, sign_in
+from bot.agents.sessions import BadCredentials, SignedIn, TooManyFailures, current_agent, sign_in
 from bot.cli.agents import PasswordEntryFailed, read_password
 from bot.cli.main import main
 from bot.db.engine import session_scope
@@ -248,6 +248,33 @@ def test_disable_signs_the_agent_out_and_refuses_further_sign_ins(
 
 def test_disable_an_unknown_login(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "agents", "disable", "fantome") == (
+        1,
+        "",
+        "Refusé : Aucun conseiller n'a l'identifiant « fantome ».\n",
+    )
+
+
+def test_unlock_forgets_the_failures_so_the_agent_signs_in_at_once_and_is_audited(
+    cli_db: str, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(engine, "claire")
+    for _ in range(6):  # the sixth is refused: the pair waits now
+        with session_scope(engine) as session:
+            outcome = sign_in(session, "claire", "mauvais-mot-de-passe", CLIENT, NOW)
+    assert isinstance(outcome, TooManyFailures)
+    assert run(capsys, "agents", "unlock", "Claire") == (
+        0,
+        "Compte débloqué : claire ; 5 échec(s) de connexion oublié(s).\n",
+        "",
+    )
+    with session_scope(engine) as session:
+        unlocks = [(e.action, e.detail) for e in audit.entries(session, actor=OPERATOR)]
+    assert unlocks == [("agent_unlocked", {"agent": "claire", "echecs_oublies": 5})]
+    assert signs_in(engine, "claire", PASSWORD)
+
+
+def test_unlock_an_unknown_login(cli_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "agents", "unlock", "fantome") == (
         1,
         "",
         "Refusé : Aucun conseiller n'a l'identifiant « fantome ».\n",

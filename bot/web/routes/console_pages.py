@@ -108,7 +108,8 @@ async def sign_in(request: Request, config: Config) -> Response:
 
     def attempt() -> sessions.SignInOutcome:
         with session_scope(config.engine) as session:
-            return sessions.sign_in(session, login, password, client, utcnow())
+            per_address = config.settings.sign_in_failures_per_address
+            return sessions.sign_in(session, login, password, client, utcnow(), per_address)
 
     outcome = await run_in_threadpool(attempt)
     shown_login = login.strip()[:64]
