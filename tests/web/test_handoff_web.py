@@ -387,8 +387,7 @@ def test_an_agent_flags_a_conversation_for_the_trainers(
     assert api(alice, "/prises-en-charge/999999/signaler", {}).status_code == 404
 
 
-# Finding #7 of issue 20: before the fix, any agent read any hand-off in full (a colleague's
-# chat, a closed chat, a call-back's number) and the queue listed numbers in full, unaudited.
+# Issue 20 #7: before, any agent read any hand-off in full (a colleague's chat, a closed one, a number).
 
 PHONE = "0612345678"
 
