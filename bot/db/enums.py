@@ -105,6 +105,8 @@ class AgentAction(StrEnum):
     HANDOFF_TRANSFERRED = "handoff_transferred"
     HANDOFF_CLOSED = "handoff_closed"
     HANDOFF_MESSAGE = "handoff_message"
+    # A hand-off's transcript or a call-back's full phone number read (bot/handoffs/access.py).
+    HANDOFF_READ = "handoff_read"
     CALLBACK_DONE = "callback_done"
     CALLBACK_UNREACHABLE = "callback_unreachable"
     MODEL_TRAINED = "model_trained"

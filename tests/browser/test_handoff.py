@@ -250,6 +250,8 @@ def test_member_leaves_a_call_back_that_the_agent_marks_done(agent: Tab, member:
     item = console.locator("#file-elements li").filter(has_text="Rappel demandé")
     expect(item).to_have_count(1)
     expect(console).to_have_title(WAITING_TITLE)
+    expect(item).to_contain_text("06 •• •• •• 78")  # masked until the agent asks for it (audited)
+    item.get_by_role("button", name=re.compile("^Afficher le numéro")).click()
     expect(item).to_contain_text(re.compile(r"06\s?12\s?34\s?56\s?78"))
     expect(item).to_contain_text("matin")
     _audit(console, "console with a call-back")

@@ -19,11 +19,12 @@ from sqlalchemy import Engine, select
 
 from bot.agents import accounts
 from bot.db.engine import session_scope
-from bot.db.enums import AgentAction, HandoffKind, HandoffReason, HandoffState
+from bot.db.enums import AgentAction, AgentRole, HandoffKind, HandoffReason, HandoffState
 from bot.db.models import AgentAuditEntry, Handoff, HandoffMessage, ReviewFlag
 from bot.handoffs import queue
 from bot.settings import Settings
 from bot.web.app import create_app
+from bot.web.deps import POLL_HEADER
 from bot.web.routes import live
 
 PAGE = "http://127.0.0.1:8080"
@@ -300,6 +301,7 @@ def test_the_queue_shows_ages_and_counts_and_transfer_and_close_are_audited(
     assert actions == [
         ("alice", "availability_changed"),
         ("alice", "handoff_taken"),
+        ("alice", "handoff_read"),  # the transcript came with the take
         ("alice", "handoff_transferred"),
         ("bruno", "handoff_closed"),
     ]
@@ -322,7 +324,7 @@ def test_call_backs_are_marked_done_or_unreachable(db: Engine, alice: TestClient
             for n in range(2)
         ]
     items = api(alice, "/file").json()["elements"]
-    assert [i["telephone"] for i in items] == ["0612345678", "0612345678"]
+    assert [i["telephone"] for i in items] == ["06 •• •• •• 78", "06 •• •• •• 78"]
     assert (
         api(alice, f"/prises-en-charge/{ids[0]}/prendre", {}).status_code == 409
     )  # a call-back is not taken
@@ -383,3 +385,115 @@ def test_an_agent_flags_a_conversation_for_the_trainers(
         (flag,) = session.scalars(select(ReviewFlag)).all()
         assert (flag.conversation_id, flag.agent_login) == (MEMBER, "alice")
     assert api(alice, "/prises-en-charge/999999/signaler", {}).status_code == 404
+
+
+# Issue 20 #7: before, any agent read any hand-off in full (a colleague's chat, a closed one, a number).
+
+PHONE = "0612345678"
+
+
+@pytest.fixture
+def sophie(db: Engine, rasa: FakeRasa) -> Iterator[TestClient]:
+    with session_scope(db) as session:
+        accounts.add_agent(
+            session, "sophie", PASSWORD, actor="cli:test", display_name="Sophie", role=AgentRole.SUPERVISEUR
+        )
+    client = agent_client(db, rasa, "sophie")
+    yield client
+    client.__exit__(None, None, None)
+
+
+def open_callback_with_transcript(db: Engine) -> int:
+    with session_scope(db) as session:
+        return queue.open_handoff(
+            session,
+            conversation_id="rappel-AbCdEfGhIjKl",
+            channel="web",
+            kind=HandoffKind.CALLBACK,
+            reason=HandoffReason.ASKED,
+            summary="Rappel demandé.",
+            transcript=[{"qui": "adherent", "texte": "rappelez-moi"}],
+            callback_phone=PHONE,
+            callback_slot="Le matin",
+        ).id
+
+
+def reads(db: Engine, actor: str) -> list[AgentAuditEntry]:
+    with session_scope(db) as session:
+        lines = select(AgentAuditEntry).where(AgentAuditEntry.actor == actor)
+        found = session.scalars(lines.where(AgentAuditEntry.action == AgentAction.HANDOFF_READ.value)).all()
+        session.expunge_all()
+        return list(found)
+
+
+def test_a_conseiller_cannot_read_a_colleagues_chat(
+    db: Engine, alice: TestClient, bruno: TestClient, sophie: TestClient
+) -> None:
+    handoff_id = open_live(db)
+    assert api(alice, f"/prises-en-charge/{handoff_id}/prendre", {}).status_code == 200
+    refused = api(bruno, f"/prises-en-charge/{handoff_id}")
+    assert refused.status_code == 404
+    assert "conseiller" not in refused.text and "vôtre" in refused.json()["error"]
+    # Same answer as an id that does not exist (ids cannot be enumerated).
+    assert api(bruno, "/prises-en-charge/999999").json() == refused.json()
+    # The queue tells Bruno the chat is Alice's, not what it is about.
+    item = next(i for i in api(bruno, "/file").json()["elements"] if i["id"] == handoff_id)
+    assert item["conseiller"] == "Alice" and "code d'accès" not in item["resume"]
+    # Alice and a superviseur read it.
+    assert api(alice, f"/prises-en-charge/{handoff_id}").json()["transcription"]
+    assert api(sophie, f"/prises-en-charge/{handoff_id}").json()["transcription"]
+
+
+def test_a_closed_chat_is_the_superviseurs_only(db: Engine, alice: TestClient, sophie: TestClient) -> None:
+    handoff_id = open_live(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    closed = api(alice, f"/prises-en-charge/{handoff_id}/fermer", {}).json()
+    assert closed["transcription"] == [] and closed["messages"] == []
+    assert api(alice, f"/prises-en-charge/{handoff_id}").status_code == 404
+    assert api(sophie, f"/prises-en-charge/{handoff_id}").json()["transcription"]
+
+
+def test_a_waiting_chat_is_read_by_taking_it(db: Engine, alice: TestClient) -> None:
+    handoff_id = open_live(db)
+    assert api(alice, f"/prises-en-charge/{handoff_id}").status_code == 404
+    item = next(i for i in api(alice, "/file").json()["elements"] if i["id"] == handoff_id)
+    assert "code d'accès" in item["resume"]  # enough to decide to take it
+    assert api(alice, f"/prises-en-charge/{handoff_id}/prendre", {}).json()["transcription"]
+
+
+def test_call_back_numbers_are_masked_in_the_queue_and_read_only_while_waiting(
+    db: Engine, alice: TestClient, bruno: TestClient, sophie: TestClient
+) -> None:
+    handoff_id = open_callback_with_transcript(db)
+    for client in (alice, sophie):
+        listed = api(client, "/file").text
+        assert PHONE not in listed and "06 •• •• •• 78" in listed
+    assert api(alice, f"/prises-en-charge/{handoff_id}").json()["element"]["telephone"] == PHONE
+    done = api(alice, f"/prises-en-charge/{handoff_id}/rappel", {"joint": True}).json()
+    assert PHONE not in str(done)
+    assert api(bruno, f"/prises-en-charge/{handoff_id}").status_code == 404
+    assert api(alice, f"/prises-en-charge/{handoff_id}").status_code == 404
+    assert api(sophie, f"/prises-en-charge/{handoff_id}").json()["element"]["telephone"] == PHONE
+
+
+def test_reads_are_audited_once_and_polls_do_not_flood(
+    db: Engine, alice: TestClient, sophie: TestClient
+) -> None:
+    handoff_id = open_live(db)
+    phone_id = open_callback_with_transcript(db)
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
+    for _ in range(5):
+        path = f"/conseiller/api/prises-en-charge/{handoff_id}?apres=0"
+        polled = alice.get(path, headers={POLL_HEADER: "1"})
+        assert polled.status_code == 200
+    api(alice, f"/prises-en-charge/{phone_id}")
+    api(alice, f"/prises-en-charge/{phone_id}")
+    alice_reads = reads(db, "alice")
+    assert {line.detail["prise_en_charge"] for line in alice_reads} == {handoff_id, phone_id}
+    assert len(alice_reads) == 2
+    phone_read = next(line for line in alice_reads if line.detail["prise_en_charge"] == phone_id)
+    assert phone_read.detail["telephone"] is True
+    api(alice, f"/prises-en-charge/{handoff_id}/fermer", {})
+    for _ in range(3):
+        api(sophie, f"/prises-en-charge/{handoff_id}")
+    assert [line.detail["prise_en_charge"] for line in reads(db, "sophie")] == [handoff_id]

@@ -4,6 +4,11 @@ Same guards as the rest of the console API (``bot.web.deps``): an agent's
 session for everything, the console's own ``Origin`` for every POST. Taking is
 decided by the database (``bot.handoffs.queue.take``): the loser of a race gets
 409. Every step is audited under the agent's login.
+
+What each role reads is ``bot.handoffs.access``'s rule: a conseiller sees the queue
+(summaries, masked call-back numbers) and reads the transcript of the chat they hold
+or a waiting call-back's number; anything else answers 404, like an unknown id.
+Each such read is audited once per agent, hand-off and half-hour (polls included).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from bot.agents import audit
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
-from bot.handoffs import queue
+from bot.handoffs import access, queue
 from bot.rules import french_time
 from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
@@ -56,6 +61,9 @@ AUTHOR_WORDS = {
 }
 
 
+NOT_FOUND = "Cette prise en charge n'existe pas, ou n'est pas la vôtre."
+
+
 def _agent(session: Session, identity: AgentIdentity) -> Agent:
     agent = session.get(Agent, identity.id)
     if agent is None or not agent.active:
@@ -63,7 +71,9 @@ def _agent(session: Session, identity: AgentIdentity) -> Agent:
     return agent
 
 
-def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueItem:
+def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime, *, full: bool = False) -> QueueItem:
+    """One hand-off as the queue shows it; ``full``: with the call-back's whole number (a read)."""
+    phone = handoff.callback_phone if full else access.queue_phone(handoff)
     return QueueItem(
         id=handoff.id,
         type=KIND_WORDS[handoff.kind],  # type: ignore[arg-type]
@@ -71,10 +81,10 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime) -> QueueI
         attente_secondes=max(0, int((now - handoff.created_at).total_seconds())),
         depuis=french_time.ago(handoff.created_at, now),
         motif="demande" if handoff.reason == "asked" else "incomprehension",
-        resume=handoff.summary,
+        resume=access.queue_summary(handoff, identity.id, identity.is_supervisor),
         conseiller=handoff.agent.display_name if handoff.agent else None,
         a_moi=handoff.agent_id == identity.id,
-        telephone=handoff.callback_phone,
+        telephone=phone,
         creneau=handoff.callback_slot,
     )
 
@@ -103,9 +113,17 @@ def set_availability(body: Availability, agent: SignedIn, config: Config) -> Ava
 
 
 def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int) -> HandoffDetail:
+    """The hand-off with its transcript and messages if this agent may read them (audited), else bare.
+
+    Bare is what a step answers once the hand-off left the agent's reach (a chat they
+    closed, a call-back they marked): its new state, no transcript.
+    """
     now = utcnow()
+    if not access.may_read(handoff, agent.id, agent.is_supervisor):
+        return HandoffDetail(element=_item(handoff, agent, now), transcription=[], messages=[])
+    access.record_read(session, agent.login, handoff, now)
     return HandoffDetail(
-        element=_item(handoff, agent, now),
+        element=_item(handoff, agent, now, full=True),
         transcription=list(handoff.transcript or []),
         messages=[
             Line(id=m.id, qui=AUTHOR_WORDS[m.author], texte=m.text, date=m.created_at)  # type: ignore[arg-type]
@@ -117,7 +135,7 @@ def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int
 def _found(session: Session, handoff_id: int) -> Handoff:
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:
-        raise ConsoleError(404, "Cette prise en charge n'existe pas.")
+        raise ConsoleError(404, NOT_FOUND)
     return handoff
 
 
@@ -131,7 +149,10 @@ def handoff_detail(
     handoff_id: int, agent: SignedIn, config: Config, apres: Annotated[int, Query(ge=0)] = 0
 ) -> HandoffDetail:
     with session_scope(config.engine) as session:
-        return _detail(session, _found(session, handoff_id), agent, apres)
+        handoff = _found(session, handoff_id)
+        if not access.may_read(handoff, agent.id, agent.is_supervisor):
+            raise ConsoleError(404, NOT_FOUND)
+        return _detail(session, handoff, agent, apres)
 
 
 def _step(

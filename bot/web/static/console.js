@@ -383,6 +383,9 @@
     } else if (item.type === "discussion" && item.a_moi && !(held && held.id === item.id)) {
       button(actions, "Afficher", "secondary", function () { show(item.id); }).setAttribute("aria-label", "Afficher la " + label.toLowerCase());
     } else if (item.type === "rappel" && item.etat === "en_attente") {
+      if (item.telephone && item.telephone.indexOf("\u2022") >= 0) {
+        button(actions, "Afficher le numéro", "secondary", function () { revealPhone(item.id, facts); }).setAttribute("aria-label", "Afficher le numéro : " + label.toLowerCase());
+      }
       button(actions, "Rappel fait", "", function () { callback(item.id, true); }).setAttribute("aria-label", "Rappel fait : " + label.toLowerCase());
       button(actions, "Injoignable", "secondary", function () { callback(item.id, false); }).setAttribute("aria-label", "Injoignable : " + label.toLowerCase());
     }
@@ -499,6 +502,17 @@
       showError("erreur-file", error.message);
       refreshQueue();
     });
+  }
+
+  /** The call-back's full number: asked for (and audited) only when the agent means to call. */
+  function revealPhone(id, facts) {
+    showError("erreur-file", "");
+    call("GET", "/prises-en-charge/" + id).then(function (detail) {
+      var phone = detail.element.telephone;
+      var dd = facts.querySelector("dd");
+      if (dd && phone) { dd.textContent = readablePhone(phone); }
+      announce("Numéro à rappeler : " + (phone ? readablePhone(phone) : "non donné") + ".");
+    }, function (error) { showError("erreur-file", error.message); });
   }
 
   function take(id) {
