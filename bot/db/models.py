@@ -318,8 +318,8 @@ class AgentAuditEntry(Base):
 
     ``actor`` is an agent's login, or ``cli:<user>`` for an account change made
     with ``./sesame agents``. The member is named by the keyed hash of their NIR
-    (``members.nir_hash``), never the NIR. Triggers (migration 0004) refuse any
-    UPDATE or DELETE on the table, on SQLite and on PostgreSQL.
+    (``members.nir_hash``), never the NIR. Triggers (migrations 0004 and 0008) refuse any
+    UPDATE, DELETE or REPLACE on the table, on SQLite and on PostgreSQL.
     """
 
     __tablename__ = "agent_audit"

@@ -160,3 +160,26 @@ def test_appending_still_works_after_a_refused_rewrite(engine: Engine) -> None:
         audit.record(session, "claire", AgentAction.SIGN_OUT, now=NOW + 3 * HOUR)
     with session_scope(engine) as session:
         assert [e.action for e in audit.entries(session)][-1] == "sign_out"
+
+
+def rewrite_statements(dialect: str) -> list[str]:
+    """The attacks that turn an insert into a rewrite of existing lines, per database."""
+    values = "SELECT id, created_at, 'quelqu-un-d-autre', 'sign_out', NULL, '{}' FROM agent_audit"
+    columns = "agent_audit (id, created_at, actor, action, nir_hash, detail)"
+    if dialect == "sqlite":
+        return [f"REPLACE INTO {columns} {values}", f"INSERT OR REPLACE INTO {columns} {values}"]
+    return [f"INSERT INTO {columns} {values} ON CONFLICT (id) DO UPDATE SET actor = excluded.actor"]
+
+
+def test_replace_and_upserts_cannot_rewrite_the_log(engine: Engine) -> None:
+    """Issue 20 #8: REPLACE INTO rewrote every line on SQLite despite the UPDATE/DELETE triggers."""
+    write(engine)
+    for statement in rewrite_statements(engine.dialect.name):
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with session_scope(engine) as session:
+        lines = audit.entries(session)
+        assert len(lines) == 4
+        assert "quelqu-un-d-autre" not in {line.actor for line in lines}
+    assert first_line(engine) == ("claire", "sign_in")
