@@ -11,7 +11,6 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 from bot.agents import audit
-from bot.agents.sessions import sign_in
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.db.models import AgentAuditEntry
@@ -84,16 +83,16 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, 
 
 
 def test_a_line_break_typed_in_a_login_cannot_start_a_row_of_its_own(engine: Engine) -> None:
-    """The sign-in form writes what was typed as the actor: a carriage return in it
-    must stay inside its cell, or the rest becomes a new row whose first cell a
-    spreadsheet runs as a formula."""
+    """Sign-in no longer writes what was typed (tests/agents/test_sessions.py), but an
+    actor holding a carriage return must still stay inside its cell, or the rest
+    becomes a new row whose first cell a spreadsheet runs as a formula."""
     forged = "x\r=WEBSERVICE(A1)+1"
     with session_scope(engine) as session:
-        sign_in(session, forged, "mot-de-passe-au-hasard", "c" * 64, NOW)
-        sign_in(session, "y\n+cmd", "mot-de-passe-au-hasard", "c" * 64, NOW)
+        audit.record(session, forged, AgentAction.SIGN_IN_FAILED, now=NOW)
+        audit.record(session, "y\n+cmd", AgentAction.SIGN_IN_FAILED, now=NOW)
     with session_scope(engine) as session:
         rows = parse(audit.to_csv(audit.entries(session)))
-    assert [row[1] for row in rows[1:]] == [forged.lower(), "y\n+cmd"]
+    assert [row[1] for row in rows[1:]] == [forged, "y\n+cmd"]
     assert all(len(row) == 5 for row in rows)
 
 

@@ -86,10 +86,11 @@ def test_unknown_login_wrong_password_and_disabled_account_get_the_same_answer(e
     assert answers == [BadCredentials()] * 3
     # The audit log, which only supervisors read, keeps the reason.
     failed = [(actor, detail) for actor, action, detail in logged(engine) if action == "sign_in_failed"]
+    client = CLIENT[:16]
     assert failed == [
-        ("fantome", {"raison": "inconnu"}),
-        ("claire", {"raison": "mot_de_passe"}),
-        ("marc", {"raison": "desactive"}),
+        ("anonyme", {"raison": "inconnu", "client": client}),
+        ("claire", {"raison": "mot_de_passe", "client": client}),
+        ("marc", {"raison": "desactive", "client": client}),
     ]
 
 
@@ -118,7 +119,11 @@ def test_five_failures_for_a_login_block_it_until_the_first_leaves_the_window(en
     just_before = NOW + FAILURE_WINDOW - dt.timedelta(seconds=1)
     assert isinstance(attempt(engine, "claire", PASSWORD, just_before), TooManyFailures)
     assert isinstance(attempt(engine, "claire", PASSWORD, NOW + FAILURE_WINDOW), SignedIn)
-    assert [a for _, a, _ in logged(engine)].count("sign_in_limited") == 3
+    # One line per address and window, not one per refused attempt.
+    assert [(actor, a) for actor, a, _ in logged(engine) if a == "sign_in_limited"] == [
+        ("claire", "sign_in_limited"),
+        ("claire", "sign_in_limited"),
+    ]
 
 
 def test_four_failures_do_not_block(engine: Engine) -> None:
@@ -235,3 +240,21 @@ def test_sign_out_ends_the_session_and_is_audited(engine: Engine) -> None:
         assert sign_out(session, token, NOW + 3 * MINUTE) is None
         assert sign_out(session, None, NOW + 3 * MINUTE) is None
     assert [a for _, a, _ in logged(engine)].count("sign_out") == 1
+
+
+def test_a_flood_of_refused_sign_ins_writes_no_chosen_name_and_few_lines(engine: Engine) -> None:
+    """Issue 20 #8: 30 refused sign-ins wrote 30 audit lines whose actor the caller chose."""
+    add_agent(engine)
+    chosen = [f'=HYPERLINK("http://x")-{i}' for i in range(30)]
+    for i, login in enumerate(chosen):
+        attempt(engine, login, "mauvais-mot-de-passe", NOW + i * dt.timedelta(seconds=10))
+    lines = logged(engine)
+    assert not {actor for actor, _, _ in lines} - {"anonyme"}
+    assert not any("HYPERLINK" in str(detail) for _, _, detail in lines)
+    assert len(lines) <= 2  # one failure line and one limit line for this address and window
+    # A real account under attack is still visible to supervisors, under its own login.
+    for i in range(30):
+        attempt(engine, "claire", "mauvais-mot-de-passe", NOW + i * dt.timedelta(seconds=10), OTHER_CLIENT)
+    on_claire = [a for actor, a, _ in logged(engine) if actor == "claire"]
+    assert on_claire.count("sign_in_failed") == MAX_FAILURES
+    assert on_claire.count("sign_in_limited") == 1
