@@ -164,6 +164,8 @@ class Member(Base):
     # check of a new access code needs (months 20-42/50-99 mean unknown: None).
     birth_year2: Mapped[int | None] = mapped_column(SmallInteger)
     birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    # Keyed hashes of every 6 consecutive digits of the NIR (bot.rules.nir_windows), never the digits.
+    nir_window_hashes: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

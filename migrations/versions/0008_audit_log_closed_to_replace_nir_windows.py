@@ -12,6 +12,10 @@ trigger, which 0004 already refuses (tests/agents/test_audit.py proves it), so
 nothing changes there. (``TRUNCATE`` is left to the database's privileges: the
 tests empty every table with it between tests.)
 
+The same migration adds ``members.nir_window_hashes``: the keyed hashes of every 6
+consecutive digits of the member's NIR (see nir_windows in the rules package), so that a code
+taken from the NIR is refused although the NIR itself is never stored.
+
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-07
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -37,10 +42,14 @@ SQLITE_NO_REPLACE = """CREATE TRIGGER agent_audit_no_replace BEFORE INSERT ON ag
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("members") as batch:
+        batch.add_column(sa.Column("nir_window_hashes", sa.JSON(), nullable=True))
     if op.get_bind().dialect.name == "sqlite":
         op.execute(SQLITE_NO_REPLACE)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("members") as batch:
+        batch.drop_column("nir_window_hashes")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS agent_audit_no_replace")
