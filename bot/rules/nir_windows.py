@@ -11,6 +11,8 @@ digits of it (``Member.nir_window_hashes``), never the digits; a chosen or gener
 code is refused when its keyed hash is among them. Each hash is an HMAC keyed with
 NIR_HASH_KEY and prefixed by its purpose, so it matches neither the NIR's hash nor
 any other: without the key, nobody can test the 10^6 possible codes against it.
+Members imported before these hashes existed get them the first time their NIR is
+proved in clear again: typed in the chat or by an agent (``remember_windows``).
 Corsican NIRs (2A, 2B) count twice: the digits around the letter as written, and the
 numeric form the key is computed on (2A → 19, 2B → 18).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import Protocol
 
 from bot.rules.access_code import ACCESS_CODE_LENGTH
 from bot.rules.nir import normalize_nir
@@ -51,3 +54,13 @@ def nir_window_hashes(nir: str, key: str) -> list[str]:
 def taken_from_nir(code: str, stored: list[str] | None, key: str) -> bool:
     """True when ``code`` (six ASCII digits) is 6 consecutive digits of the NIR behind ``stored``."""
     return bool(stored) and code.isascii() and window_hash(code, key) in set(stored or ())
+
+
+class _HasWindows(Protocol):
+    nir_window_hashes: list[str] | None
+
+
+def remember_windows(member: _HasWindows, nir: str, key: str) -> None:
+    """Give ``member`` (found by ``nir``) its windows' hashes if it has none yet."""
+    if member.nir_window_hashes is None:
+        member.nir_window_hashes = nir_window_hashes(nir, key)
