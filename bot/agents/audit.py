@@ -1,10 +1,11 @@
 """The agents' audit log: append a line, read lines, export them as CSV.
 
 Append-only twice over: this module has no update or delete, and the database
-refuses them (triggers of migration 0004). A line says who (an agent's login, or
-``cli:<user>`` for the command line), when, what, and for which member by the keyed
-hash of the NIR; ``detail`` holds only non-identifying facts (a channel, a count,
-an intent name), never a NIR, an email address, a password or a typed question.
+refuses them (triggers of migrations 0004 and 0008). A line says who (an agent's
+login, ``cli:<user>`` for the command line, ``anonyme`` for a sign-in under no
+account), when, what, and for which member by the keyed hash of the NIR; ``detail``
+holds only non-identifying facts (a channel, a count, an intent name, the keyed hash
+of an address), never a NIR, an email address, a password or a typed question.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from bot.resets.requests import MAX_REQUESTS_PER_DAY, ResetStatus, reset_status
 from bot.rules import french_time
 from bot.rules.masking import mask_email
 from bot.rules.nir import InvalidNir, normalize_nir
+from bot.rules.nir_windows import remember_windows
 
 HISTORY_SHOWN = 10
 DAY = dt.timedelta(hours=24)
@@ -227,4 +228,5 @@ def find_for_agent(session: Session, nir_text: str, key: str) -> Member | NirPro
     member = find_by_ref(session, member_ref)
     if member is None:
         return NirProblem(UNKNOWN_MEMBER, "unknown_member", member_ref)
+    remember_windows(member, canonical, key)
     return member

@@ -11,6 +11,11 @@
   guessing cannot go on behind the refusal.
 - The answer to a failure never says whether the login exists: an unknown login
   costs the same Argon2 verification as a known one (``verify_password``).
+- A refused sign-in never writes the caller's text into the audit log: its actor is
+  the account's login when the account exists (supervisors see attacks on a real
+  account), else ``ANONYMOUS`` with the keyed hash of the address. And it cannot
+  flood the log: one line per actor, action and address within ``REFUSAL_AUDIT_WINDOW``,
+  except failures on a real account, which the throttling (``bot.agents.throttle``) bounds.
 """
 
 from __future__ import annotations
@@ -34,6 +39,10 @@ IDLE_TIMEOUT = dt.timedelta(minutes=30)
 # A last-seen time is written at most this often, not on every request.
 TOUCH_EVERY = dt.timedelta(seconds=30)
 TOKEN_BYTES = 32
+# The audit log's actor for a refused sign-in whose login names no account.
+ANONYMOUS = "anonyme"
+# A repeated refusal of one actor and address is audited once in this long.
+REFUSAL_AUDIT_WINDOW = dt.timedelta(minutes=15)
 
 
 def token_hash(token: str) -> str:
@@ -69,6 +78,25 @@ def _typed_login(login: str) -> str:
     return login.strip().lower()[:64]
 
 
+def _audit_refusal(
+    session: Session,
+    agent: Agent | None,
+    action: AgentAction,
+    client_hash: str,
+    now: dt.datetime,
+    **detail: str,
+) -> None:
+    """Audit a refused sign-in under a name the caller did not choose, once per window when repeated."""
+    actor = agent.login if agent is not None else ANONYMOUS
+    client = client_hash[:16]
+    repeats_are_bounded = agent is not None and action is AgentAction.SIGN_IN_FAILED  # by the throttling
+    if not repeats_are_bounded:
+        recent = audit.entries(session, since=now - REFUSAL_AUDIT_WINDOW, actor=actor)
+        if any(line.action == action.value and line.detail.get("client") == client for line in recent):
+            return
+    audit.record(session, actor, action, now=now, client=client, **detail)
+
+
 def sign_in(
     session: Session,
     login: str,
@@ -86,16 +114,16 @@ def sign_in(
     # Two sign-ins for the same login must count each other's failures: take the lock
     # that the per-client limits use (a row lock on PostgreSQL, the write lock on SQLite).
     serialise(session, hashlib.sha256(f"agent:{typed}".encode()).hexdigest())
+    agent = session.scalars(select(Agent).where(Agent.login == typed)).one_or_none()
     blocked_until = throttle.blocked_until(session, typed, client_hash, now, per_address)
     if blocked_until is not None:
-        audit.record(session, typed or "(vide)", AgentAction.SIGN_IN_LIMITED, now=now)
+        _audit_refusal(session, agent, AgentAction.SIGN_IN_LIMITED, client_hash, now)
         return TooManyFailures(blocked_until)
-    agent = session.scalars(select(Agent).where(Agent.login == typed)).one_or_none()
     good = verify_password(agent.password_hash if agent else None, password)
     if agent is None or not good or not agent.active:
         session.add(AgentSignInAttempt(created_at=now, login=typed, client_hash=client_hash, succeeded=False))
         reason = "inconnu" if agent is None else ("desactive" if good else "mot_de_passe")
-        audit.record(session, typed or "(vide)", AgentAction.SIGN_IN_FAILED, now=now, raison=reason)
+        _audit_refusal(session, agent, AgentAction.SIGN_IN_FAILED, client_hash, now, raison=reason)
         return BadCredentials()
     session.add(AgentSignInAttempt(created_at=now, login=typed, client_hash=client_hash, succeeded=True))
     token = secrets.token_urlsafe(TOKEN_BYTES)

@@ -98,7 +98,7 @@ def _mail_sink(args: argparse.Namespace) -> int:
 def _letters_export(args: argparse.Namespace) -> int:
     settings = load_settings()
     try:
-        count = export_letters(_engine(settings), sys.stdout)
+        count = export_letters(_engine(settings), sys.stdout, nir_key=settings.nir_hash_key)
     except SQLAlchemyError as exc:
         print(DB_ERROR.format(kind=type(exc).__name__), file=sys.stderr)
         print("Aucun courrier n'a été marqué exporté : n'utilisez pas le CSV produit.", file=sys.stderr)

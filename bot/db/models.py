@@ -164,6 +164,8 @@ class Member(Base):
     # check of a new access code needs (months 20-42/50-99 mean unknown: None).
     birth_year2: Mapped[int | None] = mapped_column(SmallInteger)
     birth_month: Mapped[int | None] = mapped_column(SmallInteger)
+    # Keyed hashes of every 6 consecutive digits of the NIR (bot.rules.nir_windows), never the digits.
+    nir_window_hashes: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -251,7 +253,7 @@ class NirLookup(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
-    # The keyed hash of the client's network (IPv4 /24, IPv6 /64), limited too (migration 0008).
+    # The keyed hash of the client's network (IPv4 /24, IPv6 /64), limited too (migration 0009).
     network_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # "member", "unknown", or why it was refused: "client_limit", "network_limit", "global_limit".
@@ -320,8 +322,8 @@ class AgentAuditEntry(Base):
 
     ``actor`` is an agent's login, or ``cli:<user>`` for an account change made
     with ``./sesame agents``. The member is named by the keyed hash of their NIR
-    (``members.nir_hash``), never the NIR. Triggers (migration 0004) refuse any
-    UPDATE or DELETE on the table, on SQLite and on PostgreSQL.
+    (``members.nir_hash``), never the NIR. Triggers (migrations 0004 and 0008) refuse any
+    UPDATE, DELETE or REPLACE on the table, on SQLite and on PostgreSQL.
     """
 
     __tablename__ = "agent_audit"

@@ -23,6 +23,7 @@ from bot.resets.wording import member_words
 from bot.rules import french_time
 from bot.rules.masking import mask_email
 from bot.rules.nir import InvalidNir, mask_nir, normalize_nir
+from bot.rules.nir_windows import remember_windows
 from bot.shared.patterns import NIR_CANDIDATE
 
 MAX_NIR_ATTEMPTS = 3
@@ -88,6 +89,7 @@ def check_nir(
         return LookupPaused(Reply(response, {"retry_after": french_time.retry_when(member.retry_at, now)}))
     if member is None:
         return NirRefused(reply=Reply("utter_nir_unknown"))
+    remember_windows(member, nir, key)
     return MemberFound(
         member_ref=member_ref,
         masked_nir=mask_nir(nir),

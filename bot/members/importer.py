@@ -26,6 +26,7 @@ from bot.db.models import AuditEvent, Member
 from bot.members.lookup import hash_nir
 from bot.rules.access_code import BirthMonth
 from bot.rules.nir import InvalidNir, normalize_nir
+from bot.rules.nir_windows import nir_window_hashes
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class ImportReport:
 class _Row:
     line: int
     nir_hash: str
-    values: dict[str, str | int | None]
+    values: dict[str, str | int | list[str] | None]
 
 
 def import_members(session: Session, path: Path, key: str) -> ImportReport:
@@ -304,11 +305,15 @@ def _validate(records: Iterable[_Record], order: list[str], key: str) -> Iterato
             yield line, " ; ".join(problems)
             continue
         seen[nir_hash] = line
-        values: dict[str, str | int | None] = {column: raw[column] for column in COLUMNS if column != "nir"}
+        values: dict[str, str | int | list[str] | None] = {
+            column: raw[column] for column in COLUMNS if column != "nir"
+        }
         values["email"] = values["email"] or None
         # Only what the "not your birth date" rule of access codes needs, never the NIR.
         values["birth_year2"] = birth.year2 if birth else None
         values["birth_month"] = birth.month if birth else None
+        # And the keyed hashes the "not taken from your NIR" rule needs (bot.rules.nir_windows).
+        values["nir_window_hashes"] = nir_window_hashes(raw["nir"], key)
         yield _Row(line, nir_hash, values)
 
 

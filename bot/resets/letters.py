@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import secrets
+from collections.abc import Callable
 from typing import TextIO
 
 from argon2 import PasswordHasher
@@ -25,6 +27,7 @@ from bot.db.engine import session_scope
 from bot.db.enums import AuditKind
 from bot.db.models import AuditEvent, Member, PostalLetter, ResetRequest, utcnow
 from bot.rules.access_code import ACCESS_CODE_LENGTH, BirthMonth, guessable_reason
+from bot.rules.nir_windows import taken_from_nir
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
 # injection"): such a cell gets a leading apostrophe, which shows as nothing.
@@ -33,12 +36,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ("nom", "prenom", "adresse", "code_postal", "ville", "code_acces", "date_limite_arrivee")
 
 
-def new_access_code(birth: BirthMonth | None = None) -> str:
+def new_access_code(
+    birth: BirthMonth | None = None, taken_from_nir: Callable[[str], bool] | None = None
+) -> str:
     """A random code of ``ACCESS_CODE_LENGTH`` digits (leading zeros kept) that the
-    rules would accept from the member: never an easy one to guess."""
+    rules would accept from the member: never an easy one to guess, never six
+    consecutive digits of the member's NIR (``bot.rules.nir_windows``)."""
     while True:
         code = f"{secrets.randbelow(10**ACCESS_CODE_LENGTH):0{ACCESS_CODE_LENGTH}d}"
-        if guessable_reason(code, birth) is None:
+        if guessable_reason(code, birth, taken_from_nir) is None:
             return code
 
 
@@ -48,7 +54,11 @@ def neutralise_formula(cell: str) -> str:
 
 
 def export_letters(
-    engine: Engine, out: TextIO, now: dt.datetime | None = None, hasher: PasswordHasher | None = None
+    engine: Engine,
+    out: TextIO,
+    now: dt.datetime | None = None,
+    hasher: PasswordHasher | None = None,
+    nir_key: str | None = None,
 ) -> int:
     """Write every letter not yet exported as CSV to ``out``; returns the number of rows.
 
@@ -79,7 +89,12 @@ def export_letters(
                 if member.birth_year2 is not None and member.birth_month is not None
                 else None
             )
-            code = new_access_code(birth)
+            from_nir = (
+                None
+                if nir_key is None
+                else functools.partial(taken_from_nir, stored=member.nir_window_hashes, key=nir_key)
+            )
+            code = new_access_code(birth, from_nir)
             # Pending until the member first uses it: the current code keeps working
             # meanwhile (bot.members.access), so nobody is locked out by a letter.
             member.pending_access_code_hash = hasher.hash(code)

@@ -116,3 +116,13 @@ def birth_month_of_link(engine: Engine, token: str) -> BirthMonth | None:
         if member.birth_year2 is None or member.birth_month is None:
             return None
         return BirthMonth(member.birth_year2, member.birth_month)
+
+
+def nir_windows_of_link(engine: Engine, token: str) -> list[str] | None:
+    """The keyed hashes of the NIR's 6-digit runs for the member behind link ``token``
+    (``bot.rules.nir_windows``), for the "not taken from your NIR" rule."""
+    with session_scope(engine) as session:
+        reset = _find(session, hash_token(token))
+        if reset is None:
+            return None
+        return session.get_one(Member, reset.member_id).nir_window_hashes

@@ -5,7 +5,9 @@ digits. Six digits are all that guards the member space (with only a CAPTCHA aft
 3 failures), so a code that is easy to guess is refused too (issue #9): the same
 digit six times, digits that follow each other, a repeated pair or triple, one of
 the most common 6-digit codes (``common_codes.txt``), or a date in the member's
-birth month and year (which the NIR gives away). Each refusal says precisely why.
+birth month and year (which the NIR gives away), or 6 consecutive digits of the
+member's own NIR (issue 20 #9; the caller answers that one, ``bot.rules.nir_windows``,
+as only keyed hashes of the NIR are kept). Each refusal says precisely why.
 The bot explains these rules, the reset page enforces them and the letters' codes
 obey them: all read them from here so they cannot drift apart.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +101,19 @@ def _birth_dates(birth: BirthMonth) -> set[str]:
     return written
 
 
-def guessable_reason(code: str, birth: BirthMonth | None = None) -> str | None:
-    """Why six ASCII digits are too easy to guess, in French; None if they are not."""
+TAKEN_FROM_NIR_TEXT = (
+    "Votre code d'accès reprend des chiffres de votre numéro de Sécurité sociale, "
+    "que d'autres peuvent connaître : choisissez-en un autre."
+)
+
+
+def guessable_reason(
+    code: str, birth: BirthMonth | None = None, taken_from_nir: Callable[[str], bool] | None = None
+) -> str | None:
+    """Why six ASCII digits are too easy to guess, in French; None if they are not.
+
+    ``taken_from_nir`` says whether the code is 6 consecutive digits of the member's NIR.
+    """
     if len(set(code)) == 1:
         return "Votre code d'accès ne doit pas répéter six fois le même chiffre : choisissez-en un autre."
     if _steps(code) in ({1}, {9}):
@@ -122,15 +136,23 @@ def guessable_reason(code: str, birth: BirthMonth | None = None) -> str | None:
             "Votre code d'accès ressemble à votre date de naissance, que d'autres peuvent connaître : "
             "choisissez-en un autre."
         )
+    if taken_from_nir is not None and taken_from_nir(code):
+        return TAKEN_FROM_NIR_TEXT
     return None
 
 
-def check_new_code(code: str, confirmation: str, birth: BirthMonth | None = None) -> str | None:
+def check_new_code(
+    code: str,
+    confirmation: str,
+    birth: BirthMonth | None = None,
+    taken_from_nir: Callable[[str], bool] | None = None,
+) -> str | None:
     """None if ``code`` can become the member's access code, else the French reason.
 
     ``confirmation`` is the second entry of the same code; it is only compared once
     the code itself is acceptable, so the member fixes one thing at a time.
-    ``birth`` (from the member's record) adds the birth-date check.
+    ``birth`` (from the member's record) adds the birth-date check, ``taken_from_nir``
+    the check against the member's NIR.
     """
     if not code:
         return f"Veuillez saisir votre nouveau code d'accès : {ACCESS_CODE_LENGTH} chiffres."
@@ -142,7 +164,7 @@ def check_new_code(code: str, confirmation: str, birth: BirthMonth | None = None
             f"Vous avez saisi {_plural(len(code), 'chiffre')} : "
             f"votre code d'accès doit en compter exactement {ACCESS_CODE_LENGTH}."
         )
-    guessable = guessable_reason(code, birth)
+    guessable = guessable_reason(code, birth, taken_from_nir)
     if guessable is not None:
         return guessable
     if not confirmation:

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError
 
 from bot.agents import audit
-from bot.agents.sessions import sign_in
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.db.models import AgentAuditEntry
@@ -84,16 +83,16 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, 
 
 
 def test_a_line_break_typed_in_a_login_cannot_start_a_row_of_its_own(engine: Engine) -> None:
-    """The sign-in form writes what was typed as the actor: a carriage return in it
-    must stay inside its cell, or the rest becomes a new row whose first cell a
-    spreadsheet runs as a formula."""
+    """Sign-in no longer writes what was typed (tests/agents/test_sessions.py), but an
+    actor holding a carriage return must still stay inside its cell, or the rest
+    becomes a new row whose first cell a spreadsheet runs as a formula."""
     forged = "x\r=WEBSERVICE(A1)+1"
     with session_scope(engine) as session:
-        sign_in(session, forged, "mot-de-passe-au-hasard", "c" * 64, NOW)
-        sign_in(session, "y\n+cmd", "mot-de-passe-au-hasard", "c" * 64, NOW)
+        audit.record(session, forged, AgentAction.SIGN_IN_FAILED, now=NOW)
+        audit.record(session, "y\n+cmd", AgentAction.SIGN_IN_FAILED, now=NOW)
     with session_scope(engine) as session:
         rows = parse(audit.to_csv(audit.entries(session)))
-    assert [row[1] for row in rows[1:]] == [forged.lower(), "y\n+cmd"]
+    assert [row[1] for row in rows[1:]] == [forged, "y\n+cmd"]
     assert all(len(row) == 5 for row in rows)
 
 
@@ -160,3 +159,26 @@ def test_appending_still_works_after_a_refused_rewrite(engine: Engine) -> None:
         audit.record(session, "claire", AgentAction.SIGN_OUT, now=NOW + 3 * HOUR)
     with session_scope(engine) as session:
         assert [e.action for e in audit.entries(session)][-1] == "sign_out"
+
+
+def rewrite_statements(dialect: str) -> list[str]:
+    """The attacks that turn an insert into a rewrite of existing lines, per database."""
+    values = "SELECT id, created_at, 'quelqu-un-d-autre', 'sign_out', NULL, '{}' FROM agent_audit"
+    columns = "agent_audit (id, created_at, actor, action, nir_hash, detail)"
+    if dialect == "sqlite":
+        return [f"REPLACE INTO {columns} {values}", f"INSERT OR REPLACE INTO {columns} {values}"]
+    return [f"INSERT INTO {columns} {values} ON CONFLICT (id) DO UPDATE SET actor = excluded.actor"]
+
+
+def test_replace_and_upserts_cannot_rewrite_the_log(engine: Engine) -> None:
+    """Issue 20 #8: REPLACE INTO rewrote every line on SQLite despite the UPDATE/DELETE triggers."""
+    write(engine)
+    for statement in rewrite_statements(engine.dialect.name):
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with session_scope(engine) as session:
+        lines = audit.entries(session)
+        assert len(lines) == 4
+        assert "quelqu-un-d-autre" not in {line.actor for line in lines}
+    assert first_line(engine) == ("claire", "sign_in")

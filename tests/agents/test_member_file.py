@@ -14,6 +14,7 @@ from bot.db.enums import EmailStatus, ResetChannel
 from bot.db.models import Member, ResetRequest
 from bot.members.lookup import hash_nir
 from bot.resets.requests import LimitReached, request_reset
+from bot.rules.nir_windows import nir_window_hashes, taken_from_nir
 from tests.agents.conftest import KEY, NOW, UNKNOWN_NIR, WITH_EMAIL, add_agent
 from tests.support.nirs import spellings
 
@@ -70,6 +71,19 @@ def test_the_member_is_found_however_the_number_is_spelled(
     with session_scope(engine) as session:
         found = find_for_agent(session, typed, KEY)
         assert isinstance(found, Member) and found.id == members["email"]
+
+
+def test_a_member_imported_before_the_nir_windows_gets_them_when_found(
+    engine: Engine, members: dict[str, int]
+) -> None:
+    """So that "not a code taken from your NIR" also holds for members imported earlier."""
+    with session_scope(engine) as session:
+        assert session.get_one(Member, members["email"]).nir_window_hashes is None
+        find_for_agent(session, spellings(WITH_EMAIL)[1], KEY)
+    with session_scope(engine) as session:
+        stored = session.get_one(Member, members["email"]).nir_window_hashes
+    assert stored == nir_window_hashes(WITH_EMAIL, KEY)
+    assert taken_from_nir(WITH_EMAIL[9:], stored, KEY)
 
 
 def test_a_valid_number_of_nobody_says_so(engine: Engine, members: dict[str, int]) -> None:

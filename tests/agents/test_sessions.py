@@ -93,10 +93,11 @@ def test_unknown_login_wrong_password_and_disabled_account_get_the_same_answer(e
     assert answers == [BadCredentials()] * 3
     # The audit log, which only supervisors read, keeps the reason.
     failed = [(actor, detail) for actor, action, detail in logged(engine) if action == "sign_in_failed"]
+    client = CLIENT[:16]
     assert failed == [
-        ("fantome", {"raison": "inconnu"}),
-        ("claire", {"raison": "mot_de_passe"}),
-        ("marc", {"raison": "desactive"}),
+        ("anonyme", {"raison": "inconnu", "client": client}),
+        ("claire", {"raison": "mot_de_passe", "client": client}),
+        ("marc", {"raison": "desactive", "client": client}),
     ]
 
 
@@ -176,7 +177,8 @@ def test_a_blocked_attempt_checks_no_password_and_is_not_counted(
     assert counting.verified == 0
     with session_scope(engine) as session:
         assert failures_counted(session, "claire", CLIENT, last + 3 * SECOND) == FREE_FAILURES
-    assert [a for _, a, _ in logged(engine)].count("sign_in_limited") == 3
+    # Audited once for the address and window, not once per refused attempt (no flooding).
+    assert [a for _, a, _ in logged(engine)].count("sign_in_limited") == 1
 
 
 def test_a_success_starts_the_pairs_count_again(engine: Engine) -> None:
@@ -309,3 +311,25 @@ def test_sign_out_ends_the_session_and_is_audited(engine: Engine) -> None:
         assert sign_out(session, token, NOW + 3 * MINUTE) is None
         assert sign_out(session, None, NOW + 3 * MINUTE) is None
     assert [a for _, a, _ in logged(engine)].count("sign_out") == 1
+
+
+def test_a_flood_of_refused_sign_ins_writes_no_chosen_name_and_few_lines(engine: Engine) -> None:
+    """Issue 20 #8: 30 refused sign-ins wrote 30 audit lines whose actor the caller chose."""
+    add_agent(engine)
+    chosen = [f'=HYPERLINK("http://x")-{i}' for i in range(30)]
+    for i, login in enumerate(chosen):
+        attempt(engine, login, "mauvais-mot-de-passe", NOW + i * dt.timedelta(seconds=10))
+    lines = logged(engine)
+    assert not {actor for actor, _, _ in lines} - {"anonyme"}
+    assert not any("HYPERLINK" in str(detail) for _, _, detail in lines)
+    assert len(lines) <= 2  # one failure line and one limit line for this address and window
+    # A real account under attack is still visible to supervisors, under its own login.
+    outcomes = [
+        attempt(engine, "claire", "mauvais-mot-de-passe", NOW + i * dt.timedelta(seconds=10), OTHER_CLIENT)
+        for i in range(30)
+    ]
+    on_claire = [a for actor, a, _ in logged(engine) if actor == "claire"]
+    # Every password actually tried is audited (the throttling bounds them: 8 of 30 here),
+    # the refusals in between once for the window.
+    assert on_claire.count("sign_in_failed") == outcomes.count(BadCredentials()) < 10
+    assert on_claire.count("sign_in_limited") == 1

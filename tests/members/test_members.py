@@ -20,6 +20,7 @@ from bot.members.demo import RealMembersPresent, demo_rows, demo_table_markdown,
 from bot.members.importer import COLUMNS, ImportReport, MemberFileError, import_members
 from bot.members.lookup import find_member, hash_nir
 from bot.rules.nir import InvalidNir, normalize_nir
+from bot.rules.nir_windows import nir_window_hashes
 from tests.support.nirs import spellings, valid_nirs, with_key
 
 KEY = "test-key-not-a-secret"
@@ -390,3 +391,7 @@ def test_import_keeps_the_birth_month_and_nothing_else_of_the_nir(engine: Engine
         member = session.scalars(select(Member)).one()
         assert (member.birth_year2, member.birth_month) == (int(number[1:3]), int(number[3:5]))
         assert number not in " ".join(str(value) for value in vars(member).values())
+        # The keyed hashes of its 6-digit runs, for "not a code taken from your NIR", not the digits.
+        assert member.nir_window_hashes == nir_window_hashes(number, KEY)
+        kept = " ".join(str(value) for value in vars(member).values())
+        assert not any(number[i : i + 6] in kept for i in range(10))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import functools
 import io
 import re
 import secrets
@@ -20,11 +21,14 @@ from bot.members.access import verify_access_code
 from bot.resets.letters import HEADER, export_letters, new_access_code
 from bot.resets.links import LinkState, store_new_code
 from bot.rules.access_code import BirthMonth, check_new_code
+from bot.rules.nir_windows import nir_window_hashes, taken_from_nir
 from bot.rules.tokens import mint_token
+from tests.rules.test_nir_windows import ATTACK_OFFSETS, generated_nir
 
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
 # Cheap parameters: the tests check the flow, not Argon2's cost.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+GOOD_DRAW = "538217"
 
 
 def add_member(engine: Engine, first: str, last: str, email: str | None = None) -> int:
@@ -80,6 +84,16 @@ def test_letter_codes_obey_the_rules_a_member_would_be_held_to() -> None:
     birth = BirthMonth(year2=91, month=3)
     codes = [new_access_code(birth) for _ in range(2000)]
     assert all(check_new_code(code, code, birth) is None for code in codes)
+
+
+def test_a_letter_code_is_never_taken_from_the_members_nir(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20 #9: a generated code must not be 6 consecutive digits of the member's NIR."""
+    nir = generated_nir(7)
+    stored = nir_window_hashes(nir, "cle")
+    draws = iter([int(nir[offset : offset + 6]) for offset in ATTACK_OFFSETS] + [int(GOOD_DRAW)])
+    monkeypatch.setattr(secrets, "randbelow", lambda _: next(draws))
+    code = new_access_code(None, functools.partial(taken_from_nir, stored=stored, key="cle"))
+    assert code == GOOD_DRAW
 
 
 def test_export_writes_each_letter_with_a_code_only_its_hash_is_stored(engine: Engine) -> None:

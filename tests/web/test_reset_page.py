@@ -27,6 +27,7 @@ from bot.db.models import AuditEvent, Base, Member, ResetRequest
 from bot.resets import links
 from bot.resets.links import LinkState, store_new_code
 from bot.rules.access_code import RULE_TEXT, check_new_code
+from bot.rules.nir_windows import nir_window_hashes
 from bot.rules.tokens import hash_token, mint_token
 from bot.settings import Settings
 from bot.web import templating
@@ -35,6 +36,7 @@ from bot.web.body_limits import DEFAULT_BODY_BYTES
 from bot.web.deps import MAX_FORM_FIELDS
 from bot.web.errors import PAGE_TEXTS
 from bot.web.middleware import SECURITY_HEADERS
+from tests.rules.test_nir_windows import ATTACK_OFFSETS, generated_nir
 from tests.support.html import inline_code
 
 GOOD_CODE = "482913"
@@ -122,15 +124,19 @@ def browser(app: FastAPI) -> Browser:
 
 
 def make_link(
-    engine: Engine, expires_in: dt.timedelta = dt.timedelta(hours=1), born: tuple[int, int] | None = None
+    engine: Engine,
+    expires_in: dt.timedelta = dt.timedelta(hours=1),
+    born: tuple[int, int] | None = None,
+    nir: str | None = None,
 ) -> tuple[str, int]:
-    """A fictitious member (born ``(year2, month)``) with a fresh reset link: (token, member id)."""
+    """A fictitious member (born ``(year2, month)``, NIR ``nir``) with a fresh reset link: (token, id)."""
     token, token_hash = mint_token()
     with session_scope(engine) as session:
         member = Member(
             nir_hash=secrets.token_hex(32), first_name="Camille", last_name="Exemple",
             email="camille.exemple@example.org", street="12 rue des Essais", postal_code="99999",
             city="Testville", birth_year2=born[0] if born else None, birth_month=born[1] if born else None,
+            nir_window_hashes=nir_window_hashes(nir, make_settings().nir_hash_key) if nir else None,
         )  # fmt: skip
         session.add(
             ResetRequest(
@@ -244,6 +250,22 @@ def test_a_code_in_the_members_birth_month_is_refused(engine: Engine, browser: B
     assert "ressemble à votre date de naissance" in page.text
     assert stored(engine, member_id) == (None, None, 0)
     other_token, _ = make_link(engine, born=(85, 7))  # the same digits are fine for someone else
+    assert browser.submit(link(other_token), code, code).status == 200
+
+
+@pytest.mark.parametrize("offset", ATTACK_OFFSETS)
+def test_a_code_taken_from_the_members_nir_is_refused(engine: Engine, browser: Browser, offset: int) -> None:
+    """Issue 20 #9: the demo member's 291097, 750063, 006373 and 637388 were accepted."""
+    nir = generated_nir(11)
+    code = nir[offset : offset + 6]
+    assert check_new_code(code, code) is None  # no other rule refuses it
+    token, member_id = make_link(engine, nir=nir)
+    page = browser.submit(link(token), code, code)
+    assert page.status == 400
+    assert "reprend des chiffres de votre numéro de Sécurité sociale" in page.text
+    assert code not in page.body
+    assert stored(engine, member_id) == (None, None, 0)
+    other_token, _ = make_link(engine, nir=generated_nir(12))  # the same digits are fine for someone else
     assert browser.submit(link(other_token), code, code).status == 200
 
 

@@ -18,8 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from bot.resets.links import LinkState, birth_month_of_link, current_state, use_link
+from bot.resets.links import LinkState, birth_month_of_link, current_state, nir_windows_of_link, use_link
 from bot.rules.access_code import ACCESS_CODE_LENGTH, RULE_TEXT, check_new_code
+from bot.rules.nir_windows import taken_from_nir
 from bot.rules.tokens import hash_token
 from bot.web import csrf
 from bot.web.deps import BadForm, Config, parse_form
@@ -88,7 +89,11 @@ def reset_router(prefix: str) -> APIRouter:
             return _form(config, request, token, error=CSRF_ERROR, status=403)
         code = form.get("code", "")
         birth = await run_in_threadpool(birth_month_of_link, config.engine, token)
-        error = check_new_code(code, form.get("confirmation", ""), birth)
+        windows = await run_in_threadpool(nir_windows_of_link, config.engine, token)
+        key = config.settings.nir_hash_key
+        error = check_new_code(
+            code, form.get("confirmation", ""), birth, lambda typed: taken_from_nir(typed, windows, key)
+        )
         if error is not None:
             return _form(config, request, token, error=error, status=400)
         code_hash = await run_in_threadpool(config.hasher.hash, code)
