@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import redis
-import sqlalchemy as sa
 
 from rasa_addons.redis_lock_store import AtomicRedisLockStore
 from rasa_addons.tests.lock_race import (
@@ -40,7 +39,7 @@ from rasa_addons.tests.lock_race import (
     stock_store,
     stored_actions,
 )
-from tests.support.postgres import CONNECT_TIMEOUT_SECONDS, database_url
+from tests.support.postgres import throwaway_database
 from tests.support.redis_server import redis_url
 
 REPORT = ROOT / "reports" / "bench_lock_store.json"
@@ -66,20 +65,8 @@ def tracker_database(kind: str, directory: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{directory / f'tracker-{secrets.token_hex(4)}.db'}"
         return
-    admin = sa.create_engine(
-        database_url("postgres", "psycopg2"),
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-    )
-    name = f"sesame_lock_bench_{secrets.token_hex(4)}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield database_url(name, "psycopg2")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("sesame_lock_bench", "psycopg2") as url:
+        yield url
 
 
 def tickets() -> dict[str, Any]:

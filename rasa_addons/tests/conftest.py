@@ -7,39 +7,20 @@ for the other test suite: ``tests.support.postgres`` (``DATABASE_URL_TEST``).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.support.postgres import CONNECT_TIMEOUT_SECONDS, database_url, unreachable
+from tests.support.postgres import throwaway_test_database
 
 
 @pytest.fixture(scope="session")
 def postgres_server_database() -> Iterator[str]:
-    admin_url = database_url(
-        "postgres", "psycopg2"
-    )  # env A talks to PostgreSQL through psycopg2, Rasa's driver
-    name = f"sesame_tracker_test_{secrets.token_hex(4)}"
-    admin = sa.create_engine(
-        admin_url,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        unreachable(admin_url, exc)
-    try:
-        yield database_url(name, "psycopg2")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    # env A talks to PostgreSQL through psycopg2, Rasa's driver.
+    with throwaway_test_database("sesame_tracker_test", "psycopg2") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from bot.workbench.previews import PREVIEW_PARTS
 from tests.support.background import LauncherFailed, free_port, in_background
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,13 +42,7 @@ MEMBER_DB: dict[str, str] = {}
 # reads and writes (WORKBENCH_ROOT): the browser tests never change the real data files.
 WORKBENCH: dict[str, Path] = {}
 WORKBENCH_PARTS = (
-    "intents.yml",
-    "config.yml",
-    "couverture.yml",
-    "data",
-    "domain",
-    "tests/stories",
-    "tests/holdout",
+    *PREVIEW_PARTS,
     # The lint counts a response said by the code as used (bot/training/lint.py).
     "actions",
     "bot",

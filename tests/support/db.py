@@ -14,19 +14,17 @@ PostgreSQL tests the session's database with every table emptied. Tests marked
 from __future__ import annotations
 
 import functools
-import secrets
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
 from bot.db.migrate import head_revision
 from bot.db.models import Base
-from tests.support.postgres import CONNECT_TIMEOUT_SECONDS, database_url, unreachable
+from tests.support.postgres import throwaway_test_database
 
 FRESH_SCHEMA = "fresh_schema"  # the marker: this test migrates an empty database itself
 
@@ -85,25 +83,8 @@ def _copy_to_file(path: Path) -> None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throw-away database on the test server for the whole session (skip or fail without one)."""
-    admin_url = database_url("postgres", "psycopg")
-    name = f"sesame_test_{secrets.token_hex(4)}"
-    admin = create_engine(
-        admin_url,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-    )
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as exc:
-        admin.dispose()
-        unreachable(admin_url, exc)
-    try:
-        yield database_url(name, "psycopg")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_test_database("sesame_test", "psycopg") as url:
+        yield url
 
 
 def _public_tables(connection: Connection) -> set[str]:

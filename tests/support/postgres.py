@@ -15,9 +15,13 @@ it needs only SQLAlchemy (1.4 or 2) and takes the driver as a parameter.
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from typing import NoReturn
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -54,3 +58,41 @@ def unreachable(url: str, error: BaseException) -> NoReturn:
         f"PostgreSQL ne répond pas sur {shown} : tests PostgreSQL ignorés. Démarrez le serveur "
         "ou indiquez-en un autre dans DATABASE_URL_TEST (ils échouent au lieu d'être ignorés avec CI=true)."
     )
+
+
+@contextmanager
+def throwaway_database(prefix: str, driver: str = "psycopg") -> Iterator[str]:
+    """A new empty database on the test server, named ``<prefix>_<random>``, dropped afterwards.
+
+    Raises SQLAlchemy's ``OperationalError`` before yielding when the server does not
+    answer; test fixtures turn that into ``unreachable`` (skip or fail), a bench stops.
+    """
+    admin = sa.create_engine(
+        database_url("postgres", driver),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError:
+        admin.dispose()
+        raise
+    try:
+        yield database_url(name, driver)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def throwaway_test_database(prefix: str, driver: str = "psycopg") -> Iterator[str]:
+    """``throwaway_database`` for a test session: skipped on a laptop, failed in CI, without a server."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_database(prefix, driver))
+        except sa.exc.OperationalError as exc:
+            unreachable(database_url("postgres", driver), exc)
+        yield url
