@@ -36,6 +36,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from bot.training.project import ROOT
 from bot.training.rasa_results import NluResult, StoryResult, confused_pairs, label_of, read_nlu, read_stories
 from bot.training.report_history import Diff, diff, rotate, summary
+from bot.training.report_masking import mask_secrets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Intents without a « Vouliez-vous dire… » label in intents.yml, named for the report.
@@ -337,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                     print("Sans modèle, pas de mesure : corrigez les données (make check-data) et relancez.")
                     return 1
         print(f"Mesures terminées en {_duration(time.monotonic() - started)}.")
+        mask_secrets(raw)  # Rasa copied the test phrases and stories, generated numbers included
     labels = french_labels(root)
     threshold = _fallback_threshold(root)
     holdout = read_nlu(raw / "controle", labels, threshold)

@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+from bot.training.report_masking import mask_secrets
+
 SUMMARY_KEYS = {"conversation_accuracy", "accuracy", "macro avg", "weighted avg", "micro avg"}
 
 
@@ -23,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report", type=Path, help="story_report.json")
     args = parser.parse_args(argv)
     report = json.loads(args.report.read_text(encoding="utf-8"))
+    mask_secrets(args.report.parent)  # Rasa copied the stories' texts, generated numbers included
     if "conversation_accuracy" not in report:
         print("Story tests: aucun résultat (fichier d'histoires vide ou non reconnu comme test_*.yml)")
         return 1
