@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.shared.patterns import CODE_MASK, NIR_MASK
-from bot.training import story_scores
+from bot.training import nlu_scores, story_scores
 from bot.training.report_masking import mask_secrets
 from tests.support.nirs import spellings, with_key
 
@@ -40,3 +40,14 @@ def test_the_story_test_masks_its_folder(tmp_path: Path) -> None:
     (tmp_path / "TEDPolicy_errors.json").write_text(json.dumps([{"text": NIR}]), encoding="utf-8")
     assert story_scores.main([str(report)]) == 0
     assert NIR not in (tmp_path / "TEDPolicy_errors.json").read_text(encoding="utf-8")
+
+
+def test_the_nlu_evaluation_masks_its_folder(tmp_path: Path) -> None:
+    report = tmp_path / "intent_report.json"
+    scores = {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 1}
+    report.write_text(json.dumps({"provide_nir": scores, "macro avg": scores}), encoding="utf-8")
+    (tmp_path / "robust.yml").write_text(
+        f"- intent: provide_nir\n  examples: |\n    - {NIR}\n", encoding="utf-8"
+    )
+    assert nlu_scores.main([str(report), "--min-macro-f1", "0.9"]) == 0
+    assert NIR not in (tmp_path / "robust.yml").read_text(encoding="utf-8")
