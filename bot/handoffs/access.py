@@ -16,6 +16,10 @@ The rule, checked in the back end from the session's identity (never from the pa
   - nothing else: not a colleague's chat, not a closed chat, not a finished call-back.
     The console answers 404 for those, as for an id that does not exist, so that
     a conseiller cannot tell the two apart and enumerate ids.
+- Flagging a conversation for the trainers (« Signaler à l'atelier ») hands its
+  messages to the workbench, so it follows the same line: a conseiller flags a chat
+  they hold or held last (closing it does not take that away), a superviseur any;
+  anything else is a 404.
 
 Reads are audited without flooding: the console polls a held chat every few
 seconds, so a read of a hand-off's transcript or phone number writes one
@@ -47,6 +51,11 @@ def may_read(handoff: Handoff, agent_id: int, supervisor: bool) -> bool:
     if handoff.state == HandoffState.ACTIVE and handoff.agent_id == agent_id:
         return True
     return handoff.kind == HandoffKind.CALLBACK and handoff.state == HandoffState.WAITING
+
+
+def may_flag(handoff: Handoff, agent_id: int, supervisor: bool) -> bool:
+    """Whether this agent may send the hand-off's conversation to the trainers' review inbox."""
+    return supervisor or handoff.agent_id == agent_id
 
 
 def queue_summary(handoff: Handoff, agent_id: int, supervisor: bool) -> str:

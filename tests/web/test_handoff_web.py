@@ -379,12 +379,30 @@ def test_an_agent_flags_a_conversation_for_the_trainers(
 ) -> None:
     handoff_id = open_live(db)
     assert api(member, f"/prises-en-charge/{handoff_id}/signaler", {}).status_code == 401
+    api(alice, f"/prises-en-charge/{handoff_id}/prendre", {})
     answer = api(alice, f"/prises-en-charge/{handoff_id}/signaler", {"note": "Sésame n'a pas compris"})
     assert answer.status_code == 200
     with session_scope(db) as session:
         (flag,) = session.scalars(select(ReviewFlag)).all()
         assert (flag.conversation_id, flag.agent_login) == (MEMBER, "alice")
     assert api(alice, "/prises-en-charge/999999/signaler", {}).status_code == 404
+
+
+def test_only_the_holder_or_a_superviseur_flags_a_conversation(
+    db: Engine, alice: TestClient, bruno: TestClient, sophie: TestClient
+) -> None:
+    """Before, any agent could push any hand-off (a colleague's, a waiting one) into the trainers' inbox."""
+    waiting = open_live(db)
+    assert api(alice, f"/prises-en-charge/{waiting}/signaler", {}).status_code == 404
+    api(alice, f"/prises-en-charge/{waiting}/prendre", {})
+    assert api(bruno, f"/prises-en-charge/{waiting}/signaler", {}).status_code == 404
+    with session_scope(db) as session:
+        assert session.scalars(select(ReviewFlag)).all() == []
+    api(alice, f"/prises-en-charge/{waiting}/fermer", {})
+    assert api(alice, f"/prises-en-charge/{waiting}/signaler", {}).status_code == 200
+    assert api(sophie, f"/prises-en-charge/{waiting}/signaler", {}).status_code == 200
+    with session_scope(db) as session:
+        assert sorted(flag.agent_login for flag in session.scalars(select(ReviewFlag))) == ["alice", "sophie"]
 
 
 # Issue 20 #7: before, any agent read any hand-off in full (a colleague's chat, a closed one, a number).

@@ -277,8 +277,12 @@ def colleagues(agent: SignedIn, config: Config) -> list[Colleague]:
     (401, 403, 404),
 )
 def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagged:
-    """Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). Journalisé."""
+    """Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). Journalisé.
+
+    Un conseiller signale une discussion qu'il tient ou a tenue en dernier ; un superviseur, toute discussion.
+    """
     with session_scope(config.engine) as session:
-        _found(session, handoff_id)
+        if not access.may_flag(_found(session, handoff_id), agent.id, agent.is_supervisor):
+            raise ConsoleError(404, NOT_FOUND)
         flags.flag_handoff(session, handoff_id, agent.login, body.note)
     return Flagged(message="Conversation signalée à l'atelier des formateurs.")
