@@ -62,7 +62,8 @@ def _character_error(code: str) -> str | None:
 
 GUESSABLE_TEXT = (
     "Il ne doit pas être facile à deviner : pas six fois le même chiffre, pas de chiffres "
-    "qui se suivent, pas de motif répété, pas un code très courant ni votre date de naissance."
+    "qui se suivent, pas de motif répété, pas un code très courant, ni votre date de naissance "
+    "ni six chiffres de votre numéro de Sécurité sociale."
 )
 
 
