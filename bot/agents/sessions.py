@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -104,18 +105,25 @@ def sign_in(
     client_hash: str,
     now: dt.datetime,
     per_address: int = throttle.PER_ADDRESS,
+    recognise: Callable[[str], str | None] | None = None,
 ) -> SignInOutcome:
     """Check the credentials within the limits; open a session on success. Everything audited.
 
     ``per_address``: failures from one address, all logins together, that slow that
-    address (setting ``SIGN_IN_FAILURES_PER_ADDRESS``).
+    address (setting ``SIGN_IN_FAILURES_PER_ADDRESS``). ``recognise``: given the typed
+    login, the key of the recognised device the browser presented for it, or None
+    (``bot.agents.devices``); a recognised device is counted instead of the address.
     """
     typed = _typed_login(login)
     # Two sign-ins for the same login must count each other's failures: take the lock
     # that the per-client limits use (a row lock on PostgreSQL, the write lock on SQLite).
     serialise(session, hashlib.sha256(f"agent:{typed}".encode()).hexdigest())
     agent = session.scalars(select(Agent).where(Agent.login == typed)).one_or_none()
-    blocked_until = throttle.blocked_until(session, typed, client_hash, now, per_address)
+    device = recognise(typed) if recognise is not None else None
+    per_address_limit: int | None = per_address
+    if device is not None:
+        client_hash, per_address_limit = device, None
+    blocked_until = throttle.blocked_until(session, typed, client_hash, now, per_address_limit)
     if blocked_until is not None:
         _audit_refusal(session, agent, AgentAction.SIGN_IN_LIMITED, client_hash, now)
         return TooManyFailures(blocked_until)

@@ -14,6 +14,10 @@ address keeps out every agent behind a call centre's NAT. So failures are counte
   ``SIGN_IN_FAILURES_PER_ADDRESS``, sized for a call centre's NAT) within
   ``ADDRESS_WINDOW`` refuse that address until the oldest leaves the window. It
   slows that address only.
+- a **recognised device** (``bot.agents.devices``: a browser where that agent signed
+  in before) replaces the address: its failures are counted per (login, device),
+  and the address's ceiling does not apply to it, so nobody behind the same NAT can
+  slow that agent down.
 
 The counts are rows of ``agent_sign_in_attempts`` (the database every web worker
 shares), read under the lock ``bot.agents.sessions.sign_in`` takes.
@@ -82,16 +86,20 @@ def _address_block(
 
 
 def blocked_until(
-    session: Session, login: str, client_hash: str, now: dt.datetime, per_address: int = PER_ADDRESS
+    session: Session, login: str, client_hash: str, now: dt.datetime, per_address: int | None = PER_ADDRESS
 ) -> dt.datetime | None:
-    """When this login may be tried again from this address; None if it may be now."""
+    """When this login may be tried again from this address; None if it may be now.
+
+    ``per_address`` None: no address ceiling (a recognised device, ``bot.agents.devices``,
+    whose ``client_hash`` is the device's own key).
+    """
     until: dt.datetime | None = None
     failures = pair_failures(session, login, client_hash, now)
     if failures:
         pair_until = failures[0] + delay_after(len(failures))
         if pair_until > now:
             until = pair_until
-    address_until = _address_block(session, client_hash, now, per_address)
+    address_until = None if per_address is None else _address_block(session, client_hash, now, per_address)
     if address_until is not None and address_until > now:
         until = address_until if until is None else max(until, address_until)
     return until

@@ -19,7 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 
-from bot.agents import accounts
+from bot.agents import accounts, devices
 from bot.agents.sessions import IDLE_TIMEOUT
 from bot.agents.throttle import FREE_FAILURES
 from bot.db.engine import session_scope
@@ -246,6 +246,41 @@ def test_the_per_address_ceiling_is_the_setting_and_slows_that_address_only(
         assert sign_in(nat, "sam").status_code == 429
     with TestClient(app, base_url=PAGE, client=("198.51.100.7", 50000)) as elsewhere:
         assert sign_in(elsewhere, "sam").status_code == 303
+
+
+def test_a_recognised_device_signs_in_whatever_others_do_behind_the_same_nat(
+    db: Engine, rasa: FakeAgentChannel
+) -> None:
+    """OWASP's device cookie: a colleague behind the call centre's NAT fails « claire » and fills
+    the address's ceiling; Claire, on the browser she signed in from before, still signs in."""
+    small = Settings.from_values({**settings().as_env(), "SIGN_IN_FAILURES_PER_ADDRESS": "8"})
+    app = create_app(small, db, rasa_transport=httpx.MockTransport(rasa.handle))
+    with TestClient(app, base_url=PAGE) as claires_browser, TestClient(app, base_url=PAGE) as colleague:
+        first = sign_in(claires_browser)
+        assert first.status_code == 303
+        device_cookie = first.cookies[devices.COOKIE_NAME]
+        assert "path=/conseiller/connexion" in first.headers["set-cookie"].lower()
+        for index in range(8):
+            login = "claire" if index < FREE_FAILURES else f"inconnu{index}"
+            assert sign_in(colleague, login, "mauvais-mot-de-passe").status_code == 401
+        assert sign_in(colleague, "claire").status_code == 429
+        assert sign_in(colleague, "sam").status_code == 429  # the address's ceiling
+        assert sign_in(claires_browser).status_code == 303
+        # The cookie vouches for Claire only: the colleague cannot borrow it for Sam or forge one.
+        colleague.cookies.set(devices.COOKIE_NAME, device_cookie, path="/conseiller/connexion")
+        assert sign_in(colleague, "sam").status_code == 429
+        forged = device_cookie.rsplit(".", 1)[0] + "." + "0" * 64
+        colleague.cookies.set(devices.COOKIE_NAME, forged, path="/conseiller/connexion")
+        assert sign_in(colleague, "claire").status_code == 429
+
+
+def test_a_recognised_device_still_meets_the_growing_delays(web: TestClient) -> None:
+    """A stolen device cookie buys no free guesses: its own failures slow it like an address's."""
+    assert sign_in(web).status_code == 303
+    for _ in range(FREE_FAILURES):
+        assert sign_in(web, "claire", "mauvais-mot-de-passe").status_code == 401
+    assert sign_in(web, "claire", "mauvais-mot-de-passe").status_code == 429
+    assert sign_in(web).status_code == 429
 
 
 def test_sign_out_ends_the_session_for_good(web: TestClient, db: Engine) -> None:

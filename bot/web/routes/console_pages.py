@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.agents import sessions
+from bot.agents import devices, sessions
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole
 from bot.db.models import utcnow
@@ -104,12 +104,22 @@ async def sign_in(request: Request, config: Config) -> Response:
     login, password = form.get("identifiant", ""), form.get("mot_de_passe", "")
     suivant = next_page(form.get("suivant"))
     address = request.client.host if request.client else ""
-    client = client_hash(f"console:{address}", config.settings.nir_hash_key)
+    key = config.settings.nir_hash_key
+    client = client_hash(f"console:{address}", key)
+    device_cookie = request.cookies.get(devices.COOKIE_NAME)
 
     def attempt() -> sessions.SignInOutcome:
+        now = utcnow()
         with session_scope(config.engine) as session:
-            per_address = config.settings.sign_in_failures_per_address
-            return sessions.sign_in(session, login, password, client, utcnow(), per_address)
+            return sessions.sign_in(
+                session,
+                login,
+                password,
+                client,
+                now,
+                config.settings.sign_in_failures_per_address,
+                recognise=lambda typed: devices.recognised(device_cookie, typed, key, now),
+            )
 
     outcome = await run_in_threadpool(attempt)
     shown_login = login.strip()[:64]
@@ -129,6 +139,15 @@ async def sign_in(request: Request, config: Config) -> Response:
         suivant = WORKBENCH_PAGE  # a formateur has the workbench, not the console
     response = RedirectResponse(suivant, status_code=303)
     _cookie(response, config, outcome.token)
+    response.set_cookie(
+        devices.COOKIE_NAME,
+        devices.issue(outcome.agent.login, key, utcnow()),
+        max_age=int(devices.LIFETIME.total_seconds()),
+        path=f"{CONSOLE_PREFIX}/connexion",  # sent with the sign-in form only
+        httponly=True,
+        secure=config.secure_cookie,
+        samesite="strict",
+    )
     logger.info("console: sign-in")
     return response
 
