@@ -20,6 +20,8 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where the reset page lives when RESET_URL_BASE does not say.
+DEFAULT_RESET_PATH = "/reinitialiser"
 
 DEFAULTS: dict[str, str] = {
     # "demo": the embedded set-up of `make run` (demo members, development keys allowed,
@@ -45,7 +47,9 @@ DEFAULTS: dict[str, str] = {
     "SMTP_PASSWORD": "",
     "SMTP_STARTTLS": "false",
     "MAIL_FROM": "Sésame ACS <no-reply@acs-assurances.example>",
-    "RESET_URL_BASE": "http://127.0.0.1:8080/reinitialiser",
+    # The reset link's start, as members' browsers reach the site. Empty: the web tier's own
+    # address, http://127.0.0.1:<WEB_PORT>/reinitialiser (the link follows the port).
+    "RESET_URL_BASE": "",
     "RESET_TOKEN_TTL_MINUTES": "60",
     # How members reach ACS, said when they ask for an agent and none is available. Facts the bot may not
     # invent: empty (the default) means the bot says nothing about them.
@@ -182,6 +186,8 @@ class Settings:
                 parsed[spec.name] = _as_bool(name, raw)
             else:
                 parsed[spec.name] = raw
+        if not str(parsed["reset_url_base"]).strip():
+            parsed["reset_url_base"] = f"http://127.0.0.1:{parsed['web_port']}{DEFAULT_RESET_PATH}"
         if parsed["sesame_mode"] not in MODES:
             raise SettingsError(
                 f"Le réglage SESAME_MODE doit valoir demo ou production (lu : {merged['SESAME_MODE']!r})."

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from dotenv import dotenv_values
 
-from bot.settings import DEFAULTS, SettingsError, load_settings, shell_exports
+from bot.settings import DEFAULTS, Settings, SettingsError, load_settings, shell_exports
 from tests.conftest import ROOT
 
 
@@ -26,7 +26,8 @@ def test_process_environment_wins_over_dotenv(tmp_path: Path) -> None:
 
 
 def test_missing_dotenv_gives_defaults(tmp_path: Path) -> None:
-    assert load_settings(tmp_path / "absent", environ={}).as_env() == DEFAULTS
+    derived = {"RESET_URL_BASE": "http://127.0.0.1:8080/reinitialiser"}  # from WEB_PORT
+    assert load_settings(tmp_path / "absent", environ={}).as_env() == {**DEFAULTS, **derived}
 
 
 def test_bad_integer_gets_a_french_error(tmp_path: Path) -> None:
@@ -86,3 +87,11 @@ def test_the_demo_may_use_the_development_keys(tmp_path: Path) -> None:
 def test_an_unknown_mode_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="SESAME_MODE doit valoir demo ou production"):
         load_settings(tmp_path / "absent", environ={"SESAME_MODE": "prod"})
+
+
+def test_the_reset_link_follows_the_web_port_unless_set() -> None:
+    """Issue 21: with WEB_PORT=8090 the e-mailed link pointed to :8080 and was dead."""
+    assert Settings.from_values({"WEB_PORT": "8090"}).reset_url_base == "http://127.0.0.1:8090/reinitialiser"
+    assert Settings.from_values({}).reset_url_base == "http://127.0.0.1:8080/reinitialiser"
+    public = "https://sesame.acs-assurances.example/reinitialiser"
+    assert Settings.from_values({"WEB_PORT": "8090", "RESET_URL_BASE": public}).reset_url_base == public

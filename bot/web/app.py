@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.db.engine import make_engine
-from bot.settings import Settings
+from bot.settings import DEFAULT_RESET_PATH, Settings
 from bot.web import csrf, push
 from bot.web.body_limits import DEFAULT_BODY_BYTES, MESSAGE_BODY_BYTES
 from bot.web.deps import ConsoleError, console_error_handler
@@ -45,7 +45,6 @@ from bot.web.rasa import DEFAULT_TIMEOUT_SECONDS, RasaClient, agent_parse_url, n
 from bot.web.routes import load_static_files, new_workbench, site_router
 from bot.web.state import WebConfig
 
-DEFAULT_RESET_PATH = "/reinitialiser"
 
 
 def reset_prefix(settings: Settings) -> str:
