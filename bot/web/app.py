@@ -46,7 +46,6 @@ from bot.web.routes import load_static_files, new_workbench, site_router
 from bot.web.state import WebConfig
 
 
-
 def reset_prefix(settings: Settings) -> str:
     """The path part of ``RESET_URL_BASE`` (``/reinitialiser`` by default)."""
     return urlsplit(settings.reset_url_base).path.rstrip("/") or DEFAULT_RESET_PATH
