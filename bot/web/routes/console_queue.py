@@ -280,5 +280,5 @@ def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagge
     """Ses messages entrent dans la boîte de revue des formateurs (motif « signalée »). Journalisé."""
     with session_scope(config.engine) as session:
         _found(session, handoff_id)
-        flags.flag_handoff(session, handoff_id, agent.login, body.note)
+        flags.flag_handoff(session, handoff_id, agent.login, body.note, refs=config.refs)
     return Flagged(message="Conversation signalée à l'atelier des formateurs.")
