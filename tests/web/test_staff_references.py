@@ -197,6 +197,8 @@ def test_no_staff_answer_holds_the_member_credential_and_nothing_staff_saw_drive
     reference = clients["fanny"].get("/atelier/api/boite").json()["elements"][0]["conversation"]
     named = [line["detail"]["conversation"] for line in journal if "conversation" in line["detail"]]
     assert named and set(named) == {reference}  # decisions, the flag and the old line: all by reference
+    held = clients["alice"].get(f"/conseiller/api/prises-en-charge/{handoff_id}").json()
+    assert held["reference"] == reference  # what the agent may tell a trainer
 
     values = {
         value
