@@ -5,7 +5,10 @@ refuses them (triggers of migrations 0004 and 0008). A line says who (an agent's
 login, ``cli:<user>`` for the command line, ``anonyme`` for a sign-in under no
 account), when, what, and for which member by the keyed hash of the NIR; ``detail``
 holds only non-identifying facts (a channel, a count, an intent name, the keyed hash
-of an address), never a NIR, an email address, a password or a typed question.
+of an address, a conversation's reference), never a NIR, an email address, a password,
+a typed question or a conversation id (the member's chat credential: supervisors read
+this log). Lines written before references existed may hold an id under
+``conversation``: ``shown_detail`` replaces it by its reference wherever the log is shown.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.enums import AgentAction
 from bot.db.models import AgentAuditEntry, utcnow
+from bot.rules.conversation_refs import ConversationRefs
 
 CSV_COLUMNS = ("date_utc", "acteur", "action", "adherent_nir_hash", "detail")
 
@@ -70,12 +74,21 @@ def entries(
     return session.scalars(query).all()
 
 
+def shown_detail(detail: dict[str, object] | None, refs: ConversationRefs) -> dict[str, object]:
+    """A line's detail as staff may see it: a conversation named by its reference, never its id."""
+    shown = dict(detail or {})
+    conversation = shown.get("conversation")
+    if isinstance(conversation, str) and conversation:
+        shown["conversation"] = refs.shown(conversation)
+    return shown
+
+
 def _cell(value: str) -> str:
     """A CSV cell that a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def to_csv(lines: Iterable[AgentAuditEntry]) -> str:
+def to_csv(lines: Iterable[AgentAuditEntry], refs: ConversationRefs) -> str:
     """The lines as CSV (comma, header row, CRLF line ends as in RFC 4180), times in UTC ISO 8601.
 
     CRLF, not "\n": the writer quotes a cell only when it holds a character of the
@@ -91,7 +104,7 @@ def to_csv(lines: Iterable[AgentAuditEntry]) -> str:
                 _cell(line.actor),
                 _cell(line.action),
                 line.nir_hash or "",
-                _cell(json.dumps(line.detail, ensure_ascii=False, sort_keys=True)),
+                _cell(json.dumps(shown_detail(line.detail, refs), ensure_ascii=False, sort_keys=True)),
             ]
         )
     return out.getvalue()

@@ -22,6 +22,7 @@ from bot.agents.passwords import MIN_LENGTH, PasswordRefused
 from bot.cli.database import schema_ready, unreachable
 from bot.db.engine import make_engine, session_scope
 from bot.db.enums import AgentRole
+from bot.rules.conversation_refs import ConversationRefs
 from bot.rules.french_time import PARIS
 from bot.settings import load_settings
 
@@ -213,7 +214,8 @@ def _export(args: argparse.Namespace) -> int:
     def work() -> int:
         with session_scope(_engine()) as session:
             actor = args.agent.strip().lower() if args.agent else None
-            sys.stdout.write(audit.to_csv(audit.entries(session, since=since, actor=actor)))
+            refs = ConversationRefs(load_settings().nir_hash_key)
+            sys.stdout.write(audit.to_csv(audit.entries(session, since=since, actor=actor), refs))
         return 0
 
     return _run(work)

@@ -1,8 +1,9 @@
 """``./sesame handoffs list [--json]``: the hand-offs waiting for an agent or held by one.
 
 Lists what the agents' queue shows (``bot.handoffs.queue.queue``): live chats waiting
-or active, and call-backs waiting, oldest first, with their id, conversation id, age,
-state, kind and summary (on one line).
+or active, and call-backs waiting, oldest first, with their id, conversation reference
+(never the conversation id: it is the member's chat credential, and whoever reads this
+list is staff), age, state, kind and summary (on one line).
 
 The call-back number: the table shows it masked ("06 •• •• •• 78"), since a table
 ends up on screens and in terminal logs; ``--json`` gives it in full
@@ -26,6 +27,7 @@ from bot.db.engine import make_engine, session_scope
 from bot.db.models import Handoff, utcnow
 from bot.handoffs.queue import queue
 from bot.handoffs.summary import one_line
+from bot.rules.conversation_refs import ConversationRefs
 from bot.rules.french_time import PARIS
 from bot.rules.phone import mask_phone
 from bot.settings import load_settings
@@ -62,10 +64,10 @@ def age(created_at: dt.datetime, now: dt.datetime) -> str:
     return f"{days} j {hours} h"
 
 
-def as_json(handoff: Handoff, now: dt.datetime) -> dict[str, Any]:
+def as_json(handoff: Handoff, now: dt.datetime, refs: ConversationRefs) -> dict[str, Any]:
     return {
         "id": handoff.id,
-        "conversation_id": handoff.conversation_id,
+        "conversation": refs.of(handoff.conversation_id),
         "kind": handoff.kind.value,
         "state": handoff.state.value,
         "reason": handoff.reason.value,
@@ -81,17 +83,17 @@ def as_json(handoff: Handoff, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def table(handoffs: list[Handoff], now: dt.datetime) -> str:
+def table(handoffs: list[Handoff], now: dt.datetime, refs: ConversationRefs) -> str:
     if not handoffs:
         return "Aucune conversation en attente d'un conseiller."
-    lines = [f"{'ID':>5}  {'CONVERSATION':<24} {'ÂGE':>9}  {'ÉTAT':<11} {'TYPE':<7} RÉSUMÉ"]
+    lines = [f"{'ID':>5}  {'CONVERSATION':<13} {'ÂGE':>9}  {'ÉTAT':<11} {'TYPE':<7} RÉSUMÉ"]
     for handoff in handoffs:
         summary = one_line(handoff.summary, 90)
         if handoff.callback_phone:
             slot = f", {handoff.callback_slot.lower()}" if handoff.callback_slot else ""
             summary = f"Rappel au {mask_phone(handoff.callback_phone)}{slot} | {summary}"
         lines.append(
-            f"{handoff.id:>5}  {handoff.conversation_id[:24]:<24} {age(handoff.created_at, now):>9}  "
+            f"{handoff.id:>5}  {refs.of(handoff.conversation_id):<13} {age(handoff.created_at, now):>9}  "
             f"{STATES.get(handoff.state.value, handoff.state.value):<11} "
             f"{KINDS.get(handoff.kind.value, handoff.kind.value):<7} {summary}"
         )
@@ -101,7 +103,8 @@ def table(handoffs: list[Handoff], now: dt.datetime) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    url = load_settings().database_url
+    settings = load_settings()
+    url, refs = settings.database_url, ConversationRefs(settings.nir_hash_key)
     try:
         if not schema_ready(url):
             return 1
@@ -109,9 +112,9 @@ def _list(args: argparse.Namespace) -> int:
         with session_scope(make_engine(url)) as session:
             handoffs = list(queue(session))
             if args.json:
-                print(json.dumps([as_json(h, now) for h in handoffs], ensure_ascii=False, indent=2))
+                print(json.dumps([as_json(h, now, refs) for h in handoffs], ensure_ascii=False, indent=2))
             else:
-                print(table(handoffs, now))
+                print(table(handoffs, now, refs))
     except OperationalError as exc:
         return unreachable(url, exc)
     sys.stdout.flush()

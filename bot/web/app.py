@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.db.engine import make_engine
+from bot.rules.conversation_refs import ConversationRefs
 from bot.settings import DEFAULT_RESET_PATH, Settings
 from bot.web import csrf, push
 from bot.web.body_limits import DEFAULT_BODY_BYTES, MESSAGE_BODY_BYTES
@@ -90,6 +91,7 @@ def create_app(
         csrf_key=csrf.key_from_secret(settings.csrf_secret),
         static_files=load_static_files(),
         hasher=PasswordHasher(),
+        refs=ConversationRefs(settings.nir_hash_key),
     )
 
     @asynccontextmanager

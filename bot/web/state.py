@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import Engine
 from starlette.requests import Request
 
+from bot.rules.conversation_refs import ConversationRefs
 from bot.settings import Settings
 from bot.web.push import Hub
 from bot.web.rasa import RasaClient
@@ -39,6 +40,8 @@ class WebConfig:
     csrf_key: bytes
     static_files: dict[str, StaticFile]
     hasher: PasswordHasher
+    # How staff name a member's conversation: never by its id, the member's chat credential.
+    refs: ConversationRefs
 
 
 def web_config(request: Request) -> WebConfig:

@@ -63,11 +63,16 @@ from bot.workbench.stories import (
     story_from_conversation,
     story_from_handoff,
 )
+from bot.workbench.tracker import conversation_named, event_of_conversation
 from bot.workbench.training_data import NOT_AN_EXAMPLE, SECRET_INTENTS, TrainingDataError, training_examples
 from bot.workbench.writers import add_intent, edit_intent
 
 UNKNOWN_INTENT = "Cette intention n'existe pas."
-NO_SOURCE = "Indiquez l'identifiant d'une conversation ou le numéro d'une prise en charge."
+NO_SOURCE = "Indiquez la référence d'une conversation ou le numéro d'une prise en charge."
+UNKNOWN_MESSAGE = "Ce message n'existe pas (ou plus) dans les conversations enregistrées."
+UNKNOWN_REFERENCE = (
+    "Aucune conversation enregistrée n'a cette référence (10 caractères, par exemple C7F3-K9QX-2M)."
+)
 MODEL_RUNNING = "Un entraînement est déjà en cours."
 PREVIEW_ONLY = "Aperçu : rien n'est encore écrit."
 
@@ -115,7 +120,7 @@ def inbox_view(config: WebConfig, bench: Workbench, filters: InboxFilters, page:
     return InboxView(
         elements=[
             InboxLine(
-                conversation=item.conversation_id,
+                conversation=config.refs.of(item.conversation_id),
                 evenement=item.id,
                 date=item.at,
                 texte=item.text,
@@ -135,16 +140,24 @@ def inbox_view(config: WebConfig, bench: Workbench, filters: InboxFilters, page:
 
 
 def decide(body: DecisionAsked, agent: AgentIdentity, config: WebConfig, bench: Workbench) -> DecisionDone:
-    """One decision on an inbox message; the example it adds is written in the theme's file."""
+    """One decision on an inbox message; the example it adds is written in the theme's file.
+
+    The page names the message by its conversation's reference and its event id: the
+    event must belong to that conversation, as the inbox showed it.
+    """
+    named = event_of_conversation(bench.tracker, config.refs, body.conversation, body.evenement)
+    if named is None:
+        raise ConsoleError(422, UNKNOWN_MESSAGE)
     try:
         with session_scope(config.engine) as session:
             outcome = take_decision(
                 session,
                 bench.tracker,
-                conversation_id=body.conversation,
+                conversation_id=named.conversation_id,
                 event_id=body.evenement,
                 decision=DECISIONS[body.decision],
                 reviewer=agent.login,
+                refs=config.refs,
                 target=body.intention,
                 root=bench.root,
             )
@@ -388,7 +401,10 @@ def story(
     try:
         with session_scope(config.engine) as session:
             if body.conversation:
-                text = story_from_conversation(bench.tracker, body.conversation.strip(), title)
+                conversation_id = conversation_named(bench.tracker, config.refs, body.conversation)
+                if conversation_id is None:
+                    raise StoryError(UNKNOWN_REFERENCE)
+                text = story_from_conversation(bench.tracker, conversation_id, title)
             else:
                 assert body.prise_en_charge is not None  # noqa: S101 - checked above
                 text = story_from_handoff(session, bench.tracker, body.prise_en_charge)

@@ -24,6 +24,7 @@ from bot.agents.audit import record
 from bot.db.enums import AgentAction, ReviewDecisionKind
 from bot.db.models import ReviewDecision, utcnow
 from bot.dialogue.intents import REGISTRY
+from bot.rules.conversation_refs import ConversationRefs
 from bot.settings import PROJECT_ROOT
 from bot.shared.patterns import redact
 from bot.training.similarity import copy_key
@@ -91,6 +92,7 @@ def decide(
     event_id: int,
     decision: ReviewDecisionKind | str,
     reviewer: str,
+    refs: ConversationRefs,
     target: str | None = None,
     root: Path = PROJECT_ROOT,
     now: dt.datetime | None = None,
@@ -150,7 +152,7 @@ def decide(
         now=now,
         decision=kind.value,
         intent=intent,
-        conversation=conversation_id,
+        conversation=refs.of(conversation_id),  # the audit log is read by staff: never the id
         event=event_id,
     )
     if written_to is not None:

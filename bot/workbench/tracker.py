@@ -7,6 +7,10 @@ and the whole event as JSON (``data``). The rows are already masked by
 ``rasa_addons/redacting_tracker_store.py``; this module only reads them. The table
 is declared here as Rasa 3.6 creates it (``rasa.core.tracker_store.SQLTrackerStore.SQLEvent``),
 so that tests can create a fixture store with ``create_tracker_table``.
+
+Trainers name a conversation by its reference (``bot.rules.conversation_refs``),
+never by ``sender_id``, the member's chat credential: ``event_of_conversation`` and
+``conversation_named`` find what a reference names.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
+
+from bot.rules.conversation_refs import ConversationRefs, normalize_reference
 
 METADATA = MetaData()
 EVENTS = Table(
@@ -138,6 +144,34 @@ def event(engine: Engine, conversation_id: str, event_id: int) -> TrackerEvent |
     with engine.connect() as connection:
         row = connection.execute(query).first()
     return _event(row) if row is not None else None
+
+
+def event_of_conversation(
+    engine: Engine, refs: ConversationRefs, reference: str, event_id: int
+) -> TrackerEvent | None:
+    """The event ``event_id`` if it belongs to the conversation of ``reference``, else None."""
+    query = select(EVENTS).where(EVENTS.c.id == event_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).first()
+    if row is None or not refs.matches(row.sender_id, reference):
+        return None
+    return _event(row)
+
+
+def conversation_named(engine: Engine, refs: ConversationRefs, reference: str) -> str | None:
+    """The id of the stored conversation whose reference this is, or None (none, or not a reference).
+
+    References cannot be reversed: every stored conversation's reference is computed
+    and compared (one HMAC each, a second for a million conversations).
+    """
+    wanted = normalize_reference(reference)
+    if wanted is None:
+        return None
+    with engine.connect() as connection:
+        for (conversation_id,) in connection.execute(select(EVENTS.c.sender_id).distinct()):
+            if refs.of(conversation_id) == wanted:
+                return str(conversation_id)
+    return None
 
 
 def events_of_conversations_active_between(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from sqlalchemy import Engine, delete, text, update
@@ -14,9 +15,11 @@ from bot.agents import audit
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.db.models import AgentAuditEntry
+from bot.rules.conversation_refs import ConversationRefs
 from tests.agents.conftest import NOW
 
 HOUR = dt.timedelta(hours=1)
+REFS = ConversationRefs("test-secret")
 
 
 def write(engine: Engine) -> None:
@@ -61,7 +64,7 @@ def test_entries_filter_by_time_inclusive_and_by_actor(engine: Engine) -> None:
 def test_csv_has_a_header_utc_times_and_the_detail_as_json(engine: Engine) -> None:
     write(engine)
     with session_scope(engine) as session:
-        exported = audit.to_csv(audit.entries(session))
+        exported = audit.to_csv(audit.entries(session), REFS)
     rows = parse(exported)
     assert rows[0] == ["date_utc", "acteur", "action", "adherent_nir_hash", "detail"]
     assert rows[1] == ["2026-11-30T09:00:00+00:00", "claire", "sign_in", "", "{}"]
@@ -77,7 +80,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(engine: Engine, 
     with session_scope(engine) as session:
         audit.record(session, actor, AgentAction.SIGN_IN_FAILED, now=NOW, raison="=1+1")
     with session_scope(engine) as session:
-        rows = parse(audit.to_csv(audit.entries(session)))
+        rows = parse(audit.to_csv(audit.entries(session), REFS))
     assert rows[1][1] == "'" + actor
     assert rows[1][4] == '{"raison": "=1+1"}'  # JSON starts with "{": never a formula
 
@@ -91,7 +94,7 @@ def test_a_line_break_typed_in_a_login_cannot_start_a_row_of_its_own(engine: Eng
         audit.record(session, forged, AgentAction.SIGN_IN_FAILED, now=NOW)
         audit.record(session, "y\n+cmd", AgentAction.SIGN_IN_FAILED, now=NOW)
     with session_scope(engine) as session:
-        rows = parse(audit.to_csv(audit.entries(session)))
+        rows = parse(audit.to_csv(audit.entries(session), REFS))
     assert [row[1] for row in rows[1:]] == [forged, "y\n+cmd"]
     assert all(len(row) == 5 for row in rows)
 
@@ -100,12 +103,12 @@ def test_csv_keeps_non_ascii_text_readable(engine: Engine) -> None:
     with session_scope(engine) as session:
         audit.record(session, "cli:hélène", AgentAction.AGENT_DISABLED, now=NOW, agent="zoé")
     with session_scope(engine) as session:
-        exported = audit.to_csv(audit.entries(session))
+        exported = audit.to_csv(audit.entries(session), REFS)
     assert "cli:hélène" in exported and '"{""agent"": ""zoé""}"' in exported
 
 
 def test_csv_of_nothing_is_the_header_alone() -> None:
-    assert audit.to_csv([]) == "date_utc,acteur,action,adherent_nir_hash,detail\r\n"
+    assert audit.to_csv([], REFS) == "date_utc,acteur,action,adherent_nir_hash,detail\r\n"
 
 
 def first_line(engine: Engine) -> tuple[str, str]:
@@ -182,3 +185,17 @@ def test_replace_and_upserts_cannot_rewrite_the_log(engine: Engine) -> None:
         assert len(lines) == 4
         assert "quelqu-un-d-autre" not in {line.actor for line in lines}
     assert first_line(engine) == ("claire", "sign_in")
+
+
+def test_a_conversation_id_written_before_references_is_exported_as_its_reference(engine: Engine) -> None:
+    """Old lines named the conversation by its id, the member's chat credential: never shown again."""
+    sender = "AbCdEfGhIjKlMnOpQrStUvWx"
+    with session_scope(engine) as session:
+        audit.record(session, "fanny", AgentAction.REVIEW_DECIDED, now=NOW, conversation=sender, event=3)
+        audit.record(session, "alice", AgentAction.REVIEW_FLAGGED, now=NOW, conversation=REFS.of(sender))
+    with session_scope(engine) as session:
+        exported = audit.to_csv(audit.entries(session), REFS)
+    assert sender not in exported
+    rows = parse(exported)
+    assert json.loads(rows[1][4]) == {"conversation": REFS.of(sender), "event": 3}
+    assert json.loads(rows[2][4]) == {"conversation": REFS.of(sender)}

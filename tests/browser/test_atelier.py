@@ -35,6 +35,7 @@ TRAINER = "formatrice-navigateur"
 SUPERVISOR = "superviseur-navigateur"
 UNDERSTOOD_NOTHING = "zorglub flarn wibble quux"
 SENDER = "atelier-navigateur-0000000001"
+REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}")
 # The message moved and the new question written pass the same check as `make check-data`.
 VERDICT = re.compile(r"Données vérifiées : aucun problème\.")
 EXAMPLES = [
@@ -203,6 +204,10 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     item = page.locator(".inbox-item", has_text=UNDERSTOOD_NOTHING)
     expect(item).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
     expect(item).to_contain_text("Pas compris")
+    # The conversation by its reference, never by its id (the member's chat credential).
+    reference = item.locator(".reference").inner_text()
+    assert REFERENCE.fullmatch(reference), reference
+    assert SENDER not in page.content()
     _check(page, "boite")
     chooser = item.get_by_label("Déplacer vers")
     chooser.select_option("forgot_access_code")
@@ -215,6 +220,8 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     # The conversation of that message, as a test story.
     item.get_by_role("link", name="Enregistrer la conversation comme test").click()
     expect(page.get_by_role("heading", name="Enregistrer une conversation comme test")).to_be_visible()
+    expect(page.get_by_label("Référence de la conversation")).to_have_value(reference)
+    assert SENDER not in page.url and SENDER not in page.content()
     page.get_by_role("button", name="Aperçu").click()
     expect(page.locator("#histoire")).to_contain_text(UNDERSTOOD_NOTHING)
     _check(page, "conversation")

@@ -11,6 +11,7 @@ stream), and each change still shows within 3 s.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +93,11 @@ def test_the_console_on_one_worker_sees_what_happens_on_the_other(
         expect(item).to_be_visible(timeout=PUSHED_WITHIN_MS)
         item.get_by_role("button", name="Prendre").click()
         expect(page.locator("#conversation-bloc")).to_be_visible()
+        # The conversation by its reference (for a trainer), never by its id (the member's credential).
+        expect(page.locator("#conversation-entete")).to_contain_text(
+            re.compile(r"\(conversation [0-9A-Z-]{12}\)")
+        )
+        assert MEMBER not in page.content()
         page.wait_for_timeout(1_500)  # past the conversation's first read: the next is 15 s away
         assert reads_during(3_000, f"/conseiller/api/prises-en-charge/{handoff_id}") == 0
         said = httpx.post(

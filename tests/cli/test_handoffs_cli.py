@@ -14,6 +14,8 @@ from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason
 from bot.db.models import utcnow
 from bot.handoffs.queue import close, open_handoff
+from bot.rules.conversation_refs import ConversationRefs
+from bot.settings import load_settings
 from tests.support.on_duty import agent_on_duty
 
 SUMMARY = "Motif : l'adhérent a demandé à parler à un conseiller.\nNuméro de Sécurité sociale vérifié : non."
@@ -44,6 +46,10 @@ def queued(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engi
     return engine
 
 
+def reference(conversation_id: str) -> str:
+    return ConversationRefs(load_settings().nir_hash_key).of(conversation_id)
+
+
 def test_the_table_lists_open_hand_offs_oldest_first_with_the_number_masked(
     queued: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -51,19 +57,20 @@ def test_the_table_lists_open_hand_offs_oldest_first_with_the_number_masked(
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split()[:4] == ["ID", "CONVERSATION", "ÂGE", "ÉTAT"]
-    assert (
-        "conv-live" in lines[1] and "12 min" in lines[1] and "en attente" in lines[1] and "chat" in lines[1]
-    )
-    assert "conv-rappel" in lines[2] and "rappel" in lines[2] and "06 •• •• •• 78" in lines[2]
+    assert reference("conv-live") in lines[1]
+    assert "12 min" in lines[1] and "en attente" in lines[1] and "chat" in lines[1]
+    assert reference("conv-rappel") in lines[2] and "rappel" in lines[2] and "06 •• •• •• 78" in lines[2]
     assert "Motif : l'adhérent a demandé" in lines[1]
-    assert "conv-closed" not in out and "0612345678" not in out
+    assert "0612345678" not in out
+    assert "conv-" not in out  # a conversation id is the member's chat credential: staff never see one
     assert lines[-1].startswith("2 en tout")
 
 
 def test_json_gives_everything_the_agent_needs(queued: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["handoffs", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert [h["conversation_id"] for h in listed] == ["conv-live", "conv-rappel"]
+    assert [h["conversation"] for h in listed] == [reference("conv-live"), reference("conv-rappel")]
+    assert "conv-" not in json.dumps(listed)
     live, callback = listed
     assert (live["kind"], live["state"], live["reason"], live["channel"]) == (
         "live",

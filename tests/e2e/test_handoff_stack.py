@@ -27,6 +27,8 @@ from sqlalchemy import Engine, create_engine, select, update
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
+from bot.rules.conversation_refs import ConversationRefs
+from bot.settings import load_settings
 from tests.e2e.conftest import Sesame
 from tests.support.on_duty import agent_on_duty
 
@@ -66,8 +68,17 @@ def texts(messages: list[dict[str, Any]]) -> str:
     return " ".join(m.get("text", "") for m in messages)
 
 
+def cli_environment(sesame: Sesame) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": sesame.database_url, "PYTHONPATH": str(ROOT)}
+
+
+def reference(sesame: Sesame, conversation_id: str) -> str:
+    """How the command line names a conversation: its reference, under the settings it reads."""
+    return ConversationRefs(load_settings(environ=cli_environment(sesame)).nir_hash_key).of(conversation_id)
+
+
 def cli_list(sesame: Sesame) -> list[dict[str, Any]]:
-    environment = {**os.environ, "DATABASE_URL": sesame.database_url, "PYTHONPATH": str(ROOT)}
+    environment = cli_environment(sesame)
     done = subprocess.run(
         [sys.executable, "-m", "bot", "handoffs", "list", "--json"],
         cwd=ROOT,
@@ -116,7 +127,7 @@ def test_with_an_agent_available_the_member_waits_in_the_queue(
     # Asking again does not queue twice: the web tier passes the message on to the agent.
     assert "vous êtes n° 1 dans la file" in texts(sesame.chat(cid, "un conseiller svp"))
 
-    [listed] = [h for h in cli_list(sesame) if h["conversation_id"] == cid]
+    [listed] = [h for h in cli_list(sesame) if h["conversation"] == reference(sesame, cid)]
     assert (listed["kind"], listed["state"], listed["id"]) == ("live", "waiting", handoff.id)
     assert listed["summary"] == handoff.summary
 
@@ -142,7 +153,7 @@ def test_with_nobody_available_the_member_leaves_a_call_back(
     assert (handoff.callback_phone, handoff.callback_slot) == ("0612345678", "Le matin")
     assert "12 34" not in json.dumps(handoff.transcript, ensure_ascii=False)
 
-    [listed] = [h for h in cli_list(sesame) if h["conversation_id"] == cid]
+    [listed] = [h for h in cli_list(sesame) if h["conversation"] == reference(sesame, cid)]
     assert (listed["kind"], listed["callback_phone"], listed["callback_slot"]) == (
         "callback",
         "0612345678",

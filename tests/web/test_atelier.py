@@ -135,6 +135,12 @@ def post(client: TestClient, path: str, body: dict[str, Any] | None = None) -> h
     return answer
 
 
+def reference_of(client: TestClient, conversation_id: str) -> str:
+    """What the workbench shows for a conversation: its reference under the app's secret."""
+    reference: str = client.app.state.web.refs.of(conversation_id)  # type: ignore[attr-defined]
+    return reference
+
+
 def audit_actions(engine: Engine, actor: str) -> list[tuple[str, dict[str, Any]]]:
     with session_scope(engine) as session:
         query = select(AgentAuditEntry).where(AgentAuditEntry.actor == actor).order_by(AgentAuditEntry.id)
@@ -335,7 +341,8 @@ def test_the_inbox_is_redacted_and_filtered(web: TestClient, tracker: Engine) ->
 def test_a_message_moved_to_an_intent_is_stored_written_and_audited(
     web: TestClient, db: Engine, project: Path, fallback_message: tuple[str, int]
 ) -> None:
-    conversation, event = fallback_message
+    conversation_id, event = fallback_message
+    conversation = reference_of(web, conversation_id)
     sign_in(web, "fanny")
     answer = post(
         web,
@@ -367,7 +374,10 @@ def test_a_message_moved_to_an_intent_is_stored_written_and_audited(
         stored = session.scalars(select(ReviewDecision)).one()
         assert stored.decision == ReviewDecisionKind.MOVED
         assert stored.reviewer == "fanny"
-    assert AgentAction.REVIEW_DECIDED in [a for a, _ in audit_actions(db, "fanny")]
+    decided = [d for a, d in audit_actions(db, "fanny") if a == AgentAction.REVIEW_DECIDED]
+    assert decided == [
+        {"decision": "moved", "intent": done["intention"], "conversation": conversation, "event": event}
+    ]
     again = post(
         web, "/boite/decision", {"conversation": conversation, "evenement": event, "decision": "ecarter"}
     )
@@ -375,18 +385,43 @@ def test_a_message_moved_to_an_intent_is_stored_written_and_audited(
     assert web.get("/atelier/api/boite", params={"a_traiter": "true"}).json()["total"] == 0
 
 
+def test_a_decision_names_the_conversation_by_its_reference_only(
+    web: TestClient,
+    tracker: Engine,  # noqa: F811 - the fixture imported above
+    fallback_message: tuple[str, int],
+) -> None:
+    """The inbox shows references; a decision with the id itself, or another conversation's, is refused."""
+    conversation_id, event = fallback_message
+    Conversation(tracker, "conv-other").user("bonjour", "greet", 0.99)
+    sign_in(web, "fanny")
+    (line,) = web.get("/atelier/api/boite").json()["elements"]
+    assert line["conversation"] == reference_of(web, conversation_id)
+    for named in (conversation_id, reference_of(web, "conv-other"), "C7F3-K9QX-2M"):
+        refused = post(
+            web, "/boite/decision", {"conversation": named, "evenement": event, "decision": "ecarter"}
+        )
+        assert refused.status_code == 422, named
+        assert refused.json() == {
+            "error": "Ce message n'existe pas (ou plus) dans les conversations enregistrées."
+        }
+    typed = line["conversation"].lower().replace("-", "")
+    done = post(web, "/boite/decision", {"conversation": typed, "evenement": event, "decision": "ecarter"})
+    assert done.status_code == 200, done.text
+
+
 def test_a_secret_is_refused_in_french(web: TestClient, tracker: Engine) -> None:  # noqa: F811
     chat = Conversation(tracker, "conv-nir")
     event = chat.user("mon code 482913 marche pas", "nlu_fallback", 0.2)
     chat.action("action_two_stage_fallback")
     sign_in(web, "fanny")
+    conversation = reference_of(web, "conv-nir")
     answer = post(
-        web, "/boite/decision", {"conversation": "conv-nir", "evenement": event, "decision": "hors_sujet"}
+        web, "/boite/decision", {"conversation": conversation, "evenement": event, "decision": "hors_sujet"}
     )
     assert answer.status_code == 422
     assert "numéro" in answer.json()["error"]
     discarded = post(
-        web, "/boite/decision", {"conversation": "conv-nir", "evenement": event, "decision": "ecarter"}
+        web, "/boite/decision", {"conversation": conversation, "evenement": event, "decision": "ecarter"}
     )
     assert discarded.status_code == 200
 
@@ -458,15 +493,21 @@ def test_a_conversation_saved_as_a_test_story(
     web: TestClient, db: Engine, project: Path, fallback_message: tuple[str, int]
 ) -> None:
     sign_in(web, "fanny")
-    preview = post(web, "/conversation/apercu", {"conversation": "conv-fallback"})
+    reference = reference_of(web, "conv-fallback")
+    preview = post(web, "/conversation/apercu", {"conversation": reference.lower().replace("-", " ")})
     assert preview.status_code == 200, preview.text
     assert "stories:" in preview.json()["histoire"]
     assert not (project / preview.json()["fichier"]).exists()
-    saved = post(web, "/conversation", {"conversation": "conv-fallback"})
+    saved = post(web, "/conversation", {"conversation": reference})
     assert saved.status_code == 200
     assert (project / saved.json()["fichier"]).exists()
     assert "test_story_saved" in [a for a, _ in audit_actions(db, "fanny")]
     assert post(web, "/conversation", {}).status_code == 422
+    refused = post(web, "/conversation/apercu", {"conversation": "conv-fallback"})  # an id is no reference
+    assert refused.status_code == 422 and "référence" in refused.json()["error"]
+    assert (
+        post(web, "/conversation/apercu", {"conversation": reference_of(web, "absente")}).status_code == 422
+    )
     assert post(web, "/conversation", {"prise_en_charge": 999}).status_code == 422
 
 

@@ -385,6 +385,11 @@ def test_an_agent_flags_a_conversation_for_the_trainers(
     with session_scope(db) as session:
         (flag,) = session.scalars(select(ReviewFlag)).all()
         assert (flag.conversation_id, flag.agent_login) == (MEMBER, "alice")
+        flagged = session.scalars(
+            select(AgentAuditEntry).where(AgentAuditEntry.action == AgentAction.REVIEW_FLAGGED)
+        ).one()
+        reference = alice.app.state.web.refs.of(MEMBER)  # type: ignore[attr-defined]
+        assert flagged.detail == {"conversation": reference}  # supervisors read the log: no id in it
     assert api(alice, "/prises-en-charge/999999/signaler", {}).status_code == 404
 
 

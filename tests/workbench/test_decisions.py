@@ -11,10 +11,13 @@ from bot.agents.audit import entries
 from bot.db.engine import session_scope
 from bot.db.enums import ReviewDecisionKind
 from bot.db.models import ReviewDecision
+from bot.rules.conversation_refs import ConversationRefs
 from bot.workbench import consistency
 from bot.workbench.decisions import DecisionRefused, decide, resolve_intent
 from bot.workbench.training_data import examples_in
 from tests.workbench.conftest import Conversation
+
+REFS = ConversationRefs("test-secret")
 
 
 def test_accepting_writes_the_example_under_a_dated_comment_once(tracker: Engine, repo: Path) -> None:
@@ -29,6 +32,7 @@ def test_accepting_writes_the_example_under_a_dated_comment_once(tracker: Engine
             event_id=event,
             decision="accepted",
             reviewer="marie",
+            refs=REFS,
             root=repo,
         )
     assert outcome.written_to == repo / "data/nlu/connexion.yml" and not outcome.already_decided
@@ -47,12 +51,15 @@ def test_accepting_writes_the_example_under_a_dated_comment_once(tracker: Engine
             event_id=event,
             decision="discarded",
             reviewer="paul",
+            refs=REFS,
             root=repo,
         )
         assert again.already_decided and again.decision.decision == ReviewDecisionKind.ACCEPTED
         assert session.scalar(select(func.count()).select_from(ReviewDecision)) == 1
         actions = [(e.actor, e.action) for e in entries(session)]
+        decided = entries(session)[0].detail
     assert actions == [("marie", "review_decided"), ("marie", "training_data_changed")]
+    assert decided["conversation"] == REFS.of("conv-1")  # the audit log, read by staff, names no id
     assert outcome.written_to.read_text(encoding="utf-8") == after
 
 
@@ -69,6 +76,7 @@ def test_moving_by_french_label_and_out_of_scope(tracker: Engine, repo: Path) ->
             decision=ReviewDecisionKind.MOVED,
             target="je n'ai pas reçu l'e-mail de réinitialisation",
             reviewer="marie",
+            refs=REFS,
             root=repo,
         )
         second = decide(
@@ -78,6 +86,7 @@ def test_moving_by_french_label_and_out_of_scope(tracker: Engine, repo: Path) ->
             event_id=outside,
             decision="out_of_scope",
             reviewer="marie",
+            refs=REFS,
             root=repo,
         )
     assert first.decision.target_intent == "email_not_received"
@@ -113,6 +122,7 @@ def test_a_message_with_a_number_is_refused_and_nothing_is_written(
                 event_id=event,
                 decision="accepted",
                 reviewer="marie",
+                refs=REFS,
                 root=repo,
             )
         assert session.scalar(select(func.count()).select_from(ReviewDecision)) == 0
@@ -131,6 +141,7 @@ def test_discarding_writes_nothing_but_is_stored_masked(tracker: Engine, repo: P
             event_id=event,
             decision="discarded",
             reviewer="marie",
+            refs=REFS,
             root=repo,
         )
         assert outcome.written_to is None and outcome.decision.text == "test [NIR masqué]"
@@ -149,6 +160,7 @@ def test_an_example_of_another_intent_cannot_be_moved(tracker: Engine, repo: Pat
             decision="moved",
             target="thank",
             reviewer="marie",
+            refs=REFS,
             root=repo,
         )
 

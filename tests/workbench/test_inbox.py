@@ -11,6 +11,7 @@ from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason, ReviewDecisionKind
 from bot.db.models import ReviewDecision
 from bot.handoffs.queue import open_handoff
+from bot.rules.conversation_refs import ConversationRefs
 from bot.workbench.flags import flag_conversation
 from bot.workbench.inbox import FALLBACK, FLAGGED, HANDOFF, LOW_CONFIDENCE, InboxFilters, collect, inbox
 from tests.workbench.conftest import DAY, Conversation
@@ -55,7 +56,7 @@ def conversations(tracker: Engine) -> dict[str, int]:
             transcript=[],
             now=DAY + dt.timedelta(days=2, minutes=5),
         )
-        flag_conversation(session, "conv-d", "agent1", "réponse bizarre")
+        flag_conversation(session, "conv-d", "agent1", "réponse bizarre", refs=ConversationRefs("test"))
     return ids
 
 

@@ -36,7 +36,7 @@ def journal(
                 acteur=line.actor,
                 action=line.action,
                 adherent=line.nir_hash,
-                detail=dict(line.detail or {}),
+                detail=audit.shown_detail(line.detail, config.refs),
             )
             for line in lines
         ]

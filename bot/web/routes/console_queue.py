@@ -26,6 +26,7 @@ from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
 from bot.handoffs import access, queue
 from bot.rules import french_time
+from bot.rules.conversation_refs import ConversationRefs
 from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console_queue import (
@@ -112,11 +113,14 @@ def set_availability(body: Availability, agent: SignedIn, config: Config) -> Ava
     return body
 
 
-def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int) -> HandoffDetail:
+def _detail(
+    session: Session, handoff: Handoff, agent: AgentIdentity, after: int, refs: ConversationRefs
+) -> HandoffDetail:
     """The hand-off with its transcript and messages if this agent may read them (audited), else bare.
 
     Bare is what a step answers once the hand-off left the agent's reach (a chat they
-    closed, a call-back they marked): its new state, no transcript.
+    closed, a call-back they marked): its new state, no transcript. The conversation
+    is named by its reference (what an agent may tell a trainer), never by its id.
     """
     now = utcnow()
     if not access.may_read(handoff, agent.id, agent.is_supervisor):
@@ -124,6 +128,7 @@ def _detail(session: Session, handoff: Handoff, agent: AgentIdentity, after: int
     access.record_read(session, agent.login, handoff, now)
     return HandoffDetail(
         element=_item(handoff, agent, now, full=True),
+        reference=refs.of(handoff.conversation_id),
         transcription=list(handoff.transcript or []),
         messages=[
             Line(id=m.id, qui=AUTHOR_WORDS[m.author], texte=m.text, date=m.created_at)  # type: ignore[arg-type]
@@ -152,7 +157,7 @@ def handoff_detail(
         handoff = _found(session, handoff_id)
         if not access.may_read(handoff, agent.id, agent.is_supervisor):
             raise ConsoleError(404, NOT_FOUND)
-        return _detail(session, handoff, agent, apres)
+        return _detail(session, handoff, agent, apres, config.refs)
 
 
 def _step(
@@ -171,7 +176,7 @@ def _step(
         )
         session.flush()
         session.refresh(handoff)
-        return _detail(session, handoff, agent, 0)
+        return _detail(session, handoff, agent, 0, config.refs)
 
 
 @api.post(
@@ -284,5 +289,5 @@ def flag(handoff_id: int, body: Flag, agent: SignedIn, config: Config) -> Flagge
     with session_scope(config.engine) as session:
         if not access.may_flag(_found(session, handoff_id), agent.id, agent.is_supervisor):
             raise ConsoleError(404, NOT_FOUND)
-        flags.flag_handoff(session, handoff_id, agent.login, body.note)
+        flags.flag_handoff(session, handoff_id, agent.login, body.note, refs=config.refs)
     return Flagged(message="Conversation signalée à l'atelier des formateurs.")

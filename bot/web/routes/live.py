@@ -12,6 +12,15 @@ Who sees what: a conversation is named by its sender id, a random secret of 16 t
 conversation's latest hand-off and nothing else. Agent messages are sent as JSON
 strings and the widget renders them as text.
 
+That id is the chat's one credential, so nobody else is ever shown it: agents,
+trainers, the audit log and the command line see its reference
+(``bot.rules.conversation_refs``), which cannot be reversed and which ``/chat`` and
+``/chat/flux`` refuse (too short for a sender id). The widget draws the id itself
+(192 bits from ``crypto.getRandomValues``) rather than receiving one from the
+server or a cookie: it is as unguessable either way, one per tab (a cookie would be
+shared by every tab of the browser), kept across reloads in ``sessionStorage``, and
+never in a logged URL (the access log drops query strings, HAProxy logs no path).
+
 The database is the truth, read by every web worker: the stream re-reads it when
 woken. On PostgreSQL the wake-up is the worker's notification hub (``bot.web.push``):
 whichever worker or process wrote the message, every worker hears of it, and a

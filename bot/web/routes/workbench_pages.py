@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.db.enums import AgentRole
+from bot.rules.conversation_refs import normalize_reference
 from bot.web.deps import COOKIE_NAME, AgentIdentity, Config, identity_from_cookie
 from bot.web.sign_in import WORKBENCH_PAGE, sign_in_page
 from bot.web.state import WebConfig
@@ -120,7 +121,7 @@ def conversation_page(request: Request, config: Config, bench: WorkbenchDep) -> 
         bench,
         "atelier_conversation.html",
         "conversation",
-        conversation=request.query_params.get("conversation", "")[:255],
+        conversation=normalize_reference(request.query_params.get("conversation", "")[:32]) or "",
     )
 
 

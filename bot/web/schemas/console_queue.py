@@ -46,6 +46,11 @@ class Line(BaseModel):
 
 class HandoffDetail(BaseModel):
     element: QueueItem
+    reference: str | None = Field(
+        default=None,
+        description="La référence de la conversation (« C7F3-K9QX-2M »), à donner aux formateurs ; "
+        "jamais son identifiant, qui est le sésame du chat de l'adhérent.",
+    )
     transcription: list[dict[str, str]] = Field(description="La conversation avec Sésame, numéros masqués.")
     messages: list[Line] = Field(description="Les messages de la prise en charge après « apres ».")
 

@@ -33,7 +33,9 @@ DecisionName = Literal["accepter", "deplacer", "hors_sujet", "ecarter"]
 
 
 class InboxLine(BaseModel):
-    conversation: str
+    conversation: str = Field(
+        description="La référence de la conversation (« C7F3-K9QX-2M »), jamais son identifiant."
+    )
     evenement: int
     date: dt.datetime
     texte: str = Field(description="Le message de l'adhérent, masqué (jamais un NIR ni un code).")
@@ -55,7 +57,11 @@ class InboxView(BaseModel):
 class DecisionAsked(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation: str = Field(min_length=1, max_length=255)
+    conversation: str = Field(
+        min_length=1,
+        max_length=32,
+        description="La référence de la conversation, telle que la boîte la montre.",
+    )
     evenement: int = Field(ge=1)
     decision: DecisionName
     intention: str | None = Field(
@@ -161,7 +167,9 @@ class ModelsView(BaseModel):
 class StoryAsked(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    conversation: str | None = Field(default=None, max_length=255)
+    conversation: str | None = Field(
+        default=None, max_length=32, description="La référence d'une conversation (« C7F3-K9QX-2M »)."
+    )
     prise_en_charge: int | None = Field(default=None, ge=1, description="Le numéro d'une prise en charge.")
     nom: str | None = Field(default=None, max_length=120, description="Le titre de l'histoire (facultatif).")
 

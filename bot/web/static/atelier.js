@@ -105,6 +105,7 @@
         ? item.libelle + (item.confiance !== null ? " (" + percent.format(item.confiance) + ")" : "")
         : "aucune";
       node.querySelector(".raisons").textContent = item.raisons.join(", ");
+      node.querySelector(".reference").textContent = item.conversation; // its reference, never its id
       var id = "deplacer-" + index;
       node.querySelector(".move-label").setAttribute("for", id);
       var select = node.querySelector(".move-select");
@@ -310,9 +311,9 @@
 
     function source() {
       var body = {};
-      var id = $("conversation").value.trim();
+      var reference = $("conversation").value.trim();
       var handoff = $("prise_en_charge").value.trim();
-      if (id) { body.conversation = id; }
+      if (reference) { body.conversation = reference; }
       if (handoff) { body.prise_en_charge = Number(handoff); }
       if ($("nom-histoire").value.trim()) { body.nom = $("nom-histoire").value.trim(); }
       return body;

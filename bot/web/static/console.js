@@ -569,7 +569,8 @@
     var element = detail.element;
     stopMessages();
     held = { id: element.id, lastId: 0, shown: {}, open: true };
-    $("conversation-entete").textContent = "Discussion n° " + element.id + " · demandée " + element.depuis +
+    $("conversation-entete").textContent = "Discussion n° " + element.id +
+      (detail.reference ? " (conversation " + detail.reference + ")" : "") + " · demandée " + element.depuis +
       " · l'adhérent " + (MOTIF[element.motif] || "");
     $("conversation-resume").textContent = element.resume;
     var transcript = $("conversation-transcription");
