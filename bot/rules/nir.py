@@ -1,10 +1,11 @@
 """Check a French social-security number (NIR) as a member types it.
 
 Members copy their number from a carte Vitale, a payslip or a letter, with spaces,
-dots, dashes, bars or anything else between the groups, in any digit form, often after a few words ("mon n° de sécu est
-..."). We accept all of that, and when the number cannot be right we say *what* is
-wrong in one precise French sentence, because "numéro invalide" sends a member
-back to a card they already read correctly once.
+dots, dashes, bars or anything else between the groups, in any digit form, often
+after a few words ("mon n° de sécu est ..."). We accept all of that, and when the
+number cannot be right we say *what* is wrong in one precise French sentence,
+because "numéro invalide" sends a member back to a card they already read
+correctly once.
 
 The checksum comes from python-stdnum (``stdnum.fr.nir``), which knows how Corsica
 (2A/2B) enters the key but checks nothing else. We add the structural checks it

@@ -11,11 +11,8 @@ from bot.shared.patterns import (
     CODE_MASK,
     NIR_MASK,
     contains_access_code,
-    first_nir,
     is_nir_alone,
-    longest_number,
     redact,
-    without_nirs,
 )
 from tests.support.nirs import spellings, valid_nirs, with_key
 from tests.support.unicode_forms import joiner

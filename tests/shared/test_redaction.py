@@ -5,7 +5,6 @@ from __future__ import annotations
 from hypothesis import given, settings
 
 from bot.shared.normal_form import normalized
-
 from bot.shared.patterns import CODE_MASK, NIR_MASK
 from bot.shared.redaction import PHONE_MASK, SecretContext, redact_event, redact_events
 from tests.support.nirs import valid_nirs, with_key

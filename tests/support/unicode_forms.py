@@ -12,10 +12,11 @@ import sys
 import unicodedata
 
 from hypothesis import strategies as st
+from hypothesis.internal.charmap import CategoriesTuple
 
 from bot.shared.normal_form import ASCII_DIGITS, is_joiner, normal_char
 
-JOINER_CATEGORIES = (
+JOINER_CATEGORIES: CategoriesTuple = (
     "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
     "Sm", "Sc", "Sk", "So",
     "Zs", "Zl", "Zp",
@@ -39,7 +40,8 @@ def _digit_forms() -> dict[str, list[str]]:
 
 DIGIT_FORMS = _digit_forms()
 # Decimal digits of category Nd, any script: what st.characters draws for "Nd".
-nd_digit = st.characters(whitelist_categories=("Nd",))
+ND: CategoriesTuple = ("Nd",)
+nd_digit = st.characters(whitelist_categories=ND)
 
 
 def digit_form(digit: str) -> st.SearchStrategy[str]:
