@@ -24,7 +24,7 @@ from bot.rules import french_time
 from bot.rules.masking import mask_email
 from bot.rules.nir import InvalidNir, mask_nir, normalize_nir
 from bot.rules.nir_windows import remember_windows
-from bot.shared.patterns import NIR_CANDIDATE
+from bot.shared.patterns import first_nir, without_nirs
 
 MAX_NIR_ATTEMPTS = 3
 
@@ -211,7 +211,7 @@ def words_ask_for_a_code(text: str) -> bool:
 
     The NIR itself is taken out first: only what the member said about it counts.
     """
-    words = NIR_CANDIDATE.sub(" ", text or "")
+    words = without_nirs(text or "")
     return bool(_CODE_WISH_WORDS.search(_plain(words)))
 
 
@@ -248,8 +248,7 @@ def nir_in_message(text: str, entities: list[dict[str, Any]]) -> str:
     for entity in entities:
         if entity.get("entity") == "nir" and isinstance(entity.get("value"), str):
             return str(entity["value"])
-    match = NIR_CANDIDATE.search(text or "")
-    return match.group() if match else text or ""
+    return first_nir(text or "") or text or ""
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ work (``bot.db.engine.session_scope``).
   click at once, exactly one wins, on SQLite and PostgreSQL alike.
 - Live chats are offered only while at least one agent marked « disponible » has a
   live console session, within ``HANDOFF_HOURS``; otherwise the bot offers a call-back.
-- Member messages are stored masked (``bot.shared.patterns.redact``), as the
-  conversation store keeps them; agent messages are plain text, shown as text.
+- Member messages and transcripts are stored masked by the one gate for secrets
+  (``bot.shared.patterns.redact``: any digit form, anything between the digits), as
+  the conversation store keeps them; agent messages are plain text, shown as text.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Check a French social-security number (NIR) as a member types it.
 
 Members copy their number from a carte Vitale, a payslip or a letter, with spaces,
-dots or dashes between the groups, often after a few words ("mon n° de sécu est
-..."). We accept all of that, and when the number cannot be right we say *what* is
-wrong in one precise French sentence, because "numéro invalide" sends a member
-back to a card they already read correctly once.
+dots, dashes, bars or anything else between the groups, in any digit form, often
+after a few words ("mon n° de sécu est ..."). We accept all of that, and when the
+number cannot be right we say *what* is wrong in one precise French sentence,
+because "numéro invalide" sends a member back to a card they already read
+correctly once.
 
 The checksum comes from python-stdnum (``stdnum.fr.nir``), which knows how Corsica
 (2A/2B) enters the key but checks nothing else. We add the structural checks it
@@ -43,17 +44,18 @@ import re
 
 from stdnum.fr import nir as stdnum_nir
 
-from bot.shared.patterns import ASCII_DIGITS, is_separator
+from bot.shared.normal_form import ASCII_DIGITS, normalized
 
 BODY_LENGTH = 13
 KEY_LENGTH = 2
 NIR_LENGTH = BODY_LENGTH + KEY_LENGTH
 
-_ASCII_DIGITS = ASCII_DIGITS
-# What members put between groups (any whitespace, dots, dashes and their Unicode
-# look-alikes, slashes, commas, underscores, middle dots, zero-width characters) is
-# defined once in bot.shared.patterns, which masking uses too: a number this module
-# accepts is always masked in storage.
+_ASCII_DIGITS = frozenset(ASCII_DIGITS)
+# The number is read on the normal form of bot.shared.normal_form, the one masking
+# reads too: every digit form (superscripts, full-width, other scripts) is its ASCII
+# digit, and anything that is neither a letter nor a digit (spaces, punctuation,
+# symbols such as "|" or "*", invisible characters, combining marks) only stands
+# between groups. So a number this module accepts is always masked in storage.
 
 _SEX_DIGITS = frozenset("123478")
 
@@ -115,7 +117,8 @@ def _ordinal(position: int) -> str:
 
 
 def _is_separator(ch: str) -> bool:
-    return is_separator(ch)
+    """True for a character of the normal form that stands between digits (not a letter or digit)."""
+    return not ch.isalnum()
 
 
 def _core(text: str) -> str:
@@ -146,12 +149,7 @@ def _letter_error(position: int, ch: str) -> InvalidNir:
     where = f"Le {_ordinal(position)} caractère de votre numéro (sans compter les espaces)"
     digits_only = "un numéro de Sécurité sociale ne contient que des chiffres"
     corsica = "seul le département de naissance peut s'écrire 2A ou 2B, pour la Corse"
-    if ch.isdigit():
-        message = (
-            f"{where} est un chiffre d'un autre alphabet : saisissez votre numéro "
-            "avec les chiffres de 0 à 9 de votre clavier."
-        )
-    elif ch.isalpha():
+    if ch.isalpha():
         letter = ch.upper()
         lookalike = {"O": "0", "I": "1", "L": "1"}.get(letter)
         if lookalike is not None:
@@ -210,7 +208,8 @@ def normalize_nir(text: str) -> str:
 
     Raises ``InvalidNir`` whose ``message`` is the French sentence to show.
     """
-    if not text or not text.strip() or not any(ch.isdigit() for ch in text):
+    text = normalized(text or "")
+    if not text.strip() or not any(ch in _ASCII_DIGITS for ch in text):
         raise _fail("empty")
     chars = [ch.upper() if ch in "ab" else ch for ch in _core(text.strip()) if not _is_separator(ch)]
     if not chars:
@@ -234,7 +233,7 @@ def mask_nir(nir: str) -> str:
     Enough to tell two members' numbers apart on a screen, not enough to use one.
     Anything that is not a 15-character NIR is masked entirely.
     """
-    number = "".join(ch for ch in nir if not _is_separator(ch)).upper()
+    number = "".join(ch for ch in normalized(nir) if not _is_separator(ch)).upper()
     if len(number) != NIR_LENGTH or not all(ch in _ASCII_DIGITS or ch in "AB" for ch in number):
         return "* ** ** ** *** *** **"
     return f"{number[0]} {number[1:3]} ** ** *** *** {number[13:]}"

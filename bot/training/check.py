@@ -30,6 +30,7 @@ RULE_TITLES = {
     "phrase-de-controle": "Exemples copiés des phrases de contrôle",
     "reponse-inutilisee": "Réponses que rien n'utilise",
     "lien": "Liens qui ne sont pas le site d'ACS",
+    "secret": "Exemples qui contiennent un numéro de Sécurité sociale ou un code d'accès",
     "couverture": "Document d'aide : sections sans intention, réponse ou histoire de test",
 }
 # Rasa's warnings that say nothing a trainer can act on (the lint's « réponses que rien

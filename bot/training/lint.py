@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.shared.patterns import holds_secret, redact
 from bot.training.project import Example, Project, Where
 from bot.training.similarity import (
     MAX_SIMILARITY,
@@ -309,12 +310,34 @@ def foreign_links(project: Project, allowed_bases: Iterable[str] = ()) -> list[P
     return problems
 
 
+# --- rule 7: a secret in the training examples ----------------------------------------
+
+# The generated numbers the SecretGuard learns from (bot/training/secret_examples.py).
+GENERATED_SECRETS_FILE = "data/nlu/secrets.yml"
+
+
+def secrets_in_examples(project: Project) -> list[Problem]:
+    """An example, outside the generated secrets, that the secret gate would mask (any spelling)."""
+    return [
+        Problem(
+            "secret",
+            example.where,
+            f"« {redact(example.text)} » contient un numéro de Sécurité sociale ou un code d'accès "
+            "(quelle que soit son écriture) : il ne doit jamais être dans les données d'entraînement. "
+            f"Retirez-le{_regenerate_hint(example)}.",
+        )
+        for example in project.examples
+        if example.where.path != GENERATED_SECRETS_FILE and holds_secret(example.text)
+    ]
+
+
 RULES: dict[str, Callable[[Project], list[Problem]]] = {
     "doublon": same_example_two_intents,
     "quasi-doublon": near_duplicates,
     "trop-peu-d-exemples": too_few_examples,
     "phrase-de-controle": holdout_leaks,
     "reponse-inutilisee": unused_responses,
+    "secret": secrets_in_examples,
 }
 
 

@@ -9,6 +9,12 @@ noise, never the same draws.
 
 Entity annotations (``[…](nir)``) and digits are left exactly as they are: a typo in a
 social-security number is another number, not the same message typed badly.
+
+The noise never makes a secret. Dropping punctuation, a letter or a word can join
+digits into what the secret gate (``bot.shared.patterns``) masks: "12h3456" with its
+"h" dropped is a code. Such a copy is not given (``noisy`` returns None); a phrase
+that already held a secret (the held-out codes the robustness set measures) keeps
+it, no more.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import random
 import re
 
+from bot.shared.patterns import secrets
 from bot.training.similarity import plain
 
 ANNOTATION = re.compile(r"\[[^\]]+\]\([^)]+\)")
@@ -102,8 +109,22 @@ def noisy_text(text: str, rng: random.Random) -> str:
     return " ".join(words)
 
 
-def noisy(phrase: str, seed: int | str) -> str:
-    """The noisy copy of one phrase, drawn from ``seed`` and the phrase; entities kept verbatim."""
+def makes_secret(phrase: str, copy: str) -> bool:
+    """True when ``copy`` holds more secrets than ``phrase``, entity annotations aside."""
+    return len(secrets(ANNOTATION.sub(" ", copy))) > len(secrets(ANNOTATION.sub(" ", phrase)))
+
+
+def noisy(phrase: str, seed: int | str) -> str | None:
+    """The noisy copy of one phrase, drawn from ``seed`` and the phrase; entities kept verbatim.
+
+    None when the noise would have made a secret (see the module docstring).
+    """
+    copy = unchecked_noisy(phrase, seed)
+    return None if makes_secret(phrase, copy) else copy
+
+
+def unchecked_noisy(phrase: str, seed: int | str) -> str:
+    """The noisy copy as drawn, before the secret check of ``noisy`` (use ``noisy``)."""
     rng = random.Random(f"{seed}:{phrase}")  # noqa: S311 - reproducible noise, no secret
     parts: list[str] = []
     last = 0
@@ -112,5 +133,4 @@ def noisy(phrase: str, seed: int | str) -> str:
         parts.append(match.group(0))
         last = match.end()
     parts.append(noisy_text(phrase[last:], rng))
-    result = " ".join(p for p in parts if p)
-    return result or phrase
+    return " ".join(p for p in parts if p) or phrase

@@ -6,7 +6,12 @@ nobody's), and Rasa copies the member's texts into its result files
 they follow the same rule as every stored text: no number that is, or looks like, a
 NIR or an access code. The masking is ``bot.shared.patterns.redact``, the one
 the conversation store uses; JSON files stay valid JSON (strings are masked, keys
-included, numbers untouched), other text files are masked as text.
+included, numbers untouched), other text files are masked line by line.
+
+Why line by line: the gate joins digits across any run of spaces and punctuation,
+line breaks included, so a YAML list of examples ("    - 482913\n    - 739204") would
+be one number and the whole block one mask, the file no longer YAML. In these files
+each message Rasa copies is on its own line (one example, one log record).
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ def mask_secrets(directory: Path) -> list[Path]:
         text = path.read_text(encoding="utf-8", errors="replace")
         masked = _masked_json(text) if path.suffix == ".json" else None
         if masked is None:
-            masked = redact(text)
+            masked = "".join(redact(line) for line in text.splitlines(keepends=True))
         if masked != text:
             path.write_text(masked, encoding="utf-8")
             rewritten.append(path)

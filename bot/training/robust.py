@@ -39,7 +39,7 @@ def robust_examples(holdout: Path, seed: int) -> dict[str, list[str]]:
             for line in block["examples"].splitlines():
                 if line.startswith("- "):
                     copy = noisy(line[2:].strip(), seed)
-                    if copy not in examples:
+                    if copy is not None and copy not in examples:
                         examples.append(copy)
     return found
 

@@ -13,6 +13,9 @@ Left out:
 - a copy that is, once lower-cased and without accents, apostrophes or punctuation, an example
   already there (in any intent) or another copy: it teaches nothing, or teaches
   two intents the same phrase;
+- a copy that the secret gate (``bot.shared.patterns``) would mask, whatever its
+  source: training data never hold a NIR or an access code, in any spelling (the
+  noise drops punctuation, which turned "48|29|13" into "48 29 13");
 - a copy that is a near-copy (``bot.training.similarity``) of a held-out phrase
   or of its noisy copy in the robustness set: the held-out and robustness scores
   would then measure memory. ``tests/holdout/`` is read for that and nothing else.
@@ -30,6 +33,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from bot.settings import PROJECT_ROOT
+from bot.shared.patterns import holds_secret
 from bot.training.noise import ANNOTATION, noisy
 from bot.training.robust import SEED as ROBUST_SEED
 from bot.training.robust import robust_examples
@@ -76,7 +80,7 @@ def variants(nlu: Path = NLU, holdout: Path = HOLDOUT, seed: int = SEED) -> dict
                 continue
             for k in range(VARIANTS):
                 copy = noisy(phrase, f"{seed}:{k}")
-                if copy and copy_key(copy) not in taken:
+                if copy and not holds_secret(copy) and copy_key(copy) not in taken:
                     taken.add(copy_key(copy))
                     drawn.append((intent, copy))
     held_out = [x for xs in examples(sorted(holdout.glob("*.yml"))).values() for x in xs]

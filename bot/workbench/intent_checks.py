@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.dialogue.intents import load_registry
+from bot.shared.patterns import redact
 from bot.training.noise import noisy
 from bot.training.robust import SEED as ROBUST_SEED
 from bot.training.similarity import (
@@ -154,7 +155,7 @@ def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str
         try:
             cleaned.append(clean_example(phrase))
         except TrainingDataError as error:
-            found.append(f"Phrase de contrôle « {phrase} » : {error}")
+            found.append(f"Phrase de contrôle « {redact(phrase)} » : {error}")
     if len(cleaned) < MIN_HOLDOUT:
         found.append(
             f"Donnez au moins {MIN_HOLDOUT} phrases de contrôle (vous en avez {len(cleaned)}) : "
@@ -168,9 +169,8 @@ def _holdout_problems(root: Path, phrases: Sequence[str], examples: Sequence[str
             found.append(f"« {phrase} » : cette phrase de contrôle est en double.")
         keys.add(key)
     training = [x for xs in training_examples(root).values() for x in xs] + list(examples)
-    for score, phrase, example in nearest_training_examples(
-        cleaned + [noisy(x, ROBUST_SEED) for x in cleaned], training
-    ):
+    noisy_copies = [copy for copy in (noisy(x, ROBUST_SEED) for x in cleaned) if copy is not None]
+    for score, phrase, example in nearest_training_examples(cleaned + noisy_copies, training):
         if score >= MAX_SIMILARITY:
             found.append(
                 f"La phrase de contrôle « {phrase} » est presque l'exemple « {example} » : "

@@ -9,8 +9,10 @@ what ``make nlu-variants`` does): ``make test`` fails when it is out of date.
 What is refused, with the reason in French (``TrainingDataError``), so that no
 check of the repository fails afterwards and nothing secret is ever written:
 
-- a NIR, six digits (an access code), any run of six digits or more, or a masked
-  secret (« [NIR masqué] », « [code masqué] »): a masked example teaches nothing;
+- anything the secret gate masks (``bot.shared.patterns``: a NIR or an access code in
+  any digit form, with anything between the digits: "48|29|13", "2⁣91⁣09…"), any
+  number of six digits or more however its digits are joined, or a masked secret
+  (« [NIR masqué] », « [code masqué] »): a masked example teaches nothing;
 - an example that another intent already has (``tests/test_nlu_data.py``);
 - a phrase of the held-out set, or a near copy of one or of its noisy copy
   (``tests/test_nlu_holdout.py``): the report would then measure memory.
@@ -29,7 +31,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from bot.settings import PROJECT_ROOT
-from bot.shared.patterns import CODE_MASK, NIR_CANDIDATE, NIR_MASK, contains_access_code, redact
+from bot.shared.patterns import CODE_DIGITS, CODE_MASK, NIR_MASK, holds_secret, longest_number
 from bot.shared.redaction import PHONE_MASK
 from bot.training import variants
 from bot.training.robust import SEED as ROBUST_SEED
@@ -46,7 +48,6 @@ SECRET_INTENTS = frozenset({"provide_nir", "share_access_code"})
 NOT_AN_EXAMPLE = frozenset({"nlu_fallback"})
 MAX_EXAMPLE_LENGTH = 300
 ANNOTATION = re.compile(r"\[([^\]]+)\]\([^)]+\)")
-_LONG_NUMBER = re.compile(r"\d{6,}")
 _MASKS = (NIR_MASK, CODE_MASK, PHONE_MASK, "masqué]")
 _LOGIN = re.compile(r"[^\w.@-]+")
 
@@ -62,13 +63,12 @@ def secret_refusal(text: str) -> str | None:
             "Ce message contenait un numéro, masqué à l'enregistrement : un exemple masqué "
             "n'apprend rien au bot. Écartez-le, ou tapez une phrase semblable sans numéro."
         )
-    if NIR_CANDIDATE.search(text) or _LONG_NUMBER.search(text) or contains_access_code(text):
+    if holds_secret(text) or longest_number(text) >= CODE_DIGITS:
         return (
             "Ce message contient un numéro qui ressemble à un numéro de Sécurité sociale ou à un "
-            "code d'accès : il ne doit jamais être écrit dans les données d'entraînement."
+            "code d'accès (quels que soient les chiffres, les espaces ou les signes entre eux) : "
+            "il ne doit jamais être écrit dans les données d'entraînement."
         )
-    if redact(text) != text:
-        return "Ce message contient un numéro qui pourrait être secret : il ne peut pas servir d'exemple."
     return None
 
 

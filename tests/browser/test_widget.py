@@ -338,10 +338,11 @@ def _stored_chat(page: Page) -> str:
 def test_a_secret_typed_offline_never_reaches_storage(desktop: Visit) -> None:
     page = desktop.page
     desktop.open_chat()
-    nir = "1 84 12 75 108 234 " + with_key("1841275108234")[13:]
+    # Spellings of issue 20: bars, an invisible separator, a combining grapheme joiner.
+    nir = "1|84|12|75|108\u2063234\u034f" + with_key("1841275108234")[13:]
     page.route("**/chat", lambda route: route.abort("connectionrefused"))
     desktop.say(f"mon numéro est {nir}")
-    desktop.say("et mon code c'est 482 913")
+    desktop.say("et mon code c'est 482|913")
     desktop.say(FORGOT)  # no secret: this one waits in sessionStorage as before
     expect(page.locator(".sesame-offline")).to_be_visible()
     expect(page.locator(".sesame-msg-me")).to_have_count(3)

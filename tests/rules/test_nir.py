@@ -183,14 +183,41 @@ def test_a_letter_that_looks_like_a_digit_is_pointed_out(
     assert_safe_french(error, number)
 
 
-@pytest.mark.parametrize("symbol", ["*", "#", "+", "?", "\u0665", "\uff15"])
+@pytest.mark.parametrize("symbol", ["*", "#", "+", "?", "|", "\u2063", "\u034f"])
 @FEW_PER_CASE
 @given(number=valid_nirs, index=st.integers(1, 12))
-def test_a_symbol_or_foreign_digit_is_located(number: str, index: int, symbol: str) -> None:
+def test_a_symbol_in_place_of_a_digit_only_separates(number: str, index: int, symbol: str) -> None:
+    """A symbol joins groups, as masking reads it: the digit it replaced is missing."""
     error = error_for(with_digit(number, index, symbol))
-    assert error.code == "letter"
-    assert error.message.startswith(f"Le {index + 1}e caractère de votre numéro")
+    assert error.code == "too_short"
+    assert error.message.startswith("J'ai lu 14 c")  # chiffres, or caractères with 2A/2B
     assert_safe_french(error, number)
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669",  # Arabic-Indic
+        "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19",  # full-width
+        "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079",  # superscript
+        "\u0966\u0967\u0968\u0969\u096a\u096b\u096c\u096d\u096e\u096f",  # Devanagari
+    ],
+)
+@FEW_PER_CASE
+@given(number=valid_nirs)
+def test_every_digit_form_is_read_as_its_digit(number: str, forms: str) -> None:
+    """What masking counts as a digit, the checker reads as that digit."""
+    written = "".join(forms[int(ch)] if ch.isdigit() else ch for ch in number)
+    assert normalize_nir(written) == number
+    assert normalize_nir(" | ".join([written[:1], written[1:7], written[7:]])) == number
+
+
+@pytest.mark.parametrize("sep", ["|", "*", "+", "\u2063", "\u034f", "()", " \u2063 "])
+def test_the_spellings_of_issue_20_are_accepted(sep: str) -> None:
+    number = with_key("2910975006373")
+    groups = [number[0], number[1:3], number[3:5], number[5:7], number[7:10], number[10:13], number[13:]]
+    assert normalize_nir(sep.join(groups)) == number
+    assert mask_nir(sep.join(groups)) == f"2 91 ** ** *** *** {number[13:]}"
 
 
 @FEW

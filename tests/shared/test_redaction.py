@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 
+from bot.shared.normal_form import normalized
 from bot.shared.patterns import CODE_MASK, NIR_MASK
 from bot.shared.redaction import PHONE_MASK, SecretContext, redact_event, redact_events
 from tests.support.nirs import valid_nirs, with_key
+from tests.support.unicode_forms import typed
 
 
 def user_event(text: str, entities: list[dict[str, object]] | None = None) -> dict[str, object]:
@@ -30,6 +32,17 @@ def test_user_message_with_nir_is_masked_everywhere(number: str) -> None:
     assert stored["text"] == f"mon numero {NIR_MASK}"
     assert stored["parse_data"]["entities"][0]["value"] == NIR_MASK
     assert stored["parse_data"]["intent"] == {"name": "provide_nir", "confidence": 0.98}
+
+
+@settings(max_examples=50, deadline=None)
+@given(valid_nirs.flatmap(typed))
+def test_a_nir_in_any_spelling_leaves_no_digit_in_the_stored_event(written: str) -> None:
+    """Issue 20: "2|91|09|…", superscripts, U+2063 or U+034F between digits were stored in clear."""
+    stored = redact_event(user_event(f"mon numero {written}", [{"entity": "number", "value": written}]))
+    assert stored["text"] == f"mon numero {NIR_MASK}"
+    assert stored["parse_data"]["text"] == f"mon numero {NIR_MASK}"
+    assert stored["parse_data"]["entities"][0]["value"] == NIR_MASK
+    assert not any(ch.isdigit() for ch in normalized(repr(stored["parse_data"]["text"])))
 
 
 def test_access_code_in_user_message_is_masked() -> None:

@@ -1,6 +1,7 @@
 // Runs the chat widget's own maskSecrets (bot/web/static/chat.js) under Node, for
 // tests/shared/test_secret_masking_vectors.py: texts as a JSON list on stdin, masked
-// texts as a JSON list on stdout (with --separators: the widget's separator set). chat.js is loaded unchanged in a vm context; the
+// texts as a JSON list on stdout (with --other-digits: the widget's table of digits outside
+// category Nd). chat.js is loaded unchanged in a vm context; the
 // DOM it builds at load time is replaced by stand-ins that accept anything, and
 // document.readyState "loading" keeps the widget from starting.
 "use strict";
@@ -31,9 +32,9 @@ const context = vm.createContext({
 });
 vm.runInContext(fs.readFileSync(process.argv[2], "utf8"), context, { filename: "chat.js" });
 
-if (process.argv[3] === "--separators") {
-  // The widget's separator set, for comparison with bot/shared/patterns.py.
-  process.stdout.write(JSON.stringify(Array.from(window.SesameChat.separators)));
+if (process.argv[3] === "--other-digits") {
+  // The widget's digits outside category Nd, for comparison with bot/shared/normal_form.py.
+  process.stdout.write(JSON.stringify(window.SesameChat.otherDigits));
 } else {
   const texts = JSON.parse(fs.readFileSync(0, "utf8"));
   process.stdout.write(JSON.stringify(texts.map((text) => window.SesameChat.maskSecrets(text))));

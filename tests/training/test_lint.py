@@ -10,6 +10,7 @@ from bot.training.lint import (
     holdout_leaks,
     near_duplicates,
     same_example_two_intents,
+    secrets_in_examples,
     too_few_examples,
     unused_responses,
 )
@@ -181,6 +182,27 @@ def test_a_link_that_is_not_the_acs_site(project_dir: Path) -> None:
         (line_of(path, "concurrent"), "www.concurrent.fr/offres"),
     ]
     assert all(p.where.path == "domain/responses/liens.yml" for p in problems)
+
+
+def test_a_secret_in_any_spelling_in_the_examples(project_dir: Path) -> None:
+    """Issue 20: "48|29|13" in an example passed the data check, then trained."""
+    variants = add_nlu(
+        project_dir,
+        "variantes.yml",
+        "- intent: greet\n  examples: |\n"
+        "    - mon code 48|29|13\n    - code ⁴⁸²⁹¹³ svp\n    - bonjour 12 fois\n",
+    )
+    write(
+        project_dir,
+        "data/nlu/secrets.yml",
+        'version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - 482913\n',
+    )
+    problems = secrets_in_examples(load_project(project_dir))
+    assert [str(p.where) for p in problems] == [
+        f"data/nlu/variantes.yml, ligne {line_of(variants, '48|29|13')}",
+        f"data/nlu/variantes.yml, ligne {line_of(variants, 'svp')}",
+    ]
+    assert all("[code masqué]" in p.message and "48" not in p.message for p in problems)
 
 
 def test_the_command_fails_and_says_where(project_dir: Path, capsys: object) -> None:

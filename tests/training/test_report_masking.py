@@ -51,3 +51,19 @@ def test_the_nlu_evaluation_masks_its_folder(tmp_path: Path) -> None:
     )
     assert nlu_scores.main([str(report), "--min-macro-f1", "0.9"]) == 0
     assert NIR not in (tmp_path / "robust.yml").read_text(encoding="utf-8")
+
+
+def test_the_spellings_of_issue_20_are_masked_in_reports(tmp_path: Path) -> None:
+    groups = [NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]]
+    written = ["|".join(groups), "\u2063".join(groups), "\u034f".join(groups), "48|29|13", "⁴⁸²⁹¹³"]
+    errors = [{"text": f"voici {spelling} merci"} for spelling in written]
+    (tmp_path / "intent_errors.json").write_text(json.dumps(errors, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "robust.yml").write_text("".join(f"    - {x}\n" for x in written), encoding="utf-8")
+    assert len(mask_secrets(tmp_path)) == 2
+    texts = [
+        item["text"] for item in json.loads((tmp_path / "intent_errors.json").read_text(encoding="utf-8"))
+    ]
+    assert texts == [f"voici {NIR_MASK} merci"] * 3 + [f"voici {CODE_MASK} merci"] * 2
+    assert (tmp_path / "robust.yml").read_text(encoding="utf-8") == (
+        f"    - {NIR_MASK}\n" * 3 + f"    - {CODE_MASK}\n" * 2
+    )

@@ -48,10 +48,21 @@ def test_insertion_keeps_the_file_and_joins_the_same_days_block() -> None:
         "48 29 13",
         "2 84 05 75 123 456",
         "tel [téléphone masqué]",
+        # Issue 20: spellings « Nouvelle question » once accepted.
+        "mon nir 2|91|09|75|006|373|88",
+        "mon nir 2\u206391\u206309\u206375\u2063006\u2063373\u206388",
+        "mon nir 2\u034f91\u034f09\u034f75\u034f006\u034f373\u034f88",
+        "mon code 48|29|13",
+        "code ⁴⁸²⁹¹³",
+        "code 4 8 2    9 1 3",
+        "dossier 12/34/56/78",
     ],
 )
 def test_secrets_are_refused(text: str) -> None:
-    assert secret_refusal(text)
+    refusal = secret_refusal(text)
+    assert refusal
+    if "masqué" not in text:
+        assert "données d'entraînement" in refusal
 
 
 def test_plain_phrases_pass() -> None:

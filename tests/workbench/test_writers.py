@@ -13,6 +13,7 @@ from bot.workbench.intent_checks import WriterError, name_from_label
 from bot.workbench.training_data import examples_in
 from bot.workbench.writers import add_intent, edit_intent
 from tests.conftest import ROOT, load_yaml
+from tests.support.nirs import with_key
 
 LABEL = "Mon code peut-il commencer par un zéro ?"
 EXAMPLES = [
@@ -49,6 +50,8 @@ ANSWER = (
     "Vous vous connectez sur https://acs-assurances.cpms.fr"
 )
 BUTTONS = [("J'ai oublié mon code", "/forgot_access_code")]
+_NIR = with_key("2910975006373")  # generated, valid by its key
+ISSUE_NIR_GROUPS = [_NIR[0], _NIR[1:3], _NIR[3:5], _NIR[5:7], _NIR[7:10], _NIR[10:13], _NIR[13:]]
 RASA = ROOT / ".venv" / "rasa" / "bin" / "rasa"
 
 
@@ -140,6 +143,12 @@ def test_a_digression_gets_its_rules_in_the_three_forms(repo: Path) -> None:
         ({"label": "Parler à un conseiller"}, "déjà celui de"),
         ({"topic": "ailleurs"}, "Choisissez un thème"),
         ({"examples": [*EXAMPLES, "mon code 482913 commence par zero"]}, "code d'accès"),
+        # Issue 20: the demo NIR and a code in the spellings the form once accepted.
+        ({"examples": [*EXAMPLES, f"mon nir {'|'.join(ISSUE_NIR_GROUPS)} et zero"]}, "code d'accès"),
+        ({"examples": [*EXAMPLES, f"mon nir {chr(0x2063).join(ISSUE_NIR_GROUPS)}"]}, "code d'accès"),
+        ({"examples": [*EXAMPLES, f"mon nir {chr(0x034F).join(ISSUE_NIR_GROUPS)}"]}, "code d'accès"),
+        ({"examples": [*EXAMPLES, "mon code 48|29|13 commence par zero"]}, "code d'accès"),
+        ({"holdout": [*HOLDOUT[:14], "code ⁴⁸²⁹¹³ avec un zero ?"]}, "code d'accès"),
         ({"examples": [*EXAMPLES[:9], "bonjour"]}, "déjà un exemple"),
         ({"answer": ANSWER + " Voir https://exemple.com/aide"}, "n'est pas le site ACS"),
         ({"answer": "Appelez le 01 23 45 67 89"}, "téléphone"),

@@ -137,75 +137,141 @@
     return fragment;
   }
 
-  // What may stand between the digits of a number, and the masking rule: the same as
-  // bot/shared/patterns.py (SEPARATORS, redact), which tests compare with this file.
-  var WHITESPACE =
-    "\u0009\u000a\u000b\u000c\u000d\u001c\u001d\u001e\u001f\u0020\u0085\u00a0\u1680" +
-    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
-  var PUNCTUATION_SEPARATORS =
-    "\u002e\u002d\u002f\u005f\u002c\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d" +
-    "\u00b7\u2027\u2219\uff0e\uff0c\uff0f";
-  var INVISIBLE_SEPARATORS = "\u200b\u200c\u200d\u2060\ufeff\u00ad";
-  var SEPARATORS = WHITESPACE + PUNCTUATION_SEPARATORS + INVISIBLE_SEPARATORS;
-  var BLANKS = WHITESPACE + INVISIBLE_SEPARATORS;
-  var MAX_JOIN = 3;
+  // The one reading of digits and what joins them, and the masking rule: the same as
+  // bot/shared/normal_form.py and bot/shared/patterns.py (redact). A test runs both on
+  // generated texts and compares them. No list of separators: between two digits,
+  // anything that is not a letter or a number joins them, however long the run.
   var NIR_MIN_DIGITS = 10;
   var CODE_DIGITS = 6;
+  var MAX_COUNT_DIGITS = 2;
+  var BLANK_CHAR = /^[\p{Z}\p{C}\p{M}]$/u; // spaces, format/control characters, marks
+  var ND_CHAR = /^\p{Nd}$/u;
+  // Digits outside category Nd that NFKC leaves as they are (Python's unicodedata.digit
+  // knows them): [first code point, last code point, value of the first].
+  var OTHER_DIGITS = [
+    [0x1369, 0x1371, 1], [0x19da, 0x19da, 1], [0x24f5, 0x24fd, 1], [0x24ff, 0x24ff, 0],
+    [0x2776, 0x277e, 1], [0x2780, 0x2788, 1], [0x278a, 0x2792, 1], [0x10a40, 0x10a43, 1],
+    [0x10e60, 0x10e68, 1], [0x11052, 0x1105a, 1]
+  ];
+  // Classes of the normal form: a joiner is anything but a letter or a number.
+  var J = "[^\\p{L}\\p{N}]";
+  var NOT_LETTER_AFTER = "(?!(?![0-9])[\\p{L}\\p{N}])";
+  var TOKEN = "(?:2" + J + "*[ABab]" + NOT_LETTER_AFTER + "|[0-9])";
+  var NUMBER = new RegExp(TOKEN + "(?:" + J + "*" + TOKEN + ")*", "gu");
+  var JOINS = new RegExp("(" + J + "+)", "u");
 
-  function charClass(chars) {
-    return "[" + chars.split("").map(function (ch) {
-      return "\\u" + ("000" + ch.charCodeAt(0).toString(16)).slice(-4);
-    }).join("") + "]";
+  /** The decimal value of one character (any script, any form), or null. */
+  function digitValue(ch) {
+    var code = ch.codePointAt(0);
+    if (code < 0x80) {
+      return code >= 0x30 && code <= 0x39 ? code - 0x30 : null;
+    }
+    if (ND_CHAR.test(ch)) {
+      // Unicode encodes each script's digits 0 to 9 in a row.
+      var before = 0;
+      while (ND_CHAR.test(String.fromCodePoint(code - before - 1))) {
+        before += 1;
+      }
+      return before % 10;
+    }
+    for (var i = 0; i < OTHER_DIGITS.length; i += 1) {
+      if (code >= OTHER_DIGITS[i][0] && code <= OTHER_DIGITS[i][1]) {
+        return OTHER_DIGITS[i][2] + code - OTHER_DIGITS[i][0];
+      }
+    }
+    return null;
   }
 
-  var S = charClass(SEPARATORS);
-  var D = "\\p{Nd}";
-  // A NIR candidate: sex digit, 12 more characters (2A/2B for Corsica), optional key,
-  // any separators between any two characters.
-  var NIR_LIKE = new RegExp(
-    "(^|[^\\p{Nd}A-Za-z])([1-478](?:" + S + "*" + D + "){4}" + S + "*(?:" + D + S + "*" + D + "|2" + S +
-      "*[ABab])(?:" + S + "*" + D + "){6}(?:(?:" + S + "*" + D + "){2})?)(?![\\p{Nd}A-Za-z])",
-    "gu"
-  );
-  var TOKEN = "(?:2[ABab](?![A-Za-z])|" + D + ")";
-  var DIGIT_RUN = new RegExp(TOKEN + "(?:" + S + "{0," + MAX_JOIN + "}" + TOKEN + ")*", "gu");
-  var JOINS = new RegExp("(" + S + "+)", "u");
+  /** What one character becomes: NFKC, digits as ASCII digits, blanks as one space. */
+  function normalChar(ch) {
+    return Array.from(ch.normalize("NFKC")).map(function (part) {
+      var value = digitValue(part);
+      if (value !== null) {
+        return String(value);
+      }
+      return BLANK_CHAR.test(part) ? " " : part;
+    }).join("");
+  }
 
-  function onlyBlanks(join) {
-    return join.split("").every(function (ch) {
-      return BLANKS.indexOf(ch) >= 0;
+  /** The normal form of ``text``, and for each of its code units the offset it comes from. */
+  function normalForm(text) {
+    var out = "";
+    var origin = [];
+    var offset = 0;
+    Array.from(text).forEach(function (ch) {
+      var normal = normalChar(ch);
+      out += normal;
+      for (var i = 0; i < normal.length; i += 1) {
+        origin.push(offset);
+      }
+      offset += ch.length;
     });
+    return { text: out, origin: origin };
   }
 
-  /** A run of digits by its count: 10 or more is a NIR, exactly 6 a code (see patterns.py). */
-  function maskRun(run) {
+  /** The secrets of one number, as [start, end, isNir] in the number (rules of patterns.py). */
+  function numberSecrets(run) {
     var parts = run.split(JOINS); // groups at even indexes, what joins them at odd ones
     var count = 0;
     for (var i = 0; i < parts.length; i += 2) {
-      count += Array.from(parts[i]).length;
+      count += parts[i].length;
     }
     if (count >= NIR_MIN_DIGITS) {
-      return TEXT.masked;
+      return [[0, run.length, true]];
     }
     if (count === CODE_DIGITS) {
-      return TEXT.maskedCode;
+      return [[0, run.length, false]];
     }
-    for (var j = 0; j < parts.length; j += 2) {
-      var joins = (j > 0 ? [parts[j - 1]] : []).concat(j + 1 < parts.length ? [parts[j + 1]] : []);
-      if (Array.from(parts[j]).length === CODE_DIGITS && joins.every(onlyBlanks)) {
-        parts[j] = TEXT.maskedCode;
+    var last = parts[parts.length - 1];
+    if (parts.length >= 3 && count - last.length === CODE_DIGITS && last.length <= MAX_COUNT_DIGITS &&
+        parts[parts.length - 2].indexOf(" ") >= 0) {
+      return [[0, run.length - last.length - parts[parts.length - 2].length, false]];
+    }
+    var found = [];
+    var start = 0;
+    for (var j = 0; j < parts.length; j += 1) {
+      if (j % 2 === 0 && parts[j].length === CODE_DIGITS) {
+        var decimal = [parts[j - 1], parts[j + 1]].some(function (join) {
+          return join === "." || join === ",";
+        });
+        if (!decimal) {
+          found.push([start, start + parts[j].length, false]);
+        }
       }
+      start += parts[j].length;
     }
-    return parts.join("");
+    return found;
   }
 
   /** What is kept in the browser: social-security numbers and access codes masked. */
   function maskSecrets(text) {
-    return String(text)
-      .replace(NIR_LIKE, function (all, before) {
-        return before + TEXT.masked;
-      })
-      .replace(DIGIT_RUN, maskRun);
+    var source = String(text);
+    var form = normalForm(source);
+    var found = [];
+    var match;
+    NUMBER.lastIndex = 0;
+    while ((match = NUMBER.exec(form.text)) !== null) {
+      numberSecrets(match[0]).forEach(function (secret) {
+        var start = form.origin[match.index + secret[0]];
+        var lastUnit = form.origin[match.index + secret[1] - 1];
+        var end = lastUnit + (source.codePointAt(lastUnit) > 0xffff ? 2 : 1);
+        var isNir = secret[2];
+        var previous = found[found.length - 1];
+        if (previous && start < previous[1]) {
+          found.pop();
+          isNir = isNir || previous[2];
+          start = previous[0];
+        }
+        found.push([start, end, isNir]);
+      });
+    }
+    var out = "";
+    var at = 0;
+    found.forEach(function (secret) {
+      out += source.slice(at, secret[0]) + (secret[2] ? TEXT.masked : TEXT.maskedCode);
+      at = secret[1];
+    });
+    return out + source.slice(at);
   }
 
   /** True when ``text`` holds something maskSecrets would mask. */
@@ -227,7 +293,8 @@
     renderBotText: renderBotText,
     maskSecrets: maskSecrets,
     safeUrl: safeUrl,
-    separators: SEPARATORS,
+    normalForm: normalForm,
+    otherDigits: OTHER_DIGITS,
   };
 
   // ---------------------------------------------------------------- state
