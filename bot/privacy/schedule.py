@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, text
 
@@ -58,15 +59,11 @@ def purge_lock(engine: Engine) -> Iterator[bool]:
 
 def record_purge(engine: Engine, actor: str, report: PurgeReport) -> None:
     """The purge in the agents' audit log: who, dry run or not, how many rows of each table."""
+    # Any: the table names never collide with record's own keywords (nir_hash, now).
+    detail: dict[str, Any] = {"essai": report.dry_run, "total": report.total}
+    detail.update((table, count) for table, count in report.counts().items() if count)
     with session_scope(engine) as session:
-        audit.record(
-            session,
-            actor,
-            AgentAction.PRIVACY_PURGE,
-            essai=report.dry_run,
-            total=report.total,
-            **{table: count for table, count in report.counts().items() if count},
-        )
+        audit.record(session, actor, AgentAction.PRIVACY_PURGE, **detail)
 
 
 class PurgeSchedule:

@@ -325,7 +325,8 @@ def _audit_line(engine: Engine, actor: str, age: dt.timedelta) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "INSERT INTO agent_audit (created_at, actor, action, detail) VALUES (:at, :actor, 'sign_in', '{}')"
+                "INSERT INTO agent_audit (created_at, actor, action, detail)"
+                " VALUES (:at, :actor, 'sign_in', '{}')"
             ),
             {"at": dt.datetime.now(dt.timezone.utc) - age, "actor": actor},
         )
