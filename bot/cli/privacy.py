@@ -18,6 +18,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -126,6 +127,28 @@ def _member_key(raw: str, settings: Settings) -> tuple[str, str] | None:
     return hash_nir(number, settings.nir_hash_key), mask_nir(number)
 
 
+@dataclass(frozen=True)
+class _Member:
+    """The member a command is about: their keyed NIR hash, the NIR masked for messages, the databases."""
+
+    nir_hash: str
+    masked: str
+    engine: Engine
+    tracker: Engine
+
+
+def _run_for_member(raw_nir: str, work: Callable[[_Member], int]) -> int:
+    """``_run`` for a command about one member: a refused NIR ends it with status 2."""
+
+    def checked(settings: Settings) -> int:
+        key = _member_key(raw_nir, settings)
+        if key is None:
+            return 2
+        return work(_Member(*key, *_engines(settings)))
+
+    return _run(checked)
+
+
 def purge_table(report: PurgeReport, policy: RetentionPolicy) -> str:
     periods = {category.key: category for category in policy.categories()}
     lines = [f"{'DONNÉES':<58} {'DURÉE':>10} {'NOMBRE':>8}"]
@@ -156,12 +179,8 @@ def _purge(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    def work(settings: Settings) -> int:
-        key = _member_key(args.nir, settings)
-        if key is None:
-            return 2
-        nir_hash, masked = key
-        engine, tracker = _engines(settings)
+    def work(member: _Member) -> int:
+        nir_hash, masked, engine, tracker = member.nir_hash, member.masked, member.engine, member.tracker
         with session_scope(engine) as session:
             data = export.member_data(session, nir_hash, tracker)
             text = export.to_csv(data) if args.format == "csv" else export.to_json(data)
@@ -190,7 +209,7 @@ def _export(args: argparse.Namespace) -> int:
             )
         return 0
 
-    return _run(work)
+    return _run_for_member(args.nir, work)
 
 
 def describe(plan: erasure.ErasurePlan, masked: str) -> str:
@@ -209,12 +228,8 @@ def describe(plan: erasure.ErasurePlan, masked: str) -> str:
 
 
 def _erase(args: argparse.Namespace) -> int:
-    def work(settings: Settings) -> int:
-        key = _member_key(args.nir, settings)
-        if key is None:
-            return 2
-        nir_hash, masked = key
-        engine, tracker = _engines(settings)
+    def work(member: _Member) -> int:
+        nir_hash, masked, engine, tracker = member.nir_hash, member.masked, member.engine, member.tracker
         try:
             with session_scope(engine) as session:
                 plan = erasure.plan_erasure(session, nir_hash, tracker)
@@ -243,4 +258,4 @@ def _erase(args: argparse.Namespace) -> int:
         print(f"Adhérent {masked} effacé : {done.total} enregistrement(s) supprimé(s).")
         return 0
 
-    return _run(work)
+    return _run_for_member(args.nir, work)
