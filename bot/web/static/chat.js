@@ -4,6 +4,8 @@
  * <script src="/static/chat.js" defer></script>: it builds its own bubble and panel.
  * Any element of the page with data-sesame-payload="/intent" (and optionally
  * data-sesame-label="what the member sees") opens the chat on that topic.
+ * The script tag's data-retention-days and data-privacy-url give the privacy notice shown
+ * above the messages (the conversations' retention period, the page /confidentialite).
  *
  * It talks to POST /chat on the page's own origin (bot/web/routes/chat.py, which
  * forwards to Rasa's REST channel): one request per message.
