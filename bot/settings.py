@@ -97,6 +97,24 @@ DEFAULTS: dict[str, str] = {
     # which that address waits (bot.agents.throttle): sized for a call centre whose agents all
     # share one address (NAT). Failures for one login from one address are slowed separately.
     "SIGN_IN_FAILURES_PER_ADDRESS": "50",
+    # How long personal data is kept, in days (bot.privacy.retention has the reasons for each
+    # default). A purge runs every hour in the mail worker and with `./sesame privacy purge`.
+    # None may be 0 or negative: nothing is kept for ever. Conversations: the conversation store's
+    # events, counted from the conversation's last message, and the trainers' decisions about them.
+    "RETENTION_CONVERSATIONS_DAYS": "90",
+    # Closed hand-offs and call-backs: transcript, messages, call-back number.
+    "RETENTION_HANDOFFS_DAYS": "90",
+    # Look-ups by NIR, agents' sign-in attempts and ended console sessions (keyed hashes only).
+    "RETENTION_NIR_LOOKUPS_DAYS": "180",
+    # Reset requests with their emails and letters (proof that a code was sent, and where).
+    "RETENTION_RESETS_DAYS": "365",
+    # Both audit logs; at least 180: the database refuses to delete an agents' audit line younger
+    # than that (migration 0010), so that the log cannot be rewritten.
+    "RETENTION_AUDIT_DAYS": "365",
+    # Where members exercise their rights (access, erasure…), shown on /confidentialite: an email
+    # address or a postal address of ACS's data-protection officer. Empty: the page tells members
+    # to ask ACS's customer service.
+    "PRIVACY_CONTACT": "",
 }
 
 # Settings that must never be printed in clear.
@@ -126,6 +144,27 @@ def _as_bool(name: str, raw: str) -> bool:
 
 
 MODES = frozenset({"demo", "production"})
+# The youngest agents' audit line the database lets a purge delete (migration 0010's triggers).
+AUDIT_RETENTION_FLOOR_DAYS = 180
+
+
+def _check_retention(parsed: dict[str, object]) -> None:
+    """Refuse a retention period that keeps nothing (0), or one the audit log's triggers would refuse."""
+    for name, value in parsed.items():
+        if name.startswith("retention_") and isinstance(value, int) and value < 1:
+            raise SettingsError(
+                f"Le réglage {name.upper()} doit être un nombre de jours supérieur ou égal à 1 "
+                f"(lu : {value}) : chaque donnée a une durée de conservation, ni nulle ni illimitée."
+            )
+    audit_days = parsed["retention_audit_days"]
+    if isinstance(audit_days, int) and audit_days < AUDIT_RETENTION_FLOOR_DAYS:
+        raise SettingsError(
+            f"Le réglage RETENTION_AUDIT_DAYS doit valoir au moins {AUDIT_RETENTION_FLOOR_DAYS} jours "
+            f"(lu : {audit_days}) : le journal d'audit est gardé six mois au moins, et la base refuse "
+            "d'en effacer une ligne plus récente."
+        )
+
+
 # Secrets whose development default must never protect real members.
 DEVELOPMENT_SECRETS = ("NIR_HASH_KEY", "CSRF_SECRET")
 
@@ -171,6 +210,12 @@ class Settings:
     reset_requests_per_minute: int
     agent_lookups_per_hour: int
     sign_in_failures_per_address: int
+    retention_conversations_days: int
+    retention_handoffs_days: int
+    retention_nir_lookups_days: int
+    retention_resets_days: int
+    retention_audit_days: int
+    privacy_contact: str
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
@@ -192,6 +237,7 @@ class Settings:
             raise SettingsError(
                 f"Le réglage SESAME_MODE doit valoir demo ou production (lu : {merged['SESAME_MODE']!r})."
             )
+        _check_retention(parsed)
         return cls(**parsed)  # type: ignore[arg-type]
 
     @property
@@ -282,6 +328,7 @@ def shell_exports(settings: Settings) -> str:
 
 
 __all__ = [
+    "AUDIT_RETENTION_FLOOR_DAYS",
     "DEFAULTS",
     "SECRETS",
     "Settings",

@@ -23,8 +23,11 @@ from bot.db.engine import make_engine
 from bot.mail.sink import add_arguments as add_sink_arguments
 from bot.mail.sink import serve
 from bot.mail.worker import DeliveryReport, deliver_due, run_worker
+from bot.privacy.retention import RetentionPolicy
+from bot.privacy.schedule import PurgeSchedule
 from bot.resets.letters import export_letters
 from bot.settings import Settings, SettingsError, load_settings
+from bot.workbench.tracker import tracker_engine_url
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -84,7 +87,13 @@ def _mail_worker(args: argparse.Namespace) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _stop)
     print(f"Envoi des e-mails toutes les {args.interval:g} s ; Ctrl-C pour arrêter.", flush=True)
-    run_worker(_engine(settings), settings, stop, poll_seconds=args.interval)
+    print(
+        "Purge des données arrivées au terme de leur durée de conservation : toutes les heures.", flush=True
+    )
+    engine = _engine(settings)
+    tracker = make_engine(tracker_engine_url(settings.tracker_store_url))
+    schedule = PurgeSchedule(engine, tracker, RetentionPolicy.from_settings(settings))
+    run_worker(engine, settings, stop, poll_seconds=args.interval, housekeeping=schedule.tick)
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.cli import handoffs as cli_handoffs
 from bot.cli import mail as cli_mail
 from bot.cli import members as cli_db
 from bot.cli import model as cli_model
+from bot.cli import privacy as cli_privacy
 from bot.cli import review as cli_review
 from bot.cli.chat import chat
 from bot.settings import load_settings, shell_exports
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_model.register(commands)
     cli_handoffs.register(commands)
     cli_review.register(commands)
+    cli_privacy.register(commands)
     return parser
 
 

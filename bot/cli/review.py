@@ -24,7 +24,7 @@ from bot.rules.french_time import PARIS
 from bot.settings import load_settings
 from bot.workbench.inbox import REASON_LABELS, REASONS, InboxFilters, inbox
 from bot.workbench.stats import daily_stats, top_intents
-from bot.workbench.tracker import create_tracker_table
+from bot.workbench.tracker import create_tracker_table, tracker_engine_url
 
 T = TypeVar("T")
 
@@ -64,7 +64,7 @@ def _engines() -> tuple[Engine, Engine] | None:
     settings = load_settings()
     if not schema_ready(settings.database_url):
         return None
-    tracker = make_engine(settings.tracker_store_url)
+    tracker = make_engine(tracker_engine_url(settings.tracker_store_url))
     if not inspect(tracker).has_table("events"):
         create_tracker_table(tracker)  # no conversation yet: an empty store reads as such
     return tracker, make_engine(settings.database_url)

@@ -121,6 +121,11 @@ class AgentAction(StrEnum):
     # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/workbench_jobs.py).
     DATA_CHECK_STARTED = "data_check_started"
     REPORT_STARTED = "report_started"
+    # Personal data (bot/privacy/, ./sesame privacy): the retention purge (by hand or every hour),
+    # a member's data exported or erased for the data-protection officer.
+    PRIVACY_PURGE = "privacy_purge"
+    PRIVACY_EXPORT = "privacy_export"
+    PRIVACY_ERASE = "privacy_erase"
 
 
 class HandoffKind(StrEnum):

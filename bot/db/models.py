@@ -234,7 +234,9 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=func.now(), index=True
+    )
     kind: Mapped[str] = mapped_column(String(50), index=True)  # an AuditKind; see its docstring
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
@@ -322,8 +324,9 @@ class AgentAuditEntry(Base):
 
     ``actor`` is an agent's login, or ``cli:<user>`` for an account change made
     with ``./sesame agents``. The member is named by the keyed hash of their NIR
-    (``members.nir_hash``), never the NIR. Triggers (migrations 0004 and 0008) refuse any
-    UPDATE, DELETE or REPLACE on the table, on SQLite and on PostgreSQL.
+    (``members.nir_hash``), never the NIR. Triggers (migrations 0004, 0008 and 0010) refuse
+    any UPDATE or REPLACE on the table, and any DELETE of a line younger than 180 days (the
+    retention purge removes older ones), on SQLite and on PostgreSQL.
     """
 
     __tablename__ = "agent_audit"

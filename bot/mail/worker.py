@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -100,12 +101,17 @@ def deliver_due(
 
 
 def run_worker(
-    engine: Engine, settings: Settings, stop_event: threading.Event, poll_seconds: float = 5.0
+    engine: Engine,
+    settings: Settings,
+    stop_event: threading.Event,
+    poll_seconds: float = 5.0,
+    housekeeping: Callable[[], object] | None = None,
 ) -> None:
     """Pass over the outbox every ``poll_seconds`` until ``stop_event`` is set.
 
     A failed pass (database unreachable…) is logged and retried at the next tick:
-    the worker itself never dies of it.
+    the worker itself never dies of it. ``housekeeping`` is called after each pass
+    (the retention purge, which decides itself when it is due and never raises).
     """
     logger.info("Worker d'envoi démarré (une passe toutes les %s s).", poll_seconds)
     while not stop_event.is_set():
@@ -125,5 +131,7 @@ def run_worker(
                     report.failed,
                     report.reclaimed,
                 )
+        if housekeeping is not None and not stop_event.is_set():
+            housekeeping()
         stop_event.wait(poll_seconds)
     logger.info("Worker d'envoi arrêté.")

@@ -16,7 +16,6 @@ The project folder read and written is ``Settings.workbench_path``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -40,6 +39,7 @@ from bot.web.deps import (
 )
 from bot.web.state import WebConfig
 from bot.web.workbench_jobs import Jobs, report_command
+from bot.workbench.tracker import tracker_engine_url
 
 PREFIX = "/atelier"
 API_PREFIX = f"{PREFIX}/api"
@@ -77,11 +77,6 @@ class Workbench:
             return load_registry(self.root / "intents.yml")
         except (RegistryError, OSError) as error:
             raise ConsoleError(500, f"intents.yml est illisible : {error}") from None
-
-
-def tracker_engine_url(url: str) -> str:
-    """Rasa's ``postgresql://`` is psycopg 2's; the web tier has psycopg 3."""
-    return re.sub(r"^postgres(?:ql)?://", "postgresql+psycopg://", url)
 
 
 def new_workbench(config: WebConfig, report: list[str] | None = None) -> Workbench:

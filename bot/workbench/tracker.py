@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,14 @@ EVENTS = Table(
 )
 
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def tracker_engine_url(url: str) -> str:
+    """``TRACKER_STORE_URL`` for env B, which has psycopg 3 only.
+
+    Rasa's ``postgresql://`` and ``postgresql+psycopg2://`` (deploy/) name psycopg 2.
+    """
+    return re.sub(r"^postgres(?:ql)?(?:\+psycopg2)?://", "postgresql+psycopg://", url)
 
 
 def create_tracker_table(engine: Engine) -> None:

@@ -14,12 +14,14 @@ from sqlalchemy.exc import DBAPIError
 from bot.agents import audit
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
-from bot.db.models import AgentAuditEntry
+from bot.db.models import AgentAuditEntry, utcnow
 from bot.rules.conversation_refs import ConversationRefs
-from tests.agents.conftest import NOW
 
 HOUR = dt.timedelta(hours=1)
 REFS = ConversationRefs("test-secret")
+# Yesterday, not a fixed date: the database protects lines younger than 180 days only (the retention
+# purge may delete older ones, migration 0010), and these tests must not start failing next summer.
+NOW = (utcnow() - 24 * HOUR).replace(microsecond=0)
 
 
 def write(engine: Engine) -> None:
@@ -67,8 +69,10 @@ def test_csv_has_a_header_utc_times_and_the_detail_as_json(engine: Engine) -> No
         exported = audit.to_csv(audit.entries(session), REFS)
     rows = parse(exported)
     assert rows[0] == ["date_utc", "acteur", "action", "adherent_nir_hash", "detail"]
-    assert rows[1] == ["2026-11-30T09:00:00+00:00", "claire", "sign_in", "", "{}"]
-    assert rows[2] == ["2026-11-30T10:00:00+00:00", "claire", "member_lookup", "ab" * 32, '{"trouve": true}']
+    first = NOW.isoformat(timespec="seconds")
+    assert first.endswith("+00:00")
+    assert rows[1] == [first, "claire", "sign_in", "", "{}"]
+    assert rows[2] == [(NOW + HOUR).isoformat(), "claire", "member_lookup", "ab" * 32, '{"trouve": true}']
     assert rows[4][4] == '{"agent": "zoe"}'
     assert len(rows) == 5
 

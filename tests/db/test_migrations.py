@@ -40,7 +40,7 @@ def differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[obje
         return list(compare_metadata(context, metadata))
 
 
-HEAD = "0009"
+HEAD = "0010"
 
 
 def test_there_is_one_head_and_it_is_the_latest() -> None:
@@ -155,7 +155,9 @@ def _fill_at_0001(engine: Engine) -> None:
         )
 
 
-NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+# Yesterday rather than a fixed date: an audit line older than 180 days may be deleted (0010),
+# and the tests below that expect a refusal must not start failing as time goes by.
+NOW = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1)).replace(microsecond=0)
 
 
 def test_0002_keeps_the_rows_and_names_every_constraint(db_url: str) -> None:
@@ -312,5 +314,49 @@ def test_0004_adds_the_agents_tables_keeps_requests_and_its_log_stays_append_onl
                     {"now": NOW},
                 )
                 connection.execute(text("DELETE FROM agent_audit"))
+    finally:
+        engine.dispose()
+
+
+# --- 0010: the audit log loses lines older than 180 days, never younger ones -------------------
+
+
+def _audit_line(engine: Engine, actor: str, age: dt.timedelta) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO agent_audit (created_at, actor, action, detail)"
+                " VALUES (:at, :actor, 'sign_in', '{}')"
+            ),
+            {"at": dt.datetime.now(dt.timezone.utc) - age, "actor": actor},
+        )
+
+
+def _audit_actors(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return list(connection.execute(text("SELECT actor FROM agent_audit ORDER BY id")).scalars())
+
+
+def test_0010_lets_only_lines_older_than_180_days_be_deleted_and_0009_refuses_all(db_url: str) -> None:
+    engine = create_engine(db_url)
+    try:
+        _audit_line(engine, "ancien", dt.timedelta(days=181))
+        _audit_line(engine, "limite", dt.timedelta(days=179, hours=23))
+        _audit_line(engine, "recent", dt.timedelta(hours=1))
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text("DELETE FROM agent_audit"))
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE agent_audit SET actor = 'autre' WHERE actor = 'ancien'"))
+        assert _audit_actors(engine) == ["ancien", "limite", "recent"]
+        downgrade_database(db_url, "0009")
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text("DELETE FROM agent_audit WHERE actor = 'ancien'"))
+        upgrade_database(db_url)
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM agent_audit WHERE actor = 'ancien'"))
+        assert _audit_actors(engine) == ["limite", "recent"]
     finally:
         engine.dispose()

@@ -429,7 +429,7 @@ def test_demo_page_is_the_login_page_with_the_widget(web: TestClient) -> None:
     assert "Vous avez oublié votre code d'accès ou vous souhaitez l'obtenir\u00a0?" in text
     # Only our two script files, and no field that a GET submission could put into a URL.
     assert re.findall(r"<script[^>]*>", html) == [
-        '<script src="/static/chat.js" defer>',
+        '<script src="/static/chat.js" defer data-retention-days="90"\n data-privacy-url="/confidentialite">',
         '<script src="/static/demo.js" defer>',
     ]
     assert " name=" not in html.split("<form", 1)[1].split("</form>", 1)[0]

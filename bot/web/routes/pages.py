@@ -1,4 +1,4 @@
-"""The demo page ``/``, the health probe ``/sante``, the favicon, and the static files.
+"""The demo page ``/``, the privacy page ``/confidentialite``, the probe ``/sante``, favicon, static files.
 
 The demo page looks like the ACS member-space login page so that the widget is
 seen where members meet it (template ``demo.html``). Its scripts are our own
@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from bot.privacy.notice import PAGE_PATH, privacy_notice
 from bot.web.state import StaticFile, WebConfig, web_config
 from bot.web.templating import render
 
@@ -53,9 +54,22 @@ def load_static_files(directory: Path = STATIC_DIR) -> dict[str, StaticFile]:
 
 
 @router.api_route("/", methods=["GET", "HEAD"])
-def demo_page() -> HTMLResponse:
-    body = render("demo.html", demo_note=DEMO_NOTE, forgot_payload=FORGOT_PAYLOAD, forgot_label=FORGOT_LABEL)
+def demo_page(config: Annotated[WebConfig, Depends(web_config)]) -> HTMLResponse:
+    body = render(
+        "demo.html",
+        demo_note=DEMO_NOTE,
+        forgot_payload=FORGOT_PAYLOAD,
+        forgot_label=FORGOT_LABEL,
+        retention_days=config.settings.retention_conversations_days,
+        privacy_path=PAGE_PATH,
+    )
     return HTMLResponse(body, headers={"Content-Security-Policy": DEMO_CONTENT_SECURITY_POLICY})
+
+
+@router.api_route(PAGE_PATH, methods=["GET", "HEAD"])
+def privacy_page(config: Annotated[WebConfig, Depends(web_config)]) -> HTMLResponse:
+    """What Sésame records, why, for how long (the settings' periods), and the member's rights."""
+    return HTMLResponse(render("confidentialite.html", notice=privacy_notice(config.settings)))
 
 
 @router.get("/sante")

@@ -4,6 +4,8 @@
  * <script src="/static/chat.js" defer></script>: it builds its own bubble and panel.
  * Any element of the page with data-sesame-payload="/intent" (and optionally
  * data-sesame-label="what the member sees") opens the chat on that topic.
+ * The script tag's data-retention-days and data-privacy-url give the privacy notice shown
+ * above the messages (the conversations' retention period, the page /confidentialite).
  *
  * It talks to POST /chat on the page's own origin (bot/web/routes/chat.py, which
  * forwards to Rasa's REST channel): one request per message.
@@ -42,6 +44,10 @@
   var GREET_MESSAGE = "Bonjour";
   var STREAM = (script && script.getAttribute("data-stream")) || ENDPOINT + "/flux";
   var STREAM_RETRY_MS = 3000;
+  // The privacy notice: the conversations' retention period and the page that explains it,
+  // from the page's settings (bot/web/templates/demo.html, bot/privacy/notice.py).
+  var RETENTION_DAYS = parseInt((script && script.getAttribute("data-retention-days")) || "", 10);
+  var PRIVACY_URL = (script && script.getAttribute("data-privacy-url")) || "/confidentialite";
 
   var TEXT = {
     bubbleLine1: "Besoin d'aide\u00a0?",
@@ -68,6 +74,17 @@
     backOnline: "Connexion rétablie.",
     retryNow: "Réessayer maintenant",
     hint: "Ne communiquez jamais votre code d'accès, même à Sésame.",
+    // The same sentence as bot.privacy.notice.widget_sentence.
+    notice: function (days) {
+      var period = !(days > 0)
+        ? "une durée limitée"
+        : days % 365 === 0
+          ? days / 365 + (days === 365 ? " an" : " ans")
+          : days + (days === 1 ? " jour" : " jours");
+      return "Vos messages sont enregistrés pour vous répondre et améliorer l'assistant, puis effacés après " +
+        period + ". ";
+    },
+    noticeLink: "En savoir plus sur vos données",
     genericError: "Votre message n'a pas pu être envoyé. Réessayez dans quelques instants.",
     tooLong: "Votre message est trop long\u00a0: 2\u202f000 caractères au plus.",
     masked: "[numéro masqué]",
@@ -502,7 +519,17 @@
 
   var hint = el("p", "sesame-hint", TEXT.hint);
 
+  // Above the log: read before the first message, and still there after it.
+  var notice = el("p", "sesame-notice", TEXT.notice(RETENTION_DAYS));
+  var noticeLink = el("a", null, TEXT.noticeLink);
+  noticeLink.href = PRIVACY_URL;
+  noticeLink.target = "_blank";
+  noticeLink.rel = "noopener";
+  noticeLink.appendChild(el("span", "sesame-sr-only", TEXT.newTab));
+  notice.appendChild(noticeLink);
+
   panel.appendChild(header);
+  panel.appendChild(notice);
   panel.appendChild(handoffBar);
   panel.appendChild(log);
   panel.appendChild(typing);
