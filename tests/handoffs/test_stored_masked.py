@@ -15,11 +15,13 @@ from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason
 from bot.db.models import Handoff, HandoffMessage, ReviewFlag
 from bot.handoffs.queue import member_says, open_handoff
+from bot.rules.conversation_refs import ConversationRefs
 from bot.shared.normal_form import normalized
 from bot.shared.patterns import CODE_MASK, NIR_MASK
 from bot.workbench.flags import flag_conversation
 from tests.support.nirs import with_key
 
+REFS = ConversationRefs("clé-de-test")
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
 NIR = with_key("2910975006373")  # generated, valid by its key
 GROUPS = [NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:13], NIR[13:]]
@@ -90,7 +92,14 @@ def test_transcripts_are_stored_masked(engine: Engine) -> None:
 @pytest.mark.parametrize("written", [NIR_SPELLINGS[0], NIR_SPELLINGS[5], CODE_SPELLINGS[1]])
 def test_console_notes_are_stored_masked(engine: Engine, written: str) -> None:
     with session_scope(engine) as session:
-        flag_conversation(session, "conv-20", "agent1", f"l'adhérent a écrit {written}", now=NOW)
+        flag_conversation(
+            session,
+            "conv-20",
+            "agent1",
+            f"l'adhérent a écrit {written}",
+            now=NOW,
+            refs=ConversationRefs("clé"),
+        )
     with session_scope(engine) as session:
         note = session.scalars(select(ReviewFlag.note)).one()
     assert "masqué]" in note and no_digits(note), note
