@@ -24,7 +24,15 @@ from bot.agents import accounts
 from bot.agents.member_file import MEMBER_GONE, NO_VERIFIED_MEMBER
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, AgentRole, HandoffKind, HandoffReason, ResetChannel
-from bot.db.models import AgentAuditEntry, Member, OutgoingEmail, PostalLetter, ResetRequest
+from bot.db.models import (
+    AgentAuditEntry,
+    HandoffMessage,
+    Member,
+    NirLookup,
+    OutgoingEmail,
+    PostalLetter,
+    ResetRequest,
+)
 from bot.handoffs import access, queue
 from bot.members.lookup import hash_nir
 from bot.settings import DEFAULTS, Settings
@@ -334,3 +342,58 @@ def test_the_console_api_documents_both_endpoints_and_no_number_field(alice: Tes
     assert {"404", "422", "429"} <= set(file["responses"]) and {"400", "404"} <= set(reset["responses"])
     schemas = json.dumps(alice.app.openapi()["components"]["schemas"]["ResetForHandoff"])  # type: ignore[attr-defined]
     assert "nir" not in schemas and "member_ref" not in schemas
+
+
+# --- a number the member types to the agent ------------------------------------------------
+
+
+@pytest.fixture
+def member_chat(db: Engine) -> Iterator[TestClient]:
+    settings = Settings.from_values({"NIR_HASH_KEY": KEY, "RESET_URL_BASE": f"{PAGE}/reinitialiser"})
+    app = create_app(settings, db, rasa_transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    with TestClient(app, base_url=PAGE) as client:
+        yield client
+
+
+def say(client: TestClient, sender: str, text: str) -> dict[str, Any]:
+    answer = client.post("/chat", json={"sender": sender, "message": text}, headers=SAME_ORIGIN)
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def test_a_number_typed_to_the_agent_is_checked_before_it_is_masked_and_opens_the_file(
+    db: Engine, alice: TestClient, member_chat: TestClient
+) -> None:
+    sender = "membre-direct-AbCdEf0123456789"
+    handoff_id = open_handoff(db, sender, member_ref=None)
+    assert take(alice, handoff_id)["adherent_verifie"] is False
+    spaced = " ".join([MEMBER_NIR[:1], MEMBER_NIR[1:5], MEMBER_NIR[5:10], MEMBER_NIR[10:]])
+    nobody = with_key("1701213111222")
+
+    # A number of nobody, then the member's: the member reads the same nothing either way.
+    unknown = say(member_chat, sender, f"mon numéro est {nobody}")
+    assert open_file(alice, handoff_id).status_code == 422
+    known = say(member_chat, sender, f"pardon, c'est le {spaced}")
+    assert known["messages"] == unknown["messages"] == []
+    detail = alice.get(f"/conseiller/api/prises-en-charge/{handoff_id}").json()
+    assert detail["adherent_verifie"] is True
+    typed = [m["texte"] for m in detail["messages"] if m["qui"] == "adherent"]
+    assert typed == ["mon numéro est [NIR masqué]", "pardon, c'est le [NIR masqué]"]
+    answer = open_file(alice, handoff_id)
+    assert answer.status_code == 200 and answer.json()["nom"] == "Nadia Roussel"
+    assert_no_number(answer)
+
+    # Another member's number later does not swap the file the agent may be reading.
+    say(member_chat, sender, f"ou celui de mon mari {OTHER_NIR}")
+    assert open_file(alice, handoff_id).json()["nom"] == "Nadia Roussel"
+    with session_scope(db) as session:
+        stored = " ".join(m.text for m in session.scalars(select(HandoffMessage)))
+        lookups = session.scalars(select(NirLookup)).all()
+    digits = "".join(ch for ch in stored if ch.isdigit())
+    assert MEMBER_NIR[:13] not in digits and OTHER_NIR[:13] not in digits
+    # Two look-ups, counted against the member's own limits; the third number was not looked up.
+    assert [(row.nir_hash, row.outcome) for row in lookups] == [
+        (hash_nir(nobody, KEY), "unknown"),
+        (MEMBER_REF, "member"),
+    ]

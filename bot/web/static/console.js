@@ -232,8 +232,14 @@
     $("fiche").hidden = true;
   }
 
-  function showMemberDoor(detail) {
-    $("conversation-adherent").hidden = !detail.adherent_verifie;
+  /* ``polled``: a number the member typed to the agent was just found to be theirs: say so. */
+  function showMemberDoor(detail, polled) {
+    var door = $("conversation-adherent");
+    var opening = door.hidden && detail.adherent_verifie;
+    door.hidden = !detail.adherent_verifie;
+    if (opening && polled) {
+      announce("Numéro de Sécurité sociale de l'adhérent vérifié : son dossier s'ouvre depuis la conversation.");
+    }
   }
 
   /* --- Journal (superviseurs) ---------------------------------------------------------- */
@@ -668,7 +674,7 @@
     call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId, undefined, true).then(function (detail) {
       if (!held || held.id !== id) { done(0); return; }
       showMessages(detail.messages);
-      showMemberDoor(detail);
+      showMemberDoor(detail, true);
       if (detail.element.etat !== "en_cours" || !detail.element.a_moi) {
         endConversation(detail.element.etat === "en_cours"
           ? "La discussion n° " + id + " est maintenant tenue par " + (detail.element.conseiller || "un autre conseiller") + "."
