@@ -35,15 +35,13 @@ from bot.db.models import (
 )
 from bot.handoffs import access, queue
 from bot.members.lookup import hash_nir
-from bot.settings import DEFAULTS, Settings
-from bot.web.app import create_app
+from bot.settings import DEFAULTS
 from bot.web.member_file_flow import NOT_CONFIRMED
 from tests.support.nirs import with_key
 
-PAGE = "http://127.0.0.1:8080"
-SAME_ORIGIN = {"Origin": PAGE}
-KEY = "cle-de-test-du-dossier-depuis-la-discussion"
-PASSWORD = "Relais-dossier-2026"  # noqa: S105 - a test account
+# The same web worker and sign-in as the look-up limit's tests (NIR key included).
+from tests.web.test_console_lookup_limit import KEY, PASSWORD, SAME_ORIGIN, sign_in, worker
+
 MEMBER_NIR = with_key("2880675114233")
 OTHER_NIR = with_key("1790113055017")
 MEMBER_REF = hash_nir(MEMBER_NIR, KEY)
@@ -82,17 +80,10 @@ def db(engine: Engine) -> Engine:
 
 
 def client_for(db: Engine, login: str) -> TestClient:
-    settings = Settings.from_values({"NIR_HASH_KEY": KEY, "RESET_URL_BASE": f"{PAGE}/reinitialiser"})
-    app = create_app(settings, db, rasa_transport=httpx.MockTransport(lambda r: httpx.Response(500)))
-    client = TestClient(app, base_url=PAGE)
+    """A web worker of the site with ``login`` signed in to the console (leave it with ``__exit__``)."""
+    client = worker(db)
     client.__enter__()
-    answer = client.post(
-        "/conseiller/connexion",
-        data={"identifiant": login, "mot_de_passe": PASSWORD},
-        headers=SAME_ORIGIN,
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
+    sign_in(client, login)
     return client
 
 
@@ -349,9 +340,7 @@ def test_the_console_api_documents_both_endpoints_and_no_number_field(alice: Tes
 
 @pytest.fixture
 def member_chat(db: Engine) -> Iterator[TestClient]:
-    settings = Settings.from_values({"NIR_HASH_KEY": KEY, "RESET_URL_BASE": f"{PAGE}/reinitialiser"})
-    app = create_app(settings, db, rasa_transport=httpx.MockTransport(lambda r: httpx.Response(500)))
-    with TestClient(app, base_url=PAGE) as client:
+    with worker(db) as client:
         yield client
 
 
