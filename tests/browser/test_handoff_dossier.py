@@ -117,7 +117,7 @@ def test_the_agent_opens_the_chat_members_file_and_sends_a_new_code(agent: Tab, 
     door.click()
     expect(console.locator("#fiche-nom")).to_have_text(f"{INES['first_name']} {INES['last_name']}")
     expect(console.locator("#fiche-origine")).to_contain_text("Adhérent de la discussion n°")
-    expect(console.locator("#fiche-origine")).to_contain_text("vérifié par Sésame")
+    expect(console.locator("#fiche-origine")).to_contain_text("vérifié dans la conversation")
     expect(console.locator("#dossier")).to_be_focused()
     expect(console.locator("#fiche-email")).to_contain_text("(masqué)")
     expect(console.get_by_label("Numéro de Sécurité sociale lu par l'adhérent")).to_have_value("")
@@ -150,3 +150,45 @@ def test_the_agent_opens_the_chat_members_file_and_sends_a_new_code(agent: Tab, 
     expect(console.locator("#fiche")).to_be_hidden()
     expect(door).to_be_hidden()
     _audit(console, "console after the close")
+
+
+def test_a_number_typed_to_the_agent_opens_the_file_and_a_letter_goes_out(agent: Tab, member: Tab) -> None:
+    lea = next(row for row in demo_rows() if not row["email"])  # no e-mail: a letter
+    console, widget = agent.page, member.page
+    _available(console, True)
+    _open_chat(widget)
+    _say(widget, ASK_FOR_A_PERSON)
+    expect(widget.get_by_role("log")).to_contain_text(
+        "file d'attente des conseillers ACS", timeout=ANSWER_TIMEOUT_MS
+    )
+    item = console.locator("#file-elements li").filter(has_text="Discussion en direct")
+    item.get_by_role("button", name=re.compile("^Prendre")).click()
+    expect(console.locator("#conversation-resume")).to_contain_text(
+        "Numéro de Sécurité sociale vérifié : non"
+    )
+    door = console.get_by_role("button", name="Ouvrir le dossier de l'adhérent")
+    expect(door).to_be_hidden()
+
+    # The member types their number to the agent: masked for the agent, yet checked by the server.
+    _say(widget, f"mon numéro de sécu : {_spaced(lea['nir'])}")
+    expect(console.locator("#conversation-messages .live-adherent")).to_contain_text("[NIR masqué]")
+    expect(door).to_be_visible()
+    expect(console.locator("#console-etat")).to_contain_text("son dossier s'ouvre depuis la conversation")
+    door.click()
+    expect(console.locator("#fiche-nom")).to_have_text(f"{lea['first_name']} {lea['last_name']}")
+    expect(console.locator("#fiche-email")).to_have_text("pas d'e-mail")
+    expect(console.get_by_role("button", name="Par e-mail…")).to_be_disabled()
+    _audit(console, "file opened from a number typed in the live chat")
+
+    console.get_by_role("button", name="Par courrier…").click()
+    console.get_by_role("button", name="Confirmer l'envoi par courrier").press("Enter")
+    sent = console.locator("#resultat-envoi")
+    expect(sent).to_contain_text("Courrier demandé", timeout=ANSWER_TIMEOUT_MS)
+    expect(console.locator("#fiche-demandes tbody tr").first).to_contain_text("Courrier")
+    _audit(console, "letter sent from the chat's file")
+    digits = re.sub(r"\D", "", console.content())
+    assert lea["nir"][:13] not in digits
+    REPORTS.mkdir(exist_ok=True)
+    console.screenshot(path=str(REPORTS / "handoff-dossier-courrier.png"), full_page=True)
+    console.get_by_role("button", name="Terminer la conversation").click()
+    expect(console.locator("#fiche")).to_be_hidden()

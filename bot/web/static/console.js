@@ -198,11 +198,11 @@
     }).then(function () { $("confirmer").disabled = false; });
   }
 
-  /* The file of the held chat's member, asked for by the hand-off's id (Sésame checked the number). */
+  /* The file of the held chat's member, asked for by the hand-off's id (the number was checked in the chat). */
   function showOrigin(handoffId) {
     fileHandoff = handoffId;
     $("fiche-origine").textContent = handoffId === null ? ""
-      : "Adhérent de la discussion n° " + handoffId + " : numéro de Sécurité sociale vérifié par Sésame.";
+      : "Adhérent de la discussion n° " + handoffId + " : numéro de Sécurité sociale vérifié dans la conversation.";
     $("fiche-origine").hidden = handoffId === null;
   }
 
