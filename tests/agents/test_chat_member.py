@@ -1,6 +1,6 @@
 """A NIR typed to the agent in a live chat: found in the free text, looked up behind the member's limits.
 
-``nir_typed_in`` picks the number out of whatever the member wrote; ``member_named_in``
+``nir_typed_in`` picks the number out of whatever the member wrote; ``member_ref_of_typed``
 returns the member's keyed hash (never the number), counting the look-up against the
 same limits per client, per network and for everyone as the bot's own look-ups.
 """
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from sqlalchemy import Engine, select
 
-from bot.agents.chat_member import member_named_in
+from bot.agents.chat_member import member_ref_of_typed
 from bot.db.engine import session_scope
 from bot.db.models import Member, NirLookup
 from bot.limits.clients import client_hash
@@ -56,8 +56,12 @@ def lookups(engine: Engine) -> list[tuple[str, str | None, str]]:
 
 
 def named(engine: Engine, text: str, client: str = CLIENT) -> str | None:
+    """What the web tier does with a live chat's message: the number out of it, then the look-up."""
+    nir = nir_typed_in(text)
+    if nir is None:
+        return None
     with session_scope(engine) as session:
-        return member_named_in(session, text, KEY, client, NOW, PER_MINUTE)
+        return member_ref_of_typed(session, nir, KEY, client, NOW, PER_MINUTE)
 
 
 def test_a_members_number_gives_their_keyed_hash_and_one_audited_look_up(

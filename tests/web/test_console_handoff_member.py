@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import OperationalError
 
 from bot.agents import accounts
 from bot.agents.member_file import MEMBER_GONE, NO_VERIFIED_MEMBER
@@ -36,6 +37,7 @@ from bot.db.models import (
 from bot.handoffs import access, queue
 from bot.members.lookup import hash_nir
 from bot.settings import DEFAULTS
+from bot.web import member_handoff
 from bot.web.member_file_flow import NOT_CONFIRMED
 from tests.support.nirs import with_key
 
@@ -386,3 +388,21 @@ def test_a_number_typed_to_the_agent_is_checked_before_it_is_masked_and_opens_th
         (hash_nir(nobody, KEY), "unknown"),
         (MEMBER_REF, "member"),
     ]
+
+
+def test_a_failed_look_up_costs_the_agent_the_file_never_the_member_their_message(
+    db: Engine, alice: TestClient, member_chat: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(*args: object, **kwargs: object) -> str:
+        raise OperationalError("SELECT pg_advisory_xact_lock", {}, Exception("lock timeout"))
+
+    monkeypatch.setattr(member_handoff, "member_ref_of_typed", locked)
+    sender = "membre-direct-ZyXw9876543210ab"
+    handoff_id = open_handoff(db, sender, member_ref=None)
+    take(alice, handoff_id)
+    assert say(member_chat, sender, f"mon numéro est {MEMBER_NIR}")["handoff"]["etat"] == "en_cours"
+    detail = alice.get(f"/conseiller/api/prises-en-charge/{handoff_id}").json()
+    assert [m["texte"] for m in detail["messages"] if m["qui"] == "adherent"] == [
+        "mon numéro est [NIR masqué]"
+    ]
+    assert detail["adherent_verifie"] is False
