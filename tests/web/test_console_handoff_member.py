@@ -38,6 +38,7 @@ from bot.handoffs import access, queue
 from bot.members.lookup import hash_nir
 from bot.settings import DEFAULTS
 from bot.web import member_handoff
+from bot.web.deps import NOT_SIGNED_IN, WRONG_ORIGIN
 from bot.web.member_file_flow import NOT_CONFIRMED
 from tests.support.nirs import with_key
 
@@ -406,3 +407,29 @@ def test_a_failed_look_up_costs_the_agent_the_file_never_the_member_their_messag
         "mon numéro est [NIR masqué]"
     ]
     assert detail["adherent_verifie"] is False
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("adherent", {}), ("adherent/nouveau-code", {"canal": "courrier", "confirmation": "courrier"})],
+)
+def test_no_session_no_other_page_and_no_trainer_reach_the_file(
+    db: Engine, alice: TestClient, member_chat: TestClient, path: str, body: dict[str, Any]
+) -> None:
+    handoff_id = open_handoff(db, "membre-verifie-0007")
+    take(alice, handoff_id)
+    url = f"/conseiller/api/prises-en-charge/{handoff_id}/{path}"
+    without_session = member_chat.post(url, json=body, headers=SAME_ORIGIN)
+    assert without_session.status_code == 401 and without_session.json() == {"error": NOT_SIGNED_IN}
+    for origin in ({"Origin": "https://pirate.example"}, {}):
+        answer = alice.post(url, json=body, headers=origin)
+        assert answer.status_code == 403 and answer.json() == {"error": WRONG_ORIGIN}
+    with session_scope(db) as session:
+        accounts.add_agent(session, "fanny", PASSWORD, actor="cli:test", role=AgentRole.FORMATEUR)
+    trainer = client_for(db, "fanny")
+    try:
+        assert trainer.post(url, json=body, headers=SAME_ORIGIN).status_code == 403
+    finally:
+        trainer.__exit__(None, None, None)
+    assert requests_made(db) == 0
+    assert audit_lines(db, AgentAction.MEMBER_LOOKUP, AgentAction.RESET_ON_BEHALF) == []
