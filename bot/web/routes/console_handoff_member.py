@@ -51,7 +51,7 @@ def _by_handoff(handoff_id: int, agent: AgentIdentity) -> FindMember:
     (401, 403, 404, 422, 429),
 )
 def handoff_member_file(handoff_id: int, agent: SignedIn, config: Config) -> MemberView:
-    """Le dossier de l'adhérent dont Sésame a vérifié le numéro dans la conversation, sans ce numéro.
+    """Le dossier de l'adhérent dont le numéro a été vérifié dans la conversation, sans ce numéro.
     Réservé à qui peut lire la prise en charge ; journalisé et compté comme un dossier ouvert par numéro.
     """
     return open_member_file(config, agent, _by_handoff(handoff_id, agent), handoff_id=handoff_id)
