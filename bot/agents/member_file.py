@@ -2,11 +2,15 @@
 
 The agent types the NIR the member reads out. The number is checked with the same
 rules as in the chat (precise French errors), then the member is found by the keyed
-hash. The file says who (name, city, email masked — in full only for a
-``superviseur``), every recent request for a new code with its channel and where it
-stands (email queued, sent or failed, link used or expired; letter requested,
-printed, due by), how many requests the 24-hour limit still allows, and a suggested
-next step drawn from the rules the bot itself answers with (``bot.resets.requests``).
+hash. From a hand-off, the agent needs no number: the conversation already checked
+it, and the hand-off keeps the member's keyed hash (``Handoff.member_ref``), which
+never leaves the server (``find_for_handoff``).
+
+The file says who (name, city, email masked — in full only for a ``superviseur``),
+every recent request for a new code with its channel and where it stands (email
+queued, sent or failed, link used or expired; letter requested, printed, due by),
+how many requests the 24-hour limit still allows, and a suggested next step drawn
+from the rules the bot itself answers with (``bot.resets.requests``).
 
 Nothing here writes or logs: the route audits the look-up.
 """
@@ -21,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.enums import EmailStatus, ResetChannel
-from bot.db.models import Agent, Member, ResetRequest
+from bot.db.models import Agent, Handoff, Member, ResetRequest
 from bot.members.lookup import find_by_ref, hash_nir
 from bot.resets.requests import MAX_REQUESTS_PER_DAY, ResetStatus, reset_status
 from bot.rules import french_time
@@ -38,6 +42,14 @@ NIR_PREFIX = "Numéro refusé : "
 UNKNOWN_MEMBER = (
     "Numéro valide, mais aucun adhérent ACS n'a ce numéro. Faites-le relire chiffre par chiffre, "
     "sur la carte Vitale."
+)
+NO_VERIFIED_MEMBER = (
+    "Aucun numéro de Sécurité sociale n'a été vérifié dans cette conversation : demandez-le à "
+    "l'adhérent et saisissez-le dans « Dossier de l'adhérent »."
+)
+MEMBER_GONE = (
+    "Le numéro vérifié dans cette conversation n'est plus celui d'un adhérent ACS : faites-le relire "
+    "et saisissez-le dans « Dossier de l'adhérent »."
 )
 
 
@@ -229,4 +241,19 @@ def find_for_agent(session: Session, nir_text: str, key: str) -> Member | NirPro
     if member is None:
         return NirProblem(UNKNOWN_MEMBER, "unknown_member", member_ref)
     remember_windows(member, canonical, key)
+    return member
+
+
+def find_for_handoff(session: Session, handoff: Handoff) -> Member | NirProblem:
+    """The member whose number the hand-off's conversation checked, or why there is none.
+
+    The caller has checked that the agent may read the hand-off. ``no_verified_member``:
+    nobody's number was found in the conversation; ``unknown_member``: the member left
+    the file since (an erasure), with the keyed hash for the audit line.
+    """
+    if not handoff.member_ref:
+        return NirProblem(NO_VERIFIED_MEMBER, "no_verified_member")
+    member = find_by_ref(session, handoff.member_ref)
+    if member is None:
+        return NirProblem(MEMBER_GONE, "unknown_member", handoff.member_ref)
     return member

@@ -42,6 +42,8 @@ from bot.rules.phone import mask_phone
 
 READ_AUDIT_WINDOW = dt.timedelta(minutes=30)
 HELD_ELSEWHERE = "Discussion tenue par un autre conseiller."
+# What the console answers for a hand-off the agent may not read, as for one that does not exist.
+NOT_YOURS = "Cette prise en charge n'existe pas, ou n'est pas la vôtre."
 
 
 def may_read(handoff: Handoff, agent_id: int, supervisor: bool) -> bool:

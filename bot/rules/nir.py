@@ -45,6 +45,7 @@ import re
 from stdnum.fr import nir as stdnum_nir
 
 from bot.shared.normal_form import ASCII_DIGITS, normalized
+from bot.shared.patterns import nir_spans
 
 BODY_LENGTH = 13
 KEY_LENGTH = 2
@@ -237,3 +238,18 @@ def mask_nir(nir: str) -> str:
     if len(number) != NIR_LENGTH or not all(ch in _ASCII_DIGITS or ch in "AB" for ch in number):
         return "* ** ** ** *** *** **"
     return f"{number[0]} {number[1:3]} ** ** *** *** {number[13:]}"
+
+
+def nir_typed_in(text: str) -> str | None:
+    """The first valid NIR written anywhere in a free message (canonical), or None.
+
+    For a message that is not an answer to "your number?" (a live chat with an agent):
+    only what the secrets gate would mask as a NIR (``nir_spans``) is tried, and a
+    number that fails the checks is ignored rather than explained.
+    """
+    for start, end in nir_spans(text or ""):
+        try:
+            return normalize_nir(text[start:end])
+        except InvalidNir:
+            continue
+    return None

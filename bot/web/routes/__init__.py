@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from bot.web.routes import (
     chat,
     console_assistant,
+    console_handoff_member,
     console_journal,
     console_members,
     console_pages,
@@ -48,6 +49,7 @@ def site_router(reset_prefix: str) -> APIRouter:
         console_pages.api,
         console_assistant.router,
         console_members.router,
+        console_handoff_member.router,
         console_journal.router,
         console_queue.router,
         console_push.router,

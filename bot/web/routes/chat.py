@@ -41,7 +41,7 @@ from bot.web.body_limits import MESSAGE_BODY_BYTES
 from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
-from bot.web.member_handoff import member_turn, opened_by_the_bot
+from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, web_config
 
@@ -187,7 +187,13 @@ async def chat(
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
     try:
-        relayed = await run_in_threadpool(member_turn, config.engine, parsed.sender, parsed.message)
+        relayed = await run_in_threadpool(
+            member_turn,
+            config.engine,
+            parsed.sender,
+            parsed.message,
+            number_check(config.settings, request.client.host if request.client else None),
+        )
     except SQLAlchemyError as exc:
         # The member database is down: no hand-off can be open or opened, but the bot still
         # answers every question of the help document (and says the reset service is down).

@@ -62,7 +62,7 @@ AUTHOR_WORDS = {
 }
 
 
-NOT_FOUND = "Cette prise en charge n'existe pas, ou n'est pas la vôtre."
+NOT_FOUND = access.NOT_YOURS
 
 
 def _agent(session: Session, identity: AgentIdentity) -> Agent:
@@ -134,6 +134,7 @@ def _detail(
             Line(id=m.id, qui=AUTHOR_WORDS[m.author], texte=m.text, date=m.created_at)  # type: ignore[arg-type]
             for m in queue.messages_after(session, handoff.id, after)
         ],
+        adherent_verifie=handoff.member_ref is not None,
     )
 
 

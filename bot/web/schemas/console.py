@@ -127,6 +127,18 @@ class ResetOnBehalf(BaseModel):
     )
 
 
+class ResetForHandoff(BaseModel):
+    """A new code for the member of a hand-off: no number, the server knows whose file it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    canal: Literal["email", "courrier"]
+    confirmation: str = Field(
+        max_length=20,
+        description="Le canal, répété : la console le demande au conseiller avant d'envoyer.",
+    )
+
+
 class ResetDone(BaseModel):
     resultat: OutcomeCode
     message: str

@@ -53,6 +53,11 @@ class HandoffDetail(BaseModel):
     )
     transcription: list[dict[str, str]] = Field(description="La conversation avec Sésame, numéros masqués.")
     messages: list[Line] = Field(description="Les messages de la prise en charge après « apres ».")
+    adherent_verifie: bool = Field(
+        default=False,
+        description="Le numéro de l'adhérent a été vérifié dans la conversation : son dossier s'ouvre "
+        "depuis la prise en charge (POST …/adherent), sans le numéro.",
+    )
 
 
 class Said(BaseModel):

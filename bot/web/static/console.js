@@ -2,7 +2,8 @@
    Talks to /conseiller/api/… only; the server checks the session and the role on
    every call, this script only shows what it is given. Text goes in with
    textContent, never as HTML. The NIR typed stays in its field: it is sent with
-   each look-up or request, never stored by this page. */
+   each look-up or request, never stored by this page. A file opened from a held chat
+   is asked for by the hand-off's id: no number at all goes either way. */
 (function () {
   "use strict";
 
@@ -106,6 +107,7 @@
 
   var current = null;  // the file shown, and the channel waiting for confirmation
   var pending = null;
+  var fileHandoff = null;  // the hand-off whose member's file is shown; null: opened by the number typed
 
   function showFile(file) {
     current = file;
@@ -149,11 +151,13 @@
     }
     call("POST", "/adherent", { nir: nir }).then(function (file) {
       $("nir").removeAttribute("aria-invalid");
+      showOrigin(null);
       showFile(file);
       announce("Dossier ouvert : " + file.nom);
     }, function (error) {
       $("fiche").hidden = true;
       current = null;
+      showOrigin(null);
       $("nir").setAttribute("aria-invalid", "true");
       showError("erreur-dossier", error.message);
       $("nir").focus();
@@ -179,9 +183,11 @@
   function confirmReset() {
     if (!pending) { return; }
     var channel = pending;
-    var nir = $("nir").value.trim();
+    var asked = fileHandoff !== null
+      ? call("POST", "/prises-en-charge/" + fileHandoff + "/adherent/nouveau-code", { canal: channel, confirmation: channel })
+      : call("POST", "/adherent/nouveau-code", { nir: $("nir").value.trim(), canal: channel, confirmation: channel });
     $("confirmer").disabled = true;
-    call("POST", "/adherent/nouveau-code", { nir: nir, canal: channel, confirmation: channel }).then(function (done) {
+    asked.then(function (done) {
       cancel();
       showFile(done.dossier);
       $("resultat-envoi").textContent = done.message;
@@ -190,6 +196,50 @@
       cancel();
       $("resultat-envoi").textContent = error.message;
     }).then(function () { $("confirmer").disabled = false; });
+  }
+
+  /* The file of the held chat's member, asked for by the hand-off's id (the number was checked in the chat). */
+  function showOrigin(handoffId) {
+    fileHandoff = handoffId;
+    $("fiche-origine").textContent = handoffId === null ? ""
+      : "Adhérent de la discussion n° " + handoffId + " : numéro de Sécurité sociale vérifié dans la conversation.";
+    $("fiche-origine").hidden = handoffId === null;
+  }
+
+  function openHandoffFile() {
+    if (!held) { return; }
+    var id = held.id;
+    showError("erreur-conversation", "");
+    showError("erreur-dossier", "");
+    $("resultat-envoi").textContent = "";
+    cancel();
+    call("POST", "/prises-en-charge/" + id + "/adherent").then(function (file) {
+      $("nir").value = "";
+      $("nir").removeAttribute("aria-invalid");
+      showOrigin(id);
+      showFile(file);
+      $("dossier").focus();
+      announce("Dossier ouvert : " + file.nom);
+    }, function (error) { showError("erreur-conversation", error.message); });
+  }
+
+  /* The file came from this hand-off, which leaves the agent's hands: it goes with it. */
+  function closeHandoffFile(id) {
+    if (fileHandoff === null || fileHandoff !== id) { return; }
+    cancel();
+    current = null;
+    showOrigin(null);
+    $("fiche").hidden = true;
+  }
+
+  /* ``polled``: a number the member typed to the agent was just found to be theirs: say so. */
+  function showMemberDoor(detail, polled) {
+    var door = $("conversation-adherent");
+    var opening = door.hidden && detail.adherent_verifie;
+    door.hidden = !detail.adherent_verifie;
+    if (opening && polled) {
+      announce("Numéro de Sécurité sociale de l'adhérent vérifié : son dossier s'ouvre depuis la conversation.");
+    }
   }
 
   /* --- Journal (superviseurs) ---------------------------------------------------------- */
@@ -573,6 +623,7 @@
       (detail.reference ? " (conversation " + detail.reference + ")" : "") + " · demandée " + element.depuis +
       " · l'adhérent " + (MOTIF[element.motif] || "");
     $("conversation-resume").textContent = element.resume;
+    showMemberDoor(detail);
     var transcript = $("conversation-transcription");
     clear(transcript);
     detail.transcription.forEach(function (said) {
@@ -601,6 +652,7 @@
 
   function endConversation(text) {
     stopMessages();
+    if (held) { closeHandoffFile(held.id); }
     held = null;
     $("conversation-bloc").hidden = true;
     $("conversation-aucune").hidden = false;
@@ -623,6 +675,7 @@
     call("GET", "/prises-en-charge/" + id + "?apres=" + held.lastId, undefined, true).then(function (detail) {
       if (!held || held.id !== id) { done(0); return; }
       showMessages(detail.messages);
+      showMemberDoor(detail, true);
       if (detail.element.etat !== "en_cours" || !detail.element.a_moi) {
         endConversation(detail.element.etat === "en_cours"
           ? "La discussion n° " + id + " est maintenant tenue par " + (detail.element.conseiller || "un autre conseiller") + "."
@@ -751,6 +804,7 @@
     $("form-transfert").addEventListener("submit", transfer);
     $("terminer").addEventListener("click", finish);
     $("signaler").addEventListener("click", flagForTrainers);
+    $("ouvrir-dossier-conversation").addEventListener("click", openHandoffFile);
     document.addEventListener("click", unlockAudio, { once: true });
     document.addEventListener("keydown", unlockAudio, { once: true });
     showNotificationState();
