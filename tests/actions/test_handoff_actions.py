@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -90,8 +91,13 @@ def test_nobody_on_duty_offers_a_call_back_with_the_contact_details(
     }
 
 
-def test_a_broken_database_is_said_and_nothing_offered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent/dir/sesame.db")
+def test_a_broken_database_is_said_and_nothing_offered(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (
+        tmp_path / "sesame.db"
+    ).mkdir()  # a folder where the database file should be: no one opens it, not even root
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/sesame.db")
     messages, events = run(ActionRequestHuman(), tracker(ASKED))
     assert [m["response"] for m in messages] == ["utter_handoff_unavailable"]
     assert [(e["name"], e["value"]) for e in events] == [("handoff_outcome", "queued")]

@@ -191,6 +191,19 @@ def test_replace_and_upserts_cannot_rewrite_the_log(engine: Engine) -> None:
     assert first_line(engine) == ("claire", "sign_in")
 
 
+def test_truncate_cannot_empty_the_log(engine: Engine) -> None:
+    """Row triggers do not fire on PostgreSQL's TRUNCATE: the log (or a table it hangs from) gone at once."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE (its DELETE FROM fires the row trigger, tested above)")
+    write(engine)
+    for statement in ("TRUNCATE agent_audit", "TRUNCATE agents, agent_audit CASCADE"):
+        with pytest.raises(DBAPIError, match="journal en ajout seul"):
+            with engine.begin() as connection:
+                connection.execute(text(statement))
+    with session_scope(engine) as session:
+        assert len(audit.entries(session)) == 4
+
+
 def test_a_conversation_id_written_before_references_is_exported_as_its_reference(engine: Engine) -> None:
     """Old lines named the conversation by its id, the member's chat credential: never shown again."""
     sender = "AbCdEfGhIjKlMnOpQrStUvWx"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -53,9 +54,12 @@ def test_an_empty_purge_leaves_no_line_in_the_audit_log(engine: Engine, tracker:
 
 
 def test_a_failing_purge_is_logged_and_never_stops_the_worker(
-    engine: Engine, caplog: pytest.LogCaptureFixture
+    engine: Engine, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    broken = create_engine("sqlite:////nonexistent/dir/tracker.db")
+    (
+        tmp_path / "tracker.db"
+    ).mkdir()  # a folder where the database file should be: no one opens it, not even root
+    broken = create_engine(f"sqlite:///{tmp_path}/tracker.db")
     assert PurgeSchedule(engine, broken, POLICY).tick() is None
     assert "Purge de conservation interrompue (OperationalError)" in caplog.text
 

@@ -27,6 +27,7 @@ from bot.db.models import Base
 from tests.support.postgres import throwaway_test_database
 
 FRESH_SCHEMA = "fresh_schema"  # the marker: this test migrates an empty database itself
+AUDIT_TRUNCATE_TRIGGER = "agent_audit_no_truncate"  # migration 0011
 
 
 def create_schema(engine: Engine) -> None:
@@ -123,7 +124,11 @@ def _reset_postgres(url: str, fresh: bool) -> None:
             return
         tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
         with engine.begin() as connection:
+            # The audit log refuses TRUNCATE (migration 0011); the owner lifts that for this
+            # transaction only, as a test database's owner may.
+            connection.execute(text(f"ALTER TABLE agent_audit DISABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
             connection.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+            connection.execute(text(f"ALTER TABLE agent_audit ENABLE TRIGGER {AUDIT_TRUNCATE_TRIGGER}"))
     finally:
         engine.dispose()
 
