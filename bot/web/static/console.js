@@ -323,7 +323,7 @@
 
   function itemKey(item) {
     return [item.type, item.etat, item.conseiller, item.a_moi, item.resume, item.telephone, item.creneau,
-      held && held.id === item.id].join("|");
+      item.fenetre, held && held.id === item.id].join("|");
   }
 
   function line(parent, className, text) {
@@ -364,7 +364,10 @@
     if (item.type === "rappel") {
       var facts = document.createElement("dl");
       facts.className = "facts";
-      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"], ["Créneau", item.creneau || "non précisé"]].forEach(function (pair) {
+      /* The moment in the member's own words, and the window the server read from them. */
+      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"],
+        ["L'adhérent a écrit", item.creneau ? "« " + item.creneau + " »" : "rien de précis"],
+        ["À rappeler", item.fenetre || "à tout moment"]].forEach(function (pair) {
         var dt = document.createElement("dt");
         dt.textContent = pair[0];
         var dd = document.createElement("dd");
