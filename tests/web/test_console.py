@@ -428,6 +428,29 @@ def test_the_assistant_answers_with_the_member_texts_and_the_top_three(
     assert NIR_WITH_EMAIL not in json.dumps(audit_actions(db))
 
 
+def test_a_close_call_gives_both_answers_in_french(web: TestClient, rasa: FakeAgentChannel) -> None:
+    """54 % against 45 %: the agent sees both answers, each under its French name (issue 21, item 4)."""
+    rasa.intents = [
+        {"name": "out_of_scope", "confidence": 0.54},
+        {"name": "forgot_access_code", "confidence": 0.45},
+        {"name": "deny", "confidence": 0.01},
+    ]
+    sign_in(web)
+    reply = post(web, "/assistant", {"question": "et pour mon remboursement ?"}).json()
+    assert [i["libelle"] for i in reply["intentions"]] == [
+        "Hors sujet",
+        "J'ai oublié mon code d'accès",
+        "Non",
+    ]
+    assert (reply["reponse"]["intention"], reply["reponse"]["a_dire"]) == ("out_of_scope", None)
+    assert reply["autre_reponse"]["intention"] == "forgot_access_code" and reply["autre_reponse"]["a_dire"]
+    rasa.intents = [
+        {"name": "forgot_access_code", "confidence": 0.80},
+        {"name": "out_of_scope", "confidence": 0.2},
+    ]
+    assert post(web, "/assistant", {"question": "code perdu"}).json()["autre_reponse"] is None
+
+
 def test_another_intent_in_one_click(web: TestClient) -> None:
     sign_in(web)
     answer = web.get("/conseiller/api/reponses/no_email_address").json()

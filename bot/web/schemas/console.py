@@ -61,6 +61,13 @@ class Answer(BaseModel):
 class AssistantReply(BaseModel):
     intentions: list[IntentChoice] = Field(description="Les 3 intentions les plus probables.")
     reponse: Answer
+    autre_reponse: Answer | None = Field(
+        default=None,
+        description=(
+            "La réponse de la 2e intention quand les deux sont proches (ASSISTANT_CLOSE_CALL_POINTS) : "
+            "à afficher côte à côte. null : la première l'emporte nettement."
+        ),
+    )
 
 
 class NirQuery(BaseModel):

@@ -41,20 +41,32 @@
 
   /* --- Assistant ------------------------------------------------------------------ */
 
-  function showAnswer(answer) {
-    $("reponse-titre").textContent = answer.libelle;
-    $("reponse-texte").textContent = answer.a_dire || "";
-    $("reponse-a-dire").hidden = !answer.a_dire;
-    var steps = $("reponse-etapes");
+  /* ``suffix``: "" for the first answer, "-2" for the second one of a close call. */
+  function fillAnswer(answer, suffix) {
+    var id = "reponse" + suffix;
+    $(id + "-titre").textContent = answer.libelle;
+    $(id + "-texte").textContent = answer.a_dire || "";
+    $(id + "-a-dire").hidden = !answer.a_dire;
+    var steps = $(id + "-etapes");
     clear(steps);
     answer.etapes.forEach(function (step) {
       var item = document.createElement("li");
       item.textContent = step;
       steps.appendChild(item);
     });
-    $("reponse-etapes-bloc").hidden = answer.etapes.length === 0;
-    $("reponse-a-faire").textContent = answer.a_faire ? "Dans la console : " + answer.a_faire : "";
-    $("reponse-a-faire").hidden = !answer.a_faire;
+    $(id + "-etapes-bloc").hidden = answer.etapes.length === 0;
+    $(id + "-a-faire").textContent = answer.a_faire ? "Dans la console : " + answer.a_faire : "";
+    $(id + "-a-faire").hidden = !answer.a_faire;
+  }
+
+  /** One answer, or two side by side when the model hesitates between them (``second``). */
+  function showAnswer(answer, second) {
+    fillAnswer(answer, "");
+    if (second) { fillAnswer(second, "-2"); }
+    $("reponse-2").hidden = !second;
+    $("reponses-proches").hidden = !second;
+    $("reponses").classList.toggle("answers-two", !!second);
+    $("assistant").classList.toggle("panel-wide", !!second);
   }
 
   function choose(intent, button) {
@@ -68,7 +80,7 @@
     }, function (error) { showError("erreur-assistant", error.message); });
   }
 
-  function showIntents(intents) {
+  function showIntents(intents, second) {
     var list = $("intentions");
     clear(list);
     intents.forEach(function (choice, index) {
@@ -76,7 +88,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "choice";
-      button.setAttribute("aria-pressed", String(index === 0));
+      button.setAttribute("aria-pressed", String(index === 0 || (index === 1 && !!second)));
       button.dataset.intent = choice.intention;
       button.textContent = choice.libelle + " — " + Math.round(choice.confiance * 100) + " %";
       button.addEventListener("click", function () { choose(choice.intention, button); });
@@ -95,10 +107,12 @@
       return;
     }
     call("POST", "/assistant", { question: question }).then(function (reply) {
-      showIntents(reply.intentions);
-      showAnswer(reply.reponse);
+      showIntents(reply.intentions, reply.autre_reponse);
+      showAnswer(reply.reponse, reply.autre_reponse);
       $("resultat-assistant").hidden = false;
-      announce("Réponse affichée : " + reply.reponse.libelle);
+      announce(reply.autre_reponse
+        ? "Deux réponses proches affichées : " + reply.reponse.libelle + " ; " + reply.autre_reponse.libelle
+        : "Réponse affichée : " + reply.reponse.libelle);
     }, function (error) { showError("erreur-assistant", error.message); });
   }
 
