@@ -386,6 +386,9 @@ def test_the_journal_is_for_supervisors_only(web: TestClient, db: Engine) -> Non
     assert {"acteur": "claire", "action": "sign_in"}.items() <= lines[-1].items() or any(
         line["acteur"] == "claire" and line["action"] == "sign_in" for line in lines
     )
+    # In French beside the stored code (issue 21: the journal showed « member_lookup »).
+    signed_in = next(line for line in lines if line["action"] == "sign_in")
+    assert (signed_in["libelle"], signed_in["detail_texte"]) == ("Connexion", "")
     only_claire = web.get("/conseiller/api/journal", params={"conseiller": "claire"}).json()
     assert only_claire and {line["acteur"] for line in only_claire} == {"claire"}
     assert 'id="journal"' in web.get("/conseiller/").text

@@ -143,6 +143,8 @@ class ResetDone(BaseModel):
 class JournalLine(BaseModel):
     date: dt.datetime
     acteur: str
-    action: str
+    action: str = Field(description="Le code de l'action (member_lookup…), tel qu'enregistré.")
+    libelle: str = Field(description="L'action en français (« Dossier d'adhérent consulté »).")
+    detail_texte: str = Field(description="Le détail en français, codes traduits (bot.agents.journal_words).")
     adherent: str | None = Field(description="Empreinte du numéro (jamais le numéro).")
     detail: dict[str, Any]

@@ -190,6 +190,14 @@
     $("confirmation").hidden = true;
   }
 
+  /* « Annuler » or Échap: the confirmation goes, and the focus goes back to the button
+     that opened it (not to the page's body, where a keyboard user would be lost). */
+  function dismiss() {
+    var channel = pending;
+    cancel();
+    if (channel) { $(channel === "email" ? "envoi-email" : "envoi-courrier").focus(); }
+  }
+
   function confirmReset() {
     if (!pending) { return; }
     var channel = pending;
@@ -219,9 +227,9 @@
         var row = document.createElement("tr");
         cell(row, dateFormat.format(new Date(line.date)));
         cell(row, line.acteur);
-        cell(row, line.action);
+        cell(row, line.libelle);
         cell(row, line.adherent ? line.adherent.slice(0, 12) + "…" : "");
-        cell(row, Object.keys(line.detail).map(function (key) { return key + " : " + line.detail[key]; }).join(", "));
+        cell(row, line.detail_texte);
         body.appendChild(row);
       });
       $("journal-lignes").hidden = false;
@@ -253,6 +261,24 @@
   var messagesTimer = null;
   var audio = null;
   var myLogin = (document.body.dataset.login || "");
+  /* Who wrote the queue's error line: a failed read (cleared by the next good read), or an
+     action refused (« Cette conversation a déjà été prise… »: it stays until the agent's next
+     action in the queue, whatever the refreshes). */
+  var queueErrorFromRead = false;
+
+  function queueReadFailed(error) {
+    showError("erreur-file", error.message);
+    queueErrorFromRead = true;
+  }
+
+  function queueReadWorked() {
+    if (queueErrorFromRead) { showError("erreur-file", ""); queueErrorFromRead = false; }
+  }
+
+  function queueActionMessage(text) {
+    showError("erreur-file", text);
+    queueErrorFromRead = false;
+  }
 
   var WHO = { adherent: "Adhérent", conseiller: "Vous", sesame: "Sésame" };
   var TYPE = { discussion: "Discussion en direct", rappel: "Rappel demandé" };
@@ -474,11 +500,9 @@
     queueBusy = true;
     var changes = availabilityChanges;
     call("GET", "/file", undefined, true).then(function (view) {
-      showError("erreur-file", "");
+      queueReadWorked();
       showQueue(view, changes);
-    }, function (error) {
-      showError("erreur-file", error.message);
-    }).then(function () {
+    }, queueReadFailed).then(function () {
       queueBusy = false;
       if (queueAgain) { queueAgain = false; pollQueue(); return; }
       queueTimer = window.setTimeout(pollQueue, pushed ? PUSHED_EVERY_MS : QUEUE_EVERY_MS);
@@ -487,7 +511,7 @@
 
   function refreshQueue() {
     var changes = availabilityChanges;
-    return call("GET", "/file").then(function (view) { showQueue(view, changes); }, function (error) { showError("erreur-file", error.message); });
+    return call("GET", "/file").then(function (view) { queueReadWorked(); showQueue(view, changes); }, queueReadFailed);
   }
 
   function setAvailability() {
@@ -495,14 +519,14 @@
     var wanted = box.checked;
     availabilityChanges += 1;
     savingAvailability = true;
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/disponibilite", { disponible: wanted }).then(function (answer) {
       box.checked = answer.disponible;
       announce(answer.disponible ? "Vous êtes disponible pour les discussions."
         : "Vous n'êtes plus disponible pour les discussions.");
     }, function (error) {
       box.checked = !wanted;
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
     }).then(function () {
       savingAvailability = false;
       refreshQueue();
@@ -510,37 +534,37 @@
   }
 
   function callback(id, reached) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/prises-en-charge/" + id + "/rappel", { joint: reached }).then(function () {
       announce(reached ? "Rappel n° " + id + " marqué comme fait." : "Rappel n° " + id + " : adhérent injoignable.");
       $("file").focus();
       refreshQueue();
     }, function (error) {
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
       refreshQueue();
     });
   }
 
   /** The call-back's full number: asked for (and audited) only when the agent means to call. */
   function revealPhone(id, facts) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("GET", "/prises-en-charge/" + id).then(function (detail) {
       var phone = detail.element.telephone;
       var dd = facts.querySelector("dd");
       if (dd && phone) { dd.textContent = readablePhone(phone); }
       announce("Numéro à rappeler : " + (phone ? readablePhone(phone) : "non donné") + ".");
-    }, function (error) { showError("erreur-file", error.message); });
+    }, function (error) { queueActionMessage(error.message); });
   }
 
   function take(id) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/prises-en-charge/" + id + "/prendre").then(function (detail) {
       openConversation(detail);
       announce("Vous avez pris la discussion n° " + id + ".");
       $("message-conseiller").focus();
       refreshQueue();
     }, function (error) {
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
       refreshQueue();
     });
   }
@@ -548,7 +572,7 @@
   function show(id) {
     call("GET", "/prises-en-charge/" + id).then(function (detail) {
       if (detail.element.etat === "en_cours" && detail.element.a_moi) { openConversation(detail); }
-    }, function (error) { showError("erreur-file", error.message); });
+    }, function (error) { queueActionMessage(error.message); });
   }
 
   function addMessage(message) {
@@ -787,9 +811,9 @@
     $("envoi-email").addEventListener("click", function () { offer("email"); });
     $("envoi-courrier").addEventListener("click", function () { offer("courrier"); });
     $("confirmer").addEventListener("click", confirmReset);
-    $("annuler").addEventListener("click", cancel);
+    $("annuler").addEventListener("click", dismiss);
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && pending) { cancel(); }
+      if (event.key === "Escape" && pending) { dismiss(); }
     });
     if ($("form-journal")) {
       $("form-journal").addEventListener("submit", showJournal);
