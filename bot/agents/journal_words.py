@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.agents.email_check import DIFFERS, MATCHES
 from bot.db.enums import AgentAction
 from bot.dialogue.intents import REGISTRY
 from bot.members.importer import NIR_REASONS
@@ -26,6 +27,7 @@ ACTIONS: Mapping[str, str] = {
     AgentAction.ASSISTANT_QUESTION: "Question à l'assistant",
     AgentAction.MEMBER_LOOKUP: "Dossier d'adhérent consulté",
     AgentAction.RESET_ON_BEHALF: "Nouveau code demandé pour l'adhérent",
+    AgentAction.EMAIL_CHECKED: "Adresse e-mail lue par l'appelant vérifiée",
     AgentAction.LOOKUP_LIMIT_REACHED: "Limite de dossiers par heure atteinte",
     AgentAction.AUDIT_READ: "Journal consulté",
     AgentAction.AGENT_ADDED: "Compte de conseiller créé",
@@ -82,6 +84,8 @@ RESULTS: Mapping[str, str] = {
     "courrier_demande": "courrier demandé",
     "deja_en_route": "un code est déjà en route",
     "limite_atteinte": "limite de demandes atteinte",
+    MATCHES: "l'adresse correspond",
+    DIFFERS: "l'adresse ne correspond pas",
     **{code: f"numéro refusé : {reason}" for code, reason in NIR_REASONS.items()},
 }
 

@@ -338,6 +338,7 @@ ACTIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/reponses/forgot_access_code", None),
     ("POST", "/adherent", {"nir": NIR_WITH_EMAIL}),
     ("POST", "/adherent/nouveau-code", {"nir": NIR_WITH_EMAIL, "canal": "email", "confirmation": "email"}),
+    ("POST", "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": "alice.martin@exemple.test"}),
     ("GET", "/journal", None),
 ]
 
@@ -579,6 +580,33 @@ def test_a_reset_by_email_on_behalf_goes_to_the_outbox_under_the_agents_name(
     assert again.json()["resultat"] == "deja_en_route"
     with session_scope(db) as session:
         assert len(session.scalars(select(OutgoingEmail)).all()) == 1
+
+
+def test_an_agent_checks_the_address_the_caller_reads_out_without_seeing_it(
+    web: TestClient, db: Engine
+) -> None:
+    """The agent sees the address masked; the caller reads it out; the server says only yes or no."""
+    sign_in(web)
+    same = post(
+        web, "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": " Alice.Martin@Exemple.test "}
+    )
+    assert same.status_code == 200 and same.json()["correspond"] is True
+    other = post(web, "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": "alice.martin@exemple.fr"})
+    assert other.status_code == 200 and other.json()["correspond"] is False
+    assert "courrier" in other.json()["message"]
+    assert "alice.martin@exemple.test" not in same.text + other.text  # never sent back
+    none = post(web, "/adherent/verifier-email", {"nir": NIR_WITHOUT_EMAIL, "email": "x@exemple.test"})
+    assert none.status_code == 422
+    checks = [e for e in audit_actions(db, "claire") if e[1] == AgentAction.EMAIL_CHECKED]
+    assert [e[3] for e in checks] == [
+        {"resultat": "correspond"},
+        {"resultat": "different"},
+        {"resultat": "pas_d_email"},
+    ]
+    assert checks[0][2] == hash_nir(NIR_WITH_EMAIL, KEY)
+    assert "exemple.fr" not in json.dumps(audit_actions(db)) and "Alice.Martin" not in json.dumps(
+        audit_actions(db)
+    )
 
 
 def test_a_letter_on_behalf_and_the_members_daily_limit(web: TestClient, db: Engine) -> None:

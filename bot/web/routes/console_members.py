@@ -5,7 +5,9 @@ member and shows their requests (``bot.agents.member_file``);
 ``POST /adherent/nouveau-code`` asks for a new code by the channel the agent chose
 and confirmed, through the same service as the member's own request
 (``bot.resets.service``), told from the same table (``bot.resets.wording``).
-Both are audited under the agent's login, refusals included. Guards:
+``POST /adherent/verifier-email`` says whether the address a caller reads out is the
+one on file (``bot.agents.email_check``). All are audited under the agent's login,
+refusals included. Guards:
 ``bot.web.routes.console_pages``.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.agents import audit
+from bot.agents.email_check import DIFFERS, MATCHES, same_address
 from bot.agents.lookup_limit import check_agent_lookups
 from bot.agents.member_file import NirProblem, file_of, find_for_agent
 from bot.db.engine import session_scope
@@ -24,7 +27,7 @@ from bot.resets.wording import NO_EMAIL_CODE, NO_EMAIL_ON_FILE, agent_words
 from bot.rules import french_time
 from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
-from bot.web.schemas.console import MemberView, NirQuery, ResetDone, ResetOnBehalf
+from bot.web.schemas.console import EmailCheck, EmailChecked, MemberView, NirQuery, ResetDone, ResetOnBehalf
 from bot.web.state import WebConfig
 
 NOT_CONFIRMED = "Confirmez l'envoi en nommant le canal choisi (e-mail ou courrier)."
@@ -97,6 +100,43 @@ def member_file(body: NirQuery, agent: SignedIn, config: Config) -> MemberView:
             return MemberView.of(file)
     except ConsoleError as refused:
         _audit_refusal(config, agent, AgentAction.MEMBER_LOOKUP, refused)
+        raise
+
+
+EMAIL_MATCHES = "C'est bien l'adresse e-mail connue d'ACS pour cet adhérent."
+EMAIL_DIFFERS = (
+    "Ce n'est pas l'adresse e-mail connue d'ACS pour cet adhérent. Faites-la épeler ; "
+    "si elle a changé, le nouveau code partira vers l'ancienne adresse : proposez plutôt le courrier."
+)
+
+
+@api.post(
+    "/adherent/verifier-email",
+    "Vérifier l'adresse e-mail que lit l'appelant",
+    EmailChecked,
+    (400, 401, 403, 422, 429),
+)
+def check_email(body: EmailCheck, agent: SignedIn, config: Config) -> EmailChecked:
+    """Dit seulement si l'adresse lue est celle du dossier (l'adresse n'est jamais envoyée en entier
+    à un conseiller). Journalisé, sans l'adresse ; compté avec les dossiers ouverts.
+    """
+    _within_agent_limit(config, agent)
+    try:
+        with session_scope(config.engine) as session:
+            member = _find(session, body.nir, config)
+            if not member.email:
+                raise ConsoleError(422, NO_EMAIL_ON_FILE, code=NO_EMAIL_CODE)
+            matches = same_address(member.email, body.email)
+            audit.record(
+                session,
+                agent.login,
+                AgentAction.EMAIL_CHECKED,
+                nir_hash=member.nir_hash,
+                resultat=MATCHES if matches else DIFFERS,
+            )
+            return EmailChecked(correspond=matches, message=EMAIL_MATCHES if matches else EMAIL_DIFFERS)
+    except ConsoleError as refused:
+        _audit_refusal(config, agent, AgentAction.EMAIL_CHECKED, refused)
         raise
 
 

@@ -123,6 +123,20 @@ class MemberView(BaseModel):
         )
 
 
+class EmailCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nir: str = Field(min_length=1, max_length=64)
+    email: str = Field(
+        min_length=1, max_length=254, description="L'adresse que l'appelant lit. Ni conservée ni journalisée."
+    )
+
+
+class EmailChecked(BaseModel):
+    correspond: bool
+    message: str
+
+
 class ResetOnBehalf(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -144,6 +144,10 @@
     });
     $("fiche-demandes").hidden = file.demandes.length === 0;
     $("fiche-aucune").hidden = file.demandes.length !== 0;
+    /* A masked address: the agent checks the one the caller reads out (bot/agents/email_check.py). */
+    $("form-email").hidden = !file.email || file.email_complet;
+    $("email-lu").value = "";
+    $("resultat-email").textContent = "";
     $("envoi-email").disabled = !file.email;
     $("envoi-email").title = file.email ? "" : "Pas d'adresse e-mail connue";
     $("fiche").hidden = false;
@@ -172,6 +176,20 @@
       showError("erreur-dossier", error.message);
       $("nir").focus();
     });
+  }
+
+  function checkEmail(event) {
+    event.preventDefault();
+    var typed = $("email-lu").value.trim();
+    $("resultat-email").textContent = "";
+    if (!typed) {
+      $("resultat-email").textContent = "Saisissez l'adresse que l'appelant lit.";
+      $("email-lu").focus();
+      return;
+    }
+    call("POST", "/adherent/verifier-email", { nir: $("nir").value.trim(), email: typed }).then(function (checked) {
+      $("resultat-email").textContent = checked.message;
+    }, function (error) { $("resultat-email").textContent = error.message; });
   }
 
   function offer(channel) {
@@ -808,6 +826,7 @@
       }
     });
     $("form-dossier").addEventListener("submit", lookUp);
+    $("form-email").addEventListener("submit", checkEmail);
     $("envoi-email").addEventListener("click", function () { offer("email"); });
     $("envoi-courrier").addEventListener("click", function () { offer("courrier"); });
     $("confirmer").addEventListener("click", confirmReset);
