@@ -51,9 +51,14 @@ SLOTS_TO_CLEAR = (*FORM_SLOTS, "phone_attempts", OUTCOME_SLOT, "handoff_reason")
 MAX_PHONE_ATTEMPTS = 3
 FALLBACK_INTENT = "nlu_fallback"
 
-# The buttons of « Quand préférez-vous être rappelé(e) ? »; the member may also write
-# the moment (« vers 17h », « demain matin »): ``bot.rules.callback_time`` reads both.
-TIME_SLOTS = ("Le matin", "L'après-midi", "Peu importe")
+# The buttons of « Quand préférez-vous être rappelé(e) ? » and how the confirmation says
+# them; the member may also write the moment (« vers 17h », « demain matin »), read by
+# ``bot.rules.callback_time`` and confirmed as the window it means.
+TIME_SLOTS: Mapping[str, str] = {
+    "Le matin": "de préférence le matin",
+    "L'après-midi": "de préférence l'après-midi",
+    "Peu importe": "au moment qui convient au conseiller",
+}
 MAX_SAID_CHARS = 100  # Handoff.callback_slot: the moment in the member's words
 TIME_REFUSED = (
     "Je n'ai pas compris le moment. Choisissez un bouton, ou écrivez-le en quelques mots : "
@@ -197,13 +202,14 @@ def already_queued_reply(phone: str) -> Reply:
     return Reply("utter_callback_already_queued", {"masked_phone": mask_phone(phone)})
 
 
-def confirmed_reply(phone: str, window: CallbackWindow, now: dt.datetime) -> Reply:
-    """« … vous rappellera au 06 •• •• •• 78, de préférence aujourd'hui entre 16 h 30 et 17 h 30. »"""
-    when = (
-        "au moment qui convient au conseiller"
-        if window.any_time
-        else f"de préférence {window_text(window.start, window.end, now)}"
-    )
+def confirmed_reply(phone: str, said: str, window: CallbackWindow, now: dt.datetime) -> Reply:
+    """« … au 06 •• •• •• 78, de préférence le matin » for a button; the window for the member's words."""
+    if said in TIME_SLOTS:
+        when = TIME_SLOTS[said]
+    elif window.any_time:
+        when = TIME_SLOTS["Peu importe"]
+    else:
+        when = f"de préférence {window_text(window.start, window.end, now)}"
     return Reply("utter_callback_confirmed", {"masked_phone": mask_phone(phone), "time_slot": when})
 
 
@@ -295,4 +301,6 @@ def leave_callback(
     )
     if handoff.kind != HandoffKind.CALLBACK:  # a live chat was queued in the meantime
         return Answer([_where_it_stands(session, handoff)], handoff_id=handoff.id)
-    return Answer([confirmed_reply(handoff.callback_phone or phone, window, now)], handoff_id=handoff.id)
+    return Answer(
+        [confirmed_reply(handoff.callback_phone or phone, said, window, now)], handoff_id=handoff.id
+    )
