@@ -140,7 +140,7 @@ class ValidateCallbackForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("requested_slot") != "callback_slot":
             return {}
-        answer = answer_to_time_slot(*self._message(tracker))
+        answer = answer_to_time_slot(*self._message(tracker), utcnow())
         return {} if answer is None else {"callback_slot": answer}
 
     async def extract_callback_phone(
@@ -162,7 +162,7 @@ class ValidateCallbackForm(FormValidationAction):
     def validate_callback_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._tell(dispatcher, check_time_slot(str(value or "")))
+        return self._tell(dispatcher, check_time_slot(str(value or ""), utcnow()))
 
     def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -93,6 +93,9 @@ DEFAULTS: dict[str, str] = {
     # Members' files one agent may open (or ask a code for) in an hour (bot.agents.lookup_limit):
     # a call needs one or two; an agent going through numbers is stopped and supervisors told.
     "AGENT_LOOKUPS_PER_HOUR": "40",
+    # The console's assistant shows the two likeliest answers side by side when their
+    # confidences are at most this many points (out of 100) apart (54 % and 45 %: 9 points).
+    "ASSISTANT_CLOSE_CALL_POINTS": "15",
     # Failed agent sign-ins from one address, all logins together, within 15 minutes, above
     # which that address waits (bot.agents.throttle): sized for a call centre whose agents all
     # share one address (NAT). Failures for one login from one address are slowed separately.
@@ -209,6 +212,7 @@ class Settings:
     lookups_per_minute: int
     reset_requests_per_minute: int
     agent_lookups_per_hour: int
+    assistant_close_call_points: int
     sign_in_failures_per_address: int
     retention_conversations_days: int
     retention_handoffs_days: int

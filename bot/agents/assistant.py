@@ -6,12 +6,19 @@ gives for that intent (``domain/responses/``), the steps are its long version
 sit beside them in ``domain/responses/console_conseillers.yml``, which Rasa does not
 read. Which intent a question is comes from the same NLU model (the Rasa server's
 agent channel, ``rasa_addons.agent_channel``).
+
+The agent is the « conseiller ACS » the member's answers point to: where a member's
+answer speaks in Sésame's voice or sends the member to a conseiller, the console file
+gives the agent's own wording (``a_dire``; empty: nothing to read out). Every intent
+is named in French (``REGISTRY.staff_labels``), never by its English name. When the
+two likeliest intents are close (``ASSISTANT_CLOSE_CALL_POINTS``), both answers are
+given (``close_call``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +56,7 @@ class AgentAnswer:
 @dataclass(frozen=True)
 class ConsoleWording:
     outside_help_document: str
+    not_a_question: str
     by_intent: Mapping[str, Mapping[str, str]]
 
 
@@ -71,7 +79,7 @@ def member_responses() -> Mapping[str, str]:
 @lru_cache(maxsize=1)
 def console_wording() -> ConsoleWording:
     data = (_load_yaml(CONSOLE_FILE) or {})["console"]
-    return ConsoleWording(data["hors_document"], data.get("intentions") or {})
+    return ConsoleWording(data["hors_document"], data["pas_une_question"], data.get("intentions") or {})
 
 
 def plain(text: str) -> str:
@@ -102,18 +110,32 @@ def answer_for(intent: str, settings: Settings) -> AgentAnswer:
     extra = wording.by_intent.get(intent, {})
     registered = {i.name: i for i in REGISTRY.intents}
     known = registered.get(intent)
-    label = (known.label if known and known.label else None) or intent.replace("_", " ")
+    label = REGISTRY.staff_labels.get(intent) or intent.replace("_", " ")
     values = {"ttl_minutes": str(settings.reset_token_ttl_minutes)}
-    response_name: str | None
-    if intent in NOT_QUESTIONS:
-        response_name = None
+    text: str | None
+    if "a_dire" in extra:  # the agent's own wording (empty: nothing to read out)
+        text = extra["a_dire"] or None
+    elif intent in NOT_QUESTIONS:
+        text = None
     else:
-        response_name = extra.get("reponse") or f"utter_{intent}"
-    text = responses.get(response_name) if response_name else None
+        text = responses.get(extra.get("reponse") or f"utter_{intent}")
     say = fill(plain(text), values) if text else None
     steps = _steps(responses.get(f"utter_{intent}_detail"))
     in_document = bool(known and known.help_document)
     to_do = extra.get("a_faire")
     if say is None and not steps and not to_do:
-        to_do = wording.outside_help_document
+        to_do = wording.not_a_question if intent in NOT_QUESTIONS else wording.outside_help_document
     return AgentAnswer(intent, label, say, steps, to_do, in_document)
+
+
+def close_call(ranked: Sequence[Mapping[str, Any]], settings: Settings) -> str | None:
+    """The second likeliest intent when it is within ``ASSISTANT_CLOSE_CALL_POINTS`` of the first.
+
+    54 % against 45 %: the model hesitates, so the agent sees both answers and picks
+    the one that fits what the member said, instead of reading out the first one.
+    """
+    if len(ranked) < 2 or settings.assistant_close_call_points <= 0:
+        return None
+    first, second = ranked[0], ranked[1]
+    gap = round((float(first["confidence"]) - float(second["confidence"])) * 100, 6)
+    return str(second["name"]) if gap <= settings.assistant_close_call_points else None

@@ -33,7 +33,11 @@ logger = logging.getLogger(__name__)
 
 WINDOW = dt.timedelta(hours=1)
 # The lines that count: the member database was asked (``nir_hash`` set, member found or not).
-COUNTED = (AgentAction.MEMBER_LOOKUP.value, AgentAction.RESET_ON_BEHALF.value)
+COUNTED = (
+    AgentAction.MEMBER_LOOKUP.value,
+    AgentAction.RESET_ON_BEHALF.value,
+    AgentAction.EMAIL_CHECKED.value,
+)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ class AgentAction(StrEnum):
     ASSISTANT_QUESTION = "assistant_question"
     MEMBER_LOOKUP = "member_lookup"
     RESET_ON_BEHALF = "reset_on_behalf"
+    # The address a caller read out checked against the member's (bot.agents.email_check).
+    EMAIL_CHECKED = "email_checked"
     # An agent reached AGENT_LOOKUPS_PER_HOUR (bot.agents.lookup_limit): supervisors see it in the journal.
     LOOKUP_LIMIT_REACHED = "lookup_limit_reached"
     AUDIT_READ = "audit_read"

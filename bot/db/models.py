@@ -376,9 +376,13 @@ class Handoff(Base):
     transcript: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     member_ref: Mapped[str | None] = mapped_column(String(64))  # keyed NIR hash, when checked
     # A call-back: the number to call (needed by the agent; masked in the conversation
-    # store and the logs) and the member's preferred time slot.
+    # store and the logs), the moment in the member's own words (a button's « Le matin »,
+    # or « vers 17h »), and the window read from them (bot.rules.callback_time; none for
+    # « peu importe » and for call-backs queued before migration 0012).
     callback_phone: Mapped[str | None] = mapped_column(String(20))
     callback_slot: Mapped[str | None] = mapped_column(String(100))
+    callback_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    callback_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     agent: Mapped[Agent | None] = relationship()
 

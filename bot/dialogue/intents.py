@@ -23,7 +23,7 @@ REGISTRY_PATH = Path(__file__).resolve().parents[2] / "intents.yml"
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
 _FLAGS = ("button", "help_document", "digression", "read_as_nir")
-SETTINGS = ("label", "menu", *_FLAGS)
+SETTINGS = ("label", "staff_label", "menu", *_FLAGS)
 
 
 class RegistryError(ValueError):
@@ -36,6 +36,7 @@ class Intent:
 
     name: str
     label: str | None = None
+    staff_label: str | None = None  # for agents and trainers only, never on a member's button
     button: bool = False
     menu: int | None = None
     help_document: bool = False
@@ -56,6 +57,15 @@ class IntentRegistry:
     @property
     def labels(self) -> Mapping[str, str]:
         return {i.name: i.label for i in self.intents if i.label is not None}
+
+    @property
+    def staff_labels(self) -> Mapping[str, str]:
+        """Every intent's French name for agents and trainers: ``staff_label``, else ``label``.
+
+        The console's assistant and the workbench never show an English intent name
+        (« out of scope », « deny »): an intent without either falls back to its name.
+        """
+        return {i.name: i.staff_label or i.label or i.name.replace("_", " ") for i in self.intents}
 
     @property
     def button_intents(self) -> frozenset[str]:
@@ -107,6 +117,11 @@ def parse_registry(data: Any, source: str = "intents.yml") -> IntentRegistry:
         label = settings.get("label")
         if label is not None and (not isinstance(label, str) or not label.strip()):
             raise RegistryError(f"{where} : le libellé (label) est une phrase entre guillemets.")
+        staff_label = settings.get("staff_label")
+        if staff_label is not None and (not isinstance(staff_label, str) or not staff_label.strip()):
+            raise RegistryError(
+                f"{where} : le nom pour les conseillers (staff_label) est une phrase entre guillemets."
+            )
         menu = settings.get("menu")
         if menu is not None:
             if isinstance(menu, bool) or not isinstance(menu, int) or menu < 1:
@@ -127,6 +142,7 @@ def parse_registry(data: Any, source: str = "intents.yml") -> IntentRegistry:
             Intent(
                 name=name,
                 label=label,
+                staff_label=staff_label,
                 menu=menu,
                 **{flag: bool(settings.get(flag, False)) for flag in _FLAGS},
             )

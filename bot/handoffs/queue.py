@@ -101,6 +101,7 @@ def open_handoff(
     member_ref: str | None = None,
     callback_phone: str | None = None,
     callback_slot: str | None = None,
+    callback_window: tuple[dt.datetime | None, dt.datetime | None] = (None, None),
     now: dt.datetime | None = None,
 ) -> Handoff:
     """Queue a hand-off for the conversation, or return the one already open."""
@@ -121,7 +122,9 @@ def open_handoff(
         ],
         member_ref=member_ref,
         callback_phone=callback_phone,
-        callback_slot=callback_slot,
+        callback_slot=redact(callback_slot) if callback_slot else callback_slot,
+        callback_from=callback_window[0],
+        callback_until=callback_window[1],
     )
     session.add(handoff)
     session.flush()
@@ -220,15 +223,17 @@ def close(session: Session, handoff_id: int, agent: Agent, now: dt.datetime | No
 
 
 def finish_callback(
-    session: Session, handoff_id: int, agent: Agent, reached: bool, now: dt.datetime | None = None
+    session: Session, handoff_id: int, agent: Agent | None, reached: bool, now: dt.datetime | None = None
 ) -> Handoff:
-    """Mark a call-back done (member reached) or unreachable."""
+    """Mark a call-back done (member reached) or unreachable; ``agent`` None: from the command line."""
     handoff = _get(session, handoff_id)
-    if handoff.kind != HandoffKind.CALLBACK or handoff.state != HandoffState.WAITING:
+    if handoff.kind != HandoffKind.CALLBACK:
+        raise HandoffError("Ce n'est pas un rappel : c'est une discussion en direct.")
+    if handoff.state != HandoffState.WAITING:
         raise HandoffError("Ce rappel n'est plus en attente.")
     handoff.state = HandoffState.DONE if reached else HandoffState.UNREACHABLE
     handoff.closed_at = now or utcnow()
-    handoff.agent_id = agent.id
+    handoff.agent_id = agent.id if agent else None
     return handoff
 
 

@@ -24,8 +24,6 @@ understand twice in a row.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +36,7 @@ from bot.dialogue.intents import REGISTRY
 from bot.dialogue.reset import Reply
 from bot.handoffs import summary as summaries
 from bot.handoffs.queue import availability, open_for_conversation, open_handoff, position
+from bot.rules.callback_time import ANY_TIME, CallbackWindow, parse_callback_time, window_text
 from bot.rules.phone import InvalidPhone, mask_phone, normalize_phone
 
 # The slot the rules read after action_request_human, and its values.
@@ -52,37 +51,26 @@ SLOTS_TO_CLEAR = (*FORM_SLOTS, "phone_attempts", OUTCOME_SLOT, "handoff_reason")
 MAX_PHONE_ATTEMPTS = 3
 FALLBACK_INTENT = "nlu_fallback"
 
-# The preferred moment, as the buttons send it, and how the confirmation says it.
+# The buttons of « Quand préférez-vous être rappelé(e) ? » and how the confirmation says
+# them; the member may also write the moment (« vers 17h », « demain matin »), read by
+# ``bot.rules.callback_time`` and confirmed as the window it means.
 TIME_SLOTS: Mapping[str, str] = {
     "Le matin": "de préférence le matin",
     "L'après-midi": "de préférence l'après-midi",
     "Peu importe": "au moment qui convient au conseiller",
 }
-_TIME_WORDS = (
-    ("Le matin", re.compile(r"\bmatin(ee)?\b|\bmatinal")),
-    ("L'après-midi", re.compile(r"apres[ -]?midi|\baprem\b|\bapm\b|\bapr[eè]s[ -]?m")),
-    (
-        "Peu importe",
-        re.compile(
-            r"peu importe|n'?importe|indifferent|pas de preference|egal|quand vous voulez|"
-            r"comme vous voulez|toute la journee|n'?importe quand|quand vous pouvez"
-        ),
-    ),
+MAX_SAID_CHARS = 100  # Handoff.callback_slot: the moment in the member's words
+TIME_REFUSED = (
+    "Je n'ai pas compris le moment. Choisissez un bouton, ou écrivez-le en quelques mots : "
+    "« vers 17h », « demain matin », « après 18 h 30 », « entre midi et deux »."
 )
 # A message with this many digits is an answer to "à quel numéro ?", whatever its intent.
 _PHONE_DIGITS = 6
 
 
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def read_time_slot(text: str) -> str | None:
-    """The moment the member chose ("Le matin", "L'après-midi", "Peu importe"), or None."""
-    plain = _plain(text or "")
-    found = [name for name, pattern in _TIME_WORDS if pattern.search(plain)]
-    return found[0] if len(found) == 1 else None
+def read_time_slot(text: str, now: dt.datetime) -> CallbackWindow | None:
+    """The window the member's words mean (``ANY_TIME`` for « peu importe »), or None."""
+    return parse_callback_time(text, now)
 
 
 _READ_AS_ANSWER = frozenset(REGISTRY.names) - frozenset(REGISTRY.not_read_as_nir)
@@ -97,9 +85,9 @@ def _is_digression(intent: str) -> bool:
     return intent in REGISTRY.digressions and intent not in _READ_AS_ANSWER
 
 
-def answer_to_time_slot(text: str, intent: str) -> str | None:
+def answer_to_time_slot(text: str, intent: str, now: dt.datetime) -> str | None:
     """The member's message read as the moment, or None when it is another question."""
-    if read_time_slot(text) is not None:
+    if read_time_slot(text, now) is not None:
         return text
     return None if _is_digression(intent) else text
 
@@ -120,14 +108,12 @@ class Checked:
     reply: Reply | None = None
 
 
-def check_time_slot(typed: str) -> Checked:
-    chosen = read_time_slot(typed)
-    if chosen is None:
-        return Checked(
-            {"callback_slot": None},
-            message="Choisissez un moment avec les boutons : le matin, l'après-midi, ou peu importe.",
-        )
-    return Checked({"callback_slot": chosen})
+def check_time_slot(typed: str, now: dt.datetime) -> Checked:
+    """The moment kept in the member's own words (a button's, or theirs) once it reads as a time."""
+    said = " ".join(typed.split())[:MAX_SAID_CHARS]
+    if read_time_slot(said, now) is None:
+        return Checked({"callback_slot": None}, message=TIME_REFUSED)
+    return Checked({"callback_slot": said})
 
 
 def check_phone(typed: str, attempts: float | None) -> Checked:
@@ -216,10 +202,15 @@ def already_queued_reply(phone: str) -> Reply:
     return Reply("utter_callback_already_queued", {"masked_phone": mask_phone(phone)})
 
 
-def confirmed_reply(phone: str, time_slot: str) -> Reply:
-    return Reply(
-        "utter_callback_confirmed", {"masked_phone": mask_phone(phone), "time_slot": TIME_SLOTS[time_slot]}
-    )
+def confirmed_reply(phone: str, said: str, window: CallbackWindow, now: dt.datetime) -> Reply:
+    """« … au 06 •• •• •• 78, de préférence le matin » for a button; the window for the member's words."""
+    if said in TIME_SLOTS:
+        when = TIME_SLOTS[said]
+    elif window.any_time:
+        when = TIME_SLOTS["Peu importe"]
+    else:
+        when = f"de préférence {window_text(window.start, window.end, now)}"
+    return Reply("utter_callback_confirmed", {"masked_phone": mask_phone(phone), "time_slot": when})
 
 
 def _where_it_stands(session: Session, handoff: Any) -> Reply:
@@ -266,6 +257,7 @@ def _open(
     *,
     phone: str | None = None,
     slot: str | None = None,
+    window: CallbackWindow = ANY_TIME,
 ) -> Handoff:
     """Queue a hand-off of this conversation, with its summary and masked transcript."""
     return open_handoff(
@@ -279,6 +271,7 @@ def _open(
         member_ref=conversation.member_ref or None,
         callback_phone=phone,
         callback_slot=slot,
+        callback_window=(window.start, window.end),
         now=now,
     )
 
@@ -299,8 +292,15 @@ def leave_callback(
             return Answer([])  # the form said so with the last refusal
         return Answer([Reply("utter_callback_declined")])
     why = HandoffReason(reason) if reason in {r.value for r in HandoffReason} else HandoffReason.ASKED
-    slot = time_slot if time_slot is not None and time_slot in TIME_SLOTS else "Peu importe"
-    handoff = _open(session, conversation, HandoffKind.CALLBACK, why, now, phone=phone, slot=slot)
+    said = " ".join((time_slot or "").split())[:MAX_SAID_CHARS]
+    window = read_time_slot(said, now)
+    if window is None:  # not said, or not a time: the agent calls when they can
+        said, window = "Peu importe", ANY_TIME
+    handoff = _open(
+        session, conversation, HandoffKind.CALLBACK, why, now, phone=phone, slot=said, window=window
+    )
     if handoff.kind != HandoffKind.CALLBACK:  # a live chat was queued in the meantime
         return Answer([_where_it_stands(session, handoff)], handoff_id=handoff.id)
-    return Answer([confirmed_reply(handoff.callback_phone or phone, slot)], handoff_id=handoff.id)
+    return Answer(
+        [confirmed_reply(handoff.callback_phone or phone, said, window, now)], handoff_id=handoff.id
+    )

@@ -11,16 +11,23 @@ Both are built from the conversation's events as the action server receives them
   over (they asked, or the bot failed to understand twice in a row);
 - the transcript is the member's and the bot's messages, ``{"qui": "adherent" |
   "sesame", "texte": …}``, masked as the conversation store masks them (NIRs, codes,
-  and the whole message typed while the bot asked for a number or a phone).
+  and the whole message typed while the bot asked for a number or a phone). A button
+  the member pressed is shown as its title (« Oui, rappelez-moi »), not as the
+  « /affirm » it sent: the title of that button in the bot's previous message, else
+  the title the domain's responses give that payload, else the intent's label.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
+from ruamel.yaml import YAML
+
+from bot.agents.assistant import RESPONSES_DIR
 from bot.db.enums import HandoffReason
-from bot.dialogue.intents import REGISTRY
+from bot.dialogue.intents import OTHER_LABEL, OTHER_PAYLOAD, REGISTRY
 from bot.shared.redaction import redact_events
 
 MEMBER = "adherent"
@@ -156,15 +163,56 @@ def one_line(text: str, width: int = 100) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
+@lru_cache(maxsize=1)
+def button_titles() -> Mapping[str, str]:
+    """Every button payload of the domain's responses and its title (the first one found)."""
+    titles: dict[str, str] = {}
+    for path in sorted(RESPONSES_DIR.glob("*.yml")):
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        for variants in (data.get("responses") or {}).values():
+            for variant in variants or []:
+                for button in (variant.get("buttons") if isinstance(variant, dict) else None) or []:
+                    payload, title = button.get("payload"), button.get("title")
+                    if isinstance(payload, str) and isinstance(title, str):
+                        titles.setdefault(payload, title)
+    return titles
+
+
+def _buttons_of(event: Mapping[str, Any]) -> dict[str, str]:
+    data = event.get("data") or {}
+    buttons = data.get("buttons") if isinstance(data, Mapping) else None
+    return {
+        str(b["payload"]): str(b["title"])
+        for b in buttons or []
+        if isinstance(b, Mapping) and isinstance(b.get("payload"), str) and isinstance(b.get("title"), str)
+    }
+
+
+def pressed(payload: str, offered: Mapping[str, str]) -> str:
+    """What the member read on the button that sent ``payload`` (« /affirm » → « Oui, rappelez-moi »)."""
+    if payload in offered:
+        return offered[payload]
+    if payload in button_titles():
+        return button_titles()[payload]
+    if payload == OTHER_PAYLOAD:  # the last « Vouliez-vous dire… » button, built by the code
+        return OTHER_LABEL
+    return REGISTRY.labels.get(payload[1:], payload)
+
+
 def transcript(events: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """The member's and the bot's messages, masked as stored, oldest first."""
     lines: list[dict[str, str]] = []
+    offered: dict[str, str] = {}  # the buttons of the bot's messages since the member's last one
     for event in redact_events(_conversation(events)):
         kind = event.get("event")
         text = event.get("text")
+        if kind == "bot":
+            offered = _buttons_of(event) or offered
         if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
             continue
-        if kind == "user" and text.startswith("/") and text[1:] in REGISTRY.labels:
-            text = REGISTRY.labels[text[1:]]  # a button: what the member read on it
+        if kind == "user":
+            if text.startswith("/") and text[1:] in REGISTRY.button_intents:
+                text = pressed(text, offered)
+            offered = {}
         lines.append({"qui": MEMBER if kind == "user" else BOT, "texte": text})
     return lines

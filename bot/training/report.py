@@ -39,32 +39,16 @@ from bot.training.report_history import Diff, diff, rotate, summary
 from bot.training.report_masking import mask_secrets
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-# Intents without a « Vouliez-vous dire… » label in intents.yml, named for the report.
-OTHER_LABELS = {
-    "greet": "Bonjour",
-    "goodbye": "Au revoir",
-    "thank": "Merci",
-    "affirm": "Oui",
-    "deny": "Non",
-    "out_of_scope": "Hors sujet",
-    "provide_nir": "Donne son numéro de Sécurité sociale",
-    "share_access_code": "Donne son code d'accès",
-    "ask_more": "Demande des précisions (« pourquoi ? »)",
-    "other_language": "Écrit dans une autre langue",
-    "nlu_fallback": "Non compris",
-}
 
 
 def french_labels(root: Path = ROOT) -> dict[str, str]:
-    """intent → its French label (intents.yml), or the report's own wording."""
+    """intent → its French name for trainers (intents.yml: ``staff_label`` or ``label``)."""
     from bot.dialogue.intents import RegistryError, load_registry
 
-    labels = dict(OTHER_LABELS)
     try:
-        labels.update(load_registry(root / "intents.yml").labels)
+        return dict(load_registry(root / "intents.yml").staff_labels)
     except (RegistryError, OSError):
-        pass
-    return labels
+        return {}
 
 
 # --- the page ------------------------------------------------------------------------------

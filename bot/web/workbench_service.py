@@ -25,7 +25,6 @@ from bot.db.enums import AgentAction, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry
 from bot.releases import history, loading
 from bot.training.project import ProjectError
-from bot.training.report import OTHER_LABELS
 from bot.web.deps import AgentIdentity, ConsoleError
 from bot.web.schemas.workbench import (
     AnswerButton,
@@ -90,8 +89,8 @@ DECISIONS: dict[str, ReviewDecisionKind] = {
 
 
 def labels(registry: IntentRegistry) -> dict[str, str]:
-    """Every intent's French label, the ones outside intents.yml included."""
-    return {**OTHER_LABELS, **registry.labels}
+    """Every intent's French label (``label``, or ``staff_label`` when it has no button)."""
+    return dict(registry.staff_labels)
 
 
 def intent_choices(registry: IntentRegistry) -> list[IntentLabel]:

@@ -169,11 +169,13 @@ def test_a_supervisor_sees_the_full_email_and_the_journal(browser: Browser, cons
         _sign_in(page, SUPERVISOR)
         journal = page.locator("#journal-lignes tbody tr")
         expect(journal.first).to_be_visible()
-        expect(page.locator("#journal-lignes")).to_contain_text("sign_in")
+        expect(page.locator("#journal-lignes")).to_contain_text("Connexion")  # in French, not « sign_in »
+        expect(page.locator("#journal-lignes")).not_to_contain_text("sign_in")
         camille = demo_rows()[0]
         nir = page.get_by_label("Numéro de Sécurité sociale lu par l'adhérent")
         nir.fill(camille["nir"])
         nir.press("Enter")
         expect(page.locator("#fiche-email")).to_have_text(camille["email"])
+        expect(page.get_by_label("Adresse e-mail lue par l'appelant")).to_be_hidden()  # nothing to check
         _audit(page, "supervisor console")
         _shot(page, "journal")

@@ -6,18 +6,21 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from bot.agents import audit
+from bot.cli.agents import operator
 from bot.cli.handoffs import age
 from bot.cli.main import main
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason
-from bot.db.models import utcnow
+from bot.db.models import Handoff, utcnow
 from bot.handoffs.queue import close, open_handoff
 from bot.rules.conversation_refs import ConversationRefs
 from bot.settings import load_settings
 from tests.support.on_duty import agent_on_duty
 
+WINDOW_START = dt.datetime(2026, 12, 7, 15, 30, tzinfo=dt.timezone.utc)  # 16 h 30 in Paris
 SUMMARY = "Motif : l'adhérent a demandé à parler à un conseiller.\nNuméro de Sécurité sociale vérifié : non."
 
 
@@ -36,7 +39,9 @@ def queued(engine: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Engi
         open_handoff(
             session, conversation_id="conv-rappel", channel="direct", kind=HandoffKind.CALLBACK,
             reason=HandoffReason.BOT_FAILED, summary=SUMMARY, transcript=[],
-            callback_phone="0612345678", callback_slot="Le matin", now=now - dt.timedelta(minutes=3),
+            callback_phone="0612345678", callback_slot="vers 17h",
+            callback_window=(WINDOW_START, WINDOW_START + dt.timedelta(hours=1)),
+            now=now - dt.timedelta(minutes=3),
         )  # fmt: skip
         closed = open_handoff(
             session, conversation_id="conv-closed", channel="web", kind=HandoffKind.LIVE,
@@ -60,6 +65,8 @@ def test_the_table_lists_open_hand_offs_oldest_first_with_the_number_masked(
     assert reference("conv-live") in lines[1]
     assert "12 min" in lines[1] and "en attente" in lines[1] and "chat" in lines[1]
     assert reference("conv-rappel") in lines[2] and "rappel" in lines[2] and "06 •• •• •• 78" in lines[2]
+    # The member's words, then the window in Paris time (its day word depends on today).
+    assert "« vers 17h » (" in lines[2] and " entre 16 h 30 et 17 h 30)" in lines[2]
     assert "Motif : l'adhérent a demandé" in lines[1]
     assert "0612345678" not in out
     assert "conv-" not in out  # a conversation id is the member's chat credential: staff never see one
@@ -80,7 +87,11 @@ def test_json_gives_everything_the_agent_needs(queued: Engine, capsys: pytest.Ca
     )
     assert live["summary"] == SUMMARY and 700 <= live["age_seconds"] <= 800
     assert live["transcript"] == [{"qui": "adherent", "texte": "mon numéro [NIR masqué]"}]
-    assert (callback["callback_phone"], callback["callback_slot"]) == ("0612345678", "Le matin")
+    assert (callback["callback_phone"], callback["callback_slot"]) == ("0612345678", "vers 17h")
+    assert (callback["callback_from"], callback["callback_until"]) == (
+        "2026-12-07T15:30:00+00:00",
+        "2026-12-07T16:30:00+00:00",
+    )
     assert callback["nir_checked"] is False
 
 
@@ -108,3 +119,31 @@ def test_an_unreachable_database_is_said_in_french(
 def test_ages_read_in_french(minutes: int, shown: str) -> None:
     now = utcnow()
     assert age(now - dt.timedelta(minutes=minutes), now) == shown
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "said"), [("done", "done", "fait."), ("unreachable", "unreachable", "injoignable")]
+)
+def test_a_call_back_is_closed_from_the_command_line_and_audited(
+    queued: Engine, capsys: pytest.CaptureFixture[str], command: str, state: str, said: str
+) -> None:
+    with session_scope(queued) as session:
+        callback = session.scalars(select(Handoff).where(Handoff.conversation_id == "conv-rappel")).one()
+        live = session.scalars(select(Handoff).where(Handoff.conversation_id == "conv-live")).one()
+        callback_id, live_id = callback.id, live.id
+    assert main(["handoffs", command, str(callback_id)]) == 0
+    assert said in capsys.readouterr().out
+    with session_scope(queued) as session:
+        assert session.get(Handoff, callback_id).state.value == state  # type: ignore[union-attr]
+        [entry] = audit.entries(session, actor=operator())
+        assert entry.action == f"callback_{'done' if command == 'done' else 'unreachable'}"
+        assert entry.detail == {"prise_en_charge": callback_id}
+    # Twice, or on a live chat, or an unknown number: refused in French, nothing changes.
+    assert main(["handoffs", command, str(callback_id)]) == 1
+    assert "n'est plus en attente" in capsys.readouterr().err
+    assert main(["handoffs", "done", str(live_id)]) == 1
+    assert "discussion en direct" in capsys.readouterr().err
+    assert main(["handoffs", "done", "999999"]) == 1
+    assert "n'existe pas" in capsys.readouterr().err
+    assert main(["handoffs", "list"]) == 0
+    assert "conv-rappel" not in capsys.readouterr().out

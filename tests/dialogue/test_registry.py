@@ -178,6 +178,8 @@ def test_the_registry_file_is_where_the_comments_say() -> None:
         ({"menu": 1}, "doit avoir un libellé"),
         ({"label": "", "button": True}, "libellé"),
         ({"menu": 0, "label": "x", "button": True}, "place dans le menu"),
+        ({"staff_label": " "}, "staff_label"),
+        ({"staff_label": 3}, "staff_label"),
     ],
 )
 def test_mistakes_in_the_registry_are_explained_in_french(settings: dict[str, Any], complaint: str) -> None:
@@ -195,6 +197,20 @@ def test_two_intents_cannot_share_a_menu_place() -> None:
     }
     with pytest.raises(RegistryError, match="déjà prise par a"):
         parse_registry(data)
+
+
+def test_staff_names_never_become_a_members_button() -> None:
+    registry = parse_registry(
+        {
+            "intents": {
+                "deny": {"staff_label": "Non", "button": True},
+                "thank": None,
+                "a": {"label": "A", "button": True},
+            }
+        }
+    )
+    assert registry.staff_labels == {"deny": "Non", "thank": "thank", "a": "A"}
+    assert registry.labels == {"a": "A"}  # « Vouliez-vous dire : Non ? » is never offered
 
 
 def test_an_intent_without_settings_is_a_plain_intent() -> None:

@@ -43,6 +43,7 @@ from bot.resets.requests import (
     LimitScope,
     ResetStatus,
 )
+from bot.rules.callback_time import ANY_TIME, parse_callback_time
 from tests.conftest import ROOT, load_yaml, training_files
 from tests.support.nirs import with_key
 
@@ -50,6 +51,11 @@ PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 NOW = dt.datetime(2024, 12, 5, 9, 0, tzinfo=dt.timezone.utc)
 EARLIER = NOW - dt.timedelta(minutes=5)
 LATER = NOW + dt.timedelta(hours=1)
+# The call-back's buttons and a moment in the member's words.
+WINDOWS = [
+    (said, parse_callback_time(said, NOW) or ANY_TIME)
+    for said in (*TIME_SLOTS, "vers 17h", "quand vous voulez")
+]
 DAY = dt.date(2024, 12, 13)
 MASKED = "j***@e***.fr"
 
@@ -123,7 +129,7 @@ def every_contact_and_link_reply() -> list[Reply]:
         *(r for r in [check_phone("06", 2).reply] if r is not None),
         waiting_reply(3),
         already_queued_reply("0612345678"),
-        *(confirmed_reply("0612345678", slot) for slot in TIME_SLOTS),
+        *(confirmed_reply("0612345678", said, window, NOW) for said, window in WINDOWS),
         reply_for_link(None, 60, NOW),
         reply_for_link(status(channel="letter", masked_email=None, expected_by=DAY), 60, NOW),
         reply_for_link(status(link_used=True, **sent), 60, NOW),

@@ -177,3 +177,20 @@ def test_the_member_may_decline_the_call_back(
     assert "pas de rappel" in texts(sesame.chat(cid, "/deny"))
     with session_scope(members_db) as session:
         assert session.scalars(select(Handoff).where(Handoff.conversation_id == cid)).first() is None
+
+
+def test_a_moment_in_the_members_words_reaches_the_agents_queue(
+    sesame: Sesame, members_db: Engine, nobody_available: None
+) -> None:
+    """« vers 17h » through the real model and form: kept as written, with its window (issue 21, item 5)."""
+    cid = conversation_id()
+    sesame.chat(cid, "je veux parler à un conseiller")
+    assert "Quand préférez-vous" in texts(sesame.chat(cid, "/affirm"))
+    assert "À quel numéro" in texts(sesame.chat(cid, "demain vers 17h"))
+    confirmed = texts(sesame.chat(cid, "06 12 34 56 78"))
+    assert "de préférence demain entre 16 h 30 et 17 h 30" in confirmed
+    handoff = handoff_of(members_db, cid)
+    assert handoff.callback_slot == "demain vers 17h"
+    assert handoff.callback_from is not None and handoff.callback_until is not None
+    [listed] = [h for h in cli_list(sesame) if h["conversation_id"] == cid]
+    assert listed["callback_slot"] == "demain vers 17h" and listed["callback_from"]

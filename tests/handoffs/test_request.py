@@ -26,7 +26,6 @@ from bot.handoffs.request import (
     check_time_slot,
     failed_twice,
     leave_callback,
-    read_time_slot,
     slots_to_ask,
 )
 from bot.shared.patterns import NIR_MASK
@@ -179,32 +178,51 @@ def test_phone_checks_count_the_tries_and_the_last_one_ends_the_form() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "chosen"),
+    ("typed", "kept"),
     [
         ("Le matin", "Le matin"),
-        ("plutot le matin svp", "Le matin"),
+        ("plutot le matin svp", "plutot le matin svp"),
         ("L'après-midi", "L'après-midi"),
-        ("aprem", "L'après-midi"),
-        ("apres midi", "L'après-midi"),
+        ("  vers   17h ", "vers 17h"),
+        ("demain", "demain"),
         ("Peu importe", "Peu importe"),
-        ("n'importe quand", "Peu importe"),
-        ("le matin ou l'après-midi", None),
-        ("demain", None),
+        ("n'importe quand", "n'importe quand"),
+        ("bof", None),
+        ("au 06 12 34 56 78", None),
     ],
 )
-def test_the_moment_is_read_from_buttons_and_words(typed: str, chosen: str | None) -> None:
-    assert read_time_slot(typed) == chosen
+def test_the_moment_is_kept_in_the_members_words_once_it_reads_as_a_time(
+    typed: str, kept: str | None
+) -> None:
+    checked = check_time_slot(typed, NOW)
+    assert checked.slots == {"callback_slot": kept}
+    assert (checked.message is None) == (kept is not None)
+    if kept is None:
+        assert checked.message is not None and "vers 17h" in checked.message
+
+
+def test_the_member_is_told_the_window_read_from_their_words(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        answer = leave_callback(
+            session, conversation(), reason="asked", time_slot="demain vers 17h", phone="0612345678",
+            phone_attempts=0, now=NOW,
+        )  # fmt: skip
+        handoff = session.get(Handoff, answer.handoff_id)
+        assert handoff is not None and handoff.callback_slot == "demain vers 17h"
+        assert handoff.callback_from is not None and handoff.callback_until is not None
+        assert handoff.callback_until - handoff.callback_from == dt.timedelta(hours=1)
+    [reply] = answer.replies
+    assert reply.values["time_slot"] == "de préférence demain entre 16 h 30 et 17 h 30"
 
 
 def test_answers_and_digressions_are_told_apart() -> None:
-    assert answer_to_time_slot("Le matin", "greet") == "Le matin"
-    assert answer_to_time_slot("comment je me connecte", "how_to_login") is None
-    assert answer_to_time_slot("demain", "nlu_fallback") == "demain"
+    assert answer_to_time_slot("Le matin", "greet", NOW) == "Le matin"
+    assert answer_to_time_slot("vers 17h", "thank", NOW) == "vers 17h"
+    assert answer_to_time_slot("comment je me connecte", "how_to_login", NOW) is None
+    assert answer_to_time_slot("demain", "nlu_fallback", NOW) == "demain"
     assert answer_to_phone("06 12 34 56 78", "thank") == "06 12 34 56 78"
     assert answer_to_phone("c'est quoi le site ?", "ask_website") is None
     assert answer_to_phone("euh", "nlu_fallback") == "euh"
-    assert check_time_slot("demain").slots == {"callback_slot": None}
-    assert check_time_slot("Le matin").slots == {"callback_slot": "Le matin"}
 
 
 def test_failures_and_channels_are_read_from_the_events() -> None:

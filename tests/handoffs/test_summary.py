@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from bot.db.enums import HandoffReason
-from bot.handoffs.summary import nir_checked, one_line, resets, steps, summary, topics, transcript
+from bot.handoffs.summary import (
+    button_titles,
+    nir_checked,
+    one_line,
+    resets,
+    steps,
+    summary,
+    topics,
+    transcript,
+)
 from bot.shared.patterns import CODE_MASK, NIR_MASK
 from bot.shared.redaction import PHONE_MASK
 from tests.handoffs.events import NIR, RESET_THEN_PERSON, action, bot, slot, user
@@ -98,6 +107,24 @@ def test_a_phone_typed_for_a_call_back_is_masked_and_buttons_read_as_their_label
     lines = transcript(events)
     assert lines[0] == {"qui": "adherent", "texte": "Parler à un conseiller"}
     assert [line["texte"] for line in lines if line["qui"] == "adherent"][1:] == [PHONE_MASK, PHONE_MASK]
+
+
+def test_a_button_reads_as_the_title_the_member_pressed_not_its_payload() -> None:
+    """« /affirm » in the transcript (issue 21): the agent reads « Oui, rappelez-moi »."""
+    offer = bot("Voulez-vous qu'un conseiller ACS vous rappelle ?", "utter_ask_callback_wanted")
+    offer["data"] = {
+        "buttons": [
+            {"title": "Oui, rappelez-moi", "payload": "/affirm"},
+            {"title": "Non merci", "payload": "/deny"},
+        ]
+    }
+    events = [offer, user("/affirm", "affirm"), bot("Quand ?"), user("/deny", "deny")]
+    said = [line["texte"] for line in transcript(events) if line["qui"] == "adherent"]
+    # The first from the buttons of the message before; the second from the domain's buttons.
+    assert said[0] == "Oui, rappelez-moi"
+    assert said[1] == button_titles()["/deny"] and not said[1].startswith("/")
+    assert transcript([user("/deny", "deny")])[0]["texte"] == button_titles()["/deny"]
+    assert transcript([user("/out_of_scope", "out_of_scope")])[0]["texte"] == "Autre chose"
 
 
 def test_one_line_joins_and_cuts() -> None:

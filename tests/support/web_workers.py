@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -17,9 +18,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_web(port: int, db_url: str, rasa_port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_web(
+    port: int, db_url: str, rasa_port: int, log: Path, extra: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
+        **(extra or {}),
         "WEB_PORT": str(port),
         "RASA_PORT": str(rasa_port),
         "DATABASE_URL": db_url,

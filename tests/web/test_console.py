@@ -338,6 +338,7 @@ ACTIONS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/reponses/forgot_access_code", None),
     ("POST", "/adherent", {"nir": NIR_WITH_EMAIL}),
     ("POST", "/adherent/nouveau-code", {"nir": NIR_WITH_EMAIL, "canal": "email", "confirmation": "email"}),
+    ("POST", "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": "alice.martin@exemple.test"}),
     ("GET", "/journal", None),
 ]
 
@@ -386,6 +387,9 @@ def test_the_journal_is_for_supervisors_only(web: TestClient, db: Engine) -> Non
     assert {"acteur": "claire", "action": "sign_in"}.items() <= lines[-1].items() or any(
         line["acteur"] == "claire" and line["action"] == "sign_in" for line in lines
     )
+    # In French beside the stored code (issue 21: the journal showed « member_lookup »).
+    signed_in = next(line for line in lines if line["action"] == "sign_in")
+    assert (signed_in["libelle"], signed_in["detail_texte"]) == ("Connexion", "")
     only_claire = web.get("/conseiller/api/journal", params={"conseiller": "claire"}).json()
     assert only_claire and {line["acteur"] for line in only_claire} == {"claire"}
     assert 'id="journal"' in web.get("/conseiller/").text
@@ -426,6 +430,29 @@ def test_the_assistant_answers_with_the_member_texts_and_the_top_three(
     (last,) = [entry for entry in audit_actions(db, "claire") if entry[1] == AgentAction.ASSISTANT_QUESTION]
     assert last[3] == {"intention": "email_not_received"}
     assert NIR_WITH_EMAIL not in json.dumps(audit_actions(db))
+
+
+def test_a_close_call_gives_both_answers_in_french(web: TestClient, rasa: FakeAgentChannel) -> None:
+    """54 % against 45 %: the agent sees both answers, each under its French name (issue 21, item 4)."""
+    rasa.intents = [
+        {"name": "out_of_scope", "confidence": 0.54},
+        {"name": "forgot_access_code", "confidence": 0.45},
+        {"name": "deny", "confidence": 0.01},
+    ]
+    sign_in(web)
+    reply = post(web, "/assistant", {"question": "et pour mon remboursement ?"}).json()
+    assert [i["libelle"] for i in reply["intentions"]] == [
+        "Hors sujet",
+        "J'ai oublié mon code d'accès",
+        "Non",
+    ]
+    assert (reply["reponse"]["intention"], reply["reponse"]["a_dire"]) == ("out_of_scope", None)
+    assert reply["autre_reponse"]["intention"] == "forgot_access_code" and reply["autre_reponse"]["a_dire"]
+    rasa.intents = [
+        {"name": "forgot_access_code", "confidence": 0.80},
+        {"name": "out_of_scope", "confidence": 0.2},
+    ]
+    assert post(web, "/assistant", {"question": "code perdu"}).json()["autre_reponse"] is None
 
 
 def test_another_intent_in_one_click(web: TestClient) -> None:
@@ -553,6 +580,33 @@ def test_a_reset_by_email_on_behalf_goes_to_the_outbox_under_the_agents_name(
     assert again.json()["resultat"] == "deja_en_route"
     with session_scope(db) as session:
         assert len(session.scalars(select(OutgoingEmail)).all()) == 1
+
+
+def test_an_agent_checks_the_address_the_caller_reads_out_without_seeing_it(
+    web: TestClient, db: Engine
+) -> None:
+    """The agent sees the address masked; the caller reads it out; the server says only yes or no."""
+    sign_in(web)
+    same = post(
+        web, "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": " Alice.Martin@Exemple.test "}
+    )
+    assert same.status_code == 200 and same.json()["correspond"] is True
+    other = post(web, "/adherent/verifier-email", {"nir": NIR_WITH_EMAIL, "email": "alice.martin@exemple.fr"})
+    assert other.status_code == 200 and other.json()["correspond"] is False
+    assert "courrier" in other.json()["message"]
+    assert "alice.martin@exemple.test" not in same.text + other.text  # never sent back
+    none = post(web, "/adherent/verifier-email", {"nir": NIR_WITHOUT_EMAIL, "email": "x@exemple.test"})
+    assert none.status_code == 422
+    checks = [e for e in audit_actions(db, "claire") if e[1] == AgentAction.EMAIL_CHECKED]
+    assert [e[3] for e in checks] == [
+        {"resultat": "correspond"},
+        {"resultat": "different"},
+        {"resultat": "pas_d_email"},
+    ]
+    assert checks[0][2] == hash_nir(NIR_WITH_EMAIL, KEY)
+    assert "exemple.fr" not in json.dumps(audit_actions(db)) and "Alice.Martin" not in json.dumps(
+        audit_actions(db)
+    )
 
 
 def test_a_letter_on_behalf_and_the_members_daily_limit(web: TestClient, db: Engine) -> None:

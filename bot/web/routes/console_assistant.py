@@ -3,8 +3,10 @@
 ``POST /conseiller/api/assistant`` asks the Rasa server's agents' channel for the
 most likely intents and answers with the same texts the bot gives members
 (``bot.agents.assistant``); ``GET /reponses/{intention}`` gives the answer for
-another intent the agent picks. The question is neither kept nor logged: only the
-intent retained is audited. Guards: ``bot.web.routes.console_pages``.
+another intent the agent picks. When the two likeliest intents are close
+(``ASSISTANT_CLOSE_CALL_POINTS``), the second answer comes too, to be shown beside the
+first. The question is neither kept nor logged: only the intent retained is audited.
+Guards: ``bot.web.routes.console_pages``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
 
 from bot.agents import audit
-from bot.agents.assistant import answer_for
+from bot.agents.assistant import answer_for, close_call
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.dialogue.intents import REGISTRY
@@ -36,8 +38,8 @@ router = api.router
 
 
 def _label(intent: str) -> str:
-    labels = REGISTRY.labels
-    return labels.get(intent, intent.replace("_", " "))
+    """The intent's French name (never « out of scope » or « deny »)."""
+    return REGISTRY.staff_labels.get(intent, intent.replace("_", " "))
 
 
 @api.post("/assistant", "Comprendre une question d'adhérent", AssistantReply, (400, 401, 403, 503))
@@ -64,6 +66,7 @@ async def assistant(
             audit.record(session, agent.login, AgentAction.ASSISTANT_QUESTION, intention=best)
 
     await run_in_threadpool(record)
+    runner_up = close_call(ranked, config.settings)
     return AssistantReply(
         intentions=[
             IntentChoice(
@@ -72,6 +75,7 @@ async def assistant(
             for item in ranked
         ],
         reponse=Answer.of(answer_for(best, config.settings)),
+        autre_reponse=Answer.of(answer_for(runner_up, config.settings)) if runner_up else None,
     )
 
 

@@ -1,6 +1,8 @@
 """The agents' audit log in the console, for supervisors: ``GET /conseiller/api/journal``.
 
-Reading it is itself audited (with the filter used). Guards: ``bot.web.routes.console_pages``.
+Reading it is itself audited (with the filter used). Each line comes with its action
+and details in French (``bot.agents.journal_words``) beside the stored codes.
+Guards: ``bot.web.routes.console_pages``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from bot.agents import audit
+from bot.agents import audit, journal_words
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.web.deps import Config, PageApi, Supervisor, from_console_page
@@ -35,6 +37,8 @@ def journal(
                 date=line.created_at,
                 acteur=line.actor,
                 action=line.action,
+                libelle=journal_words.action_label(line.action),
+                detail_texte=journal_words.detail_text(line.detail or {}),
                 adherent=line.nir_hash,
                 detail=audit.shown_detail(line.detail, config.refs),
             )

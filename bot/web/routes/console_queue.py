@@ -26,6 +26,7 @@ from bot.db.enums import AgentAction, HandoffAuthor, HandoffKind, HandoffState
 from bot.db.models import Agent, Handoff, utcnow
 from bot.handoffs import access, queue
 from bot.rules import french_time
+from bot.rules.callback_time import window_text
 from bot.rules.conversation_refs import ConversationRefs
 from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
 from bot.web.errors import CONSOLE_API_PREFIX
@@ -87,6 +88,9 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime, *, full: 
         a_moi=handoff.agent_id == identity.id,
         telephone=phone,
         creneau=handoff.callback_slot,
+        fenetre=window_text(handoff.callback_from, handoff.callback_until, now)
+        if handoff.callback_from
+        else None,
     )
 
 

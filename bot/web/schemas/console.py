@@ -61,6 +61,13 @@ class Answer(BaseModel):
 class AssistantReply(BaseModel):
     intentions: list[IntentChoice] = Field(description="Les 3 intentions les plus probables.")
     reponse: Answer
+    autre_reponse: Answer | None = Field(
+        default=None,
+        description=(
+            "La réponse de la 2e intention quand les deux sont proches (ASSISTANT_CLOSE_CALL_POINTS) : "
+            "à afficher côte à côte. null : la première l'emporte nettement."
+        ),
+    )
 
 
 class NirQuery(BaseModel):
@@ -116,6 +123,20 @@ class MemberView(BaseModel):
         )
 
 
+class EmailCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nir: str = Field(min_length=1, max_length=64)
+    email: str = Field(
+        min_length=1, max_length=254, description="L'adresse que l'appelant lit. Ni conservée ni journalisée."
+    )
+
+
+class EmailChecked(BaseModel):
+    correspond: bool
+    message: str
+
+
 class ResetOnBehalf(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -148,6 +169,8 @@ class ResetDone(BaseModel):
 class JournalLine(BaseModel):
     date: dt.datetime
     acteur: str
-    action: str
+    action: str = Field(description="Le code de l'action (member_lookup…), tel qu'enregistré.")
+    libelle: str = Field(description="L'action en français (« Dossier d'adhérent consulté »).")
+    detail_texte: str = Field(description="Le détail en français, codes traduits (bot.agents.journal_words).")
     adherent: str | None = Field(description="Empreinte du numéro (jamais le numéro).")
     detail: dict[str, Any]

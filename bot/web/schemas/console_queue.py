@@ -21,7 +21,13 @@ class QueueItem(BaseModel):
     conseiller: str | None
     a_moi: bool
     telephone: str | None = Field(description="Le numéro à rappeler (rappels seulement).")
-    creneau: str | None
+    creneau: str | None = Field(description="Le moment du rappel, dans les mots de l'adhérent.")
+    fenetre: str | None = Field(
+        description=(
+            "Ce moment lu en heure de Paris (« aujourd'hui entre 16 h 30 et 17 h 30 ») ; "
+            "null : à tout moment, ou pas un rappel."
+        )
+    )
 
 
 class QueueView(BaseModel):

@@ -42,20 +42,32 @@
 
   /* --- Assistant ------------------------------------------------------------------ */
 
-  function showAnswer(answer) {
-    $("reponse-titre").textContent = answer.libelle;
-    $("reponse-texte").textContent = answer.a_dire || "";
-    $("reponse-a-dire").hidden = !answer.a_dire;
-    var steps = $("reponse-etapes");
+  /* ``suffix``: "" for the first answer, "-2" for the second one of a close call. */
+  function fillAnswer(answer, suffix) {
+    var id = "reponse" + suffix;
+    $(id + "-titre").textContent = answer.libelle;
+    $(id + "-texte").textContent = answer.a_dire || "";
+    $(id + "-a-dire").hidden = !answer.a_dire;
+    var steps = $(id + "-etapes");
     clear(steps);
     answer.etapes.forEach(function (step) {
       var item = document.createElement("li");
       item.textContent = step;
       steps.appendChild(item);
     });
-    $("reponse-etapes-bloc").hidden = answer.etapes.length === 0;
-    $("reponse-a-faire").textContent = answer.a_faire ? "Dans la console : " + answer.a_faire : "";
-    $("reponse-a-faire").hidden = !answer.a_faire;
+    $(id + "-etapes-bloc").hidden = answer.etapes.length === 0;
+    $(id + "-a-faire").textContent = answer.a_faire ? "Dans la console : " + answer.a_faire : "";
+    $(id + "-a-faire").hidden = !answer.a_faire;
+  }
+
+  /** One answer, or two side by side when the model hesitates between them (``second``). */
+  function showAnswer(answer, second) {
+    fillAnswer(answer, "");
+    if (second) { fillAnswer(second, "-2"); }
+    $("reponse-2").hidden = !second;
+    $("reponses-proches").hidden = !second;
+    $("reponses").classList.toggle("answers-two", !!second);
+    $("assistant").classList.toggle("panel-wide", !!second);
   }
 
   function choose(intent, button) {
@@ -69,7 +81,7 @@
     }, function (error) { showError("erreur-assistant", error.message); });
   }
 
-  function showIntents(intents) {
+  function showIntents(intents, second) {
     var list = $("intentions");
     clear(list);
     intents.forEach(function (choice, index) {
@@ -77,7 +89,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "choice";
-      button.setAttribute("aria-pressed", String(index === 0));
+      button.setAttribute("aria-pressed", String(index === 0 || (index === 1 && !!second)));
       button.dataset.intent = choice.intention;
       button.textContent = choice.libelle + " — " + Math.round(choice.confiance * 100) + " %";
       button.addEventListener("click", function () { choose(choice.intention, button); });
@@ -96,10 +108,12 @@
       return;
     }
     call("POST", "/assistant", { question: question }).then(function (reply) {
-      showIntents(reply.intentions);
-      showAnswer(reply.reponse);
+      showIntents(reply.intentions, reply.autre_reponse);
+      showAnswer(reply.reponse, reply.autre_reponse);
       $("resultat-assistant").hidden = false;
-      announce("Réponse affichée : " + reply.reponse.libelle);
+      announce(reply.autre_reponse
+        ? "Deux réponses proches affichées : " + reply.reponse.libelle + " ; " + reply.autre_reponse.libelle
+        : "Réponse affichée : " + reply.reponse.libelle);
     }, function (error) { showError("erreur-assistant", error.message); });
   }
 
@@ -132,6 +146,10 @@
     });
     $("fiche-demandes").hidden = file.demandes.length === 0;
     $("fiche-aucune").hidden = file.demandes.length !== 0;
+    /* A masked address: the agent checks the one the caller reads out (bot/agents/email_check.py). */
+    $("form-email").hidden = !file.email || file.email_complet;
+    $("email-lu").value = "";
+    $("resultat-email").textContent = "";
     $("envoi-email").disabled = !file.email;
     $("envoi-email").title = file.email ? "" : "Pas d'adresse e-mail connue";
     $("fiche").hidden = false;
@@ -164,6 +182,20 @@
     });
   }
 
+  function checkEmail(event) {
+    event.preventDefault();
+    var typed = $("email-lu").value.trim();
+    $("resultat-email").textContent = "";
+    if (!typed) {
+      $("resultat-email").textContent = "Saisissez l'adresse que l'appelant lit.";
+      $("email-lu").focus();
+      return;
+    }
+    call("POST", "/adherent/verifier-email", { nir: $("nir").value.trim(), email: typed }).then(function (checked) {
+      $("resultat-email").textContent = checked.message;
+    }, function (error) { $("resultat-email").textContent = error.message; });
+  }
+
   function offer(channel) {
     if (!current) { return; }
     pending = channel;
@@ -178,6 +210,14 @@
   function cancel() {
     pending = null;
     $("confirmation").hidden = true;
+  }
+
+  /* « Annuler » or Échap: the confirmation goes, and the focus goes back to the button
+     that opened it (not to the page's body, where a keyboard user would be lost). */
+  function dismiss() {
+    var channel = pending;
+    cancel();
+    if (channel) { $(channel === "email" ? "envoi-email" : "envoi-courrier").focus(); }
   }
 
   function confirmReset() {
@@ -255,9 +295,9 @@
         var row = document.createElement("tr");
         cell(row, dateFormat.format(new Date(line.date)));
         cell(row, line.acteur);
-        cell(row, line.action);
+        cell(row, line.libelle);
         cell(row, line.adherent ? line.adherent.slice(0, 12) + "…" : "");
-        cell(row, Object.keys(line.detail).map(function (key) { return key + " : " + line.detail[key]; }).join(", "));
+        cell(row, line.detail_texte);
         body.appendChild(row);
       });
       $("journal-lignes").hidden = false;
@@ -289,6 +329,24 @@
   var messagesTimer = null;
   var audio = null;
   var myLogin = (document.body.dataset.login || "");
+  /* Who wrote the queue's error line: a failed read (cleared by the next good read), or an
+     action refused (« Cette conversation a déjà été prise… »: it stays until the agent's next
+     action in the queue, whatever the refreshes). */
+  var queueErrorFromRead = false;
+
+  function queueReadFailed(error) {
+    showError("erreur-file", error.message);
+    queueErrorFromRead = true;
+  }
+
+  function queueReadWorked() {
+    if (queueErrorFromRead) { showError("erreur-file", ""); queueErrorFromRead = false; }
+  }
+
+  function queueActionMessage(text) {
+    showError("erreur-file", text);
+    queueErrorFromRead = false;
+  }
 
   var WHO = { adherent: "Adhérent", conseiller: "Vous", sesame: "Sésame" };
   var TYPE = { discussion: "Discussion en direct", rappel: "Rappel demandé" };
@@ -373,7 +431,7 @@
 
   function itemKey(item) {
     return [item.type, item.etat, item.conseiller, item.a_moi, item.resume, item.telephone, item.creneau,
-      held && held.id === item.id].join("|");
+      item.fenetre, held && held.id === item.id].join("|");
   }
 
   function line(parent, className, text) {
@@ -414,7 +472,10 @@
     if (item.type === "rappel") {
       var facts = document.createElement("dl");
       facts.className = "facts";
-      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"], ["Créneau", item.creneau || "non précisé"]].forEach(function (pair) {
+      /* The moment in the member's own words, and the window the server read from them. */
+      [["Téléphone", item.telephone ? readablePhone(item.telephone) : "non donné"],
+        ["L'adhérent a écrit", item.creneau ? "« " + item.creneau + " »" : "rien de précis"],
+        ["À rappeler", item.fenetre || "à tout moment"]].forEach(function (pair) {
         var dt = document.createElement("dt");
         dt.textContent = pair[0];
         var dd = document.createElement("dd");
@@ -507,11 +568,9 @@
     queueBusy = true;
     var changes = availabilityChanges;
     call("GET", "/file", undefined, true).then(function (view) {
-      showError("erreur-file", "");
+      queueReadWorked();
       showQueue(view, changes);
-    }, function (error) {
-      showError("erreur-file", error.message);
-    }).then(function () {
+    }, queueReadFailed).then(function () {
       queueBusy = false;
       if (queueAgain) { queueAgain = false; pollQueue(); return; }
       queueTimer = window.setTimeout(pollQueue, pushed ? PUSHED_EVERY_MS : QUEUE_EVERY_MS);
@@ -520,7 +579,7 @@
 
   function refreshQueue() {
     var changes = availabilityChanges;
-    return call("GET", "/file").then(function (view) { showQueue(view, changes); }, function (error) { showError("erreur-file", error.message); });
+    return call("GET", "/file").then(function (view) { queueReadWorked(); showQueue(view, changes); }, queueReadFailed);
   }
 
   function setAvailability() {
@@ -528,14 +587,14 @@
     var wanted = box.checked;
     availabilityChanges += 1;
     savingAvailability = true;
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/disponibilite", { disponible: wanted }).then(function (answer) {
       box.checked = answer.disponible;
       announce(answer.disponible ? "Vous êtes disponible pour les discussions."
         : "Vous n'êtes plus disponible pour les discussions.");
     }, function (error) {
       box.checked = !wanted;
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
     }).then(function () {
       savingAvailability = false;
       refreshQueue();
@@ -543,37 +602,37 @@
   }
 
   function callback(id, reached) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/prises-en-charge/" + id + "/rappel", { joint: reached }).then(function () {
       announce(reached ? "Rappel n° " + id + " marqué comme fait." : "Rappel n° " + id + " : adhérent injoignable.");
       $("file").focus();
       refreshQueue();
     }, function (error) {
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
       refreshQueue();
     });
   }
 
   /** The call-back's full number: asked for (and audited) only when the agent means to call. */
   function revealPhone(id, facts) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("GET", "/prises-en-charge/" + id).then(function (detail) {
       var phone = detail.element.telephone;
       var dd = facts.querySelector("dd");
       if (dd && phone) { dd.textContent = readablePhone(phone); }
       announce("Numéro à rappeler : " + (phone ? readablePhone(phone) : "non donné") + ".");
-    }, function (error) { showError("erreur-file", error.message); });
+    }, function (error) { queueActionMessage(error.message); });
   }
 
   function take(id) {
-    showError("erreur-file", "");
+    queueActionMessage("");
     call("POST", "/prises-en-charge/" + id + "/prendre").then(function (detail) {
       openConversation(detail);
       announce("Vous avez pris la discussion n° " + id + ".");
       $("message-conseiller").focus();
       refreshQueue();
     }, function (error) {
-      showError("erreur-file", error.message);
+      queueActionMessage(error.message);
       refreshQueue();
     });
   }
@@ -581,7 +640,7 @@
   function show(id) {
     call("GET", "/prises-en-charge/" + id).then(function (detail) {
       if (detail.element.etat === "en_cours" && detail.element.a_moi) { openConversation(detail); }
-    }, function (error) { showError("erreur-file", error.message); });
+    }, function (error) { queueActionMessage(error.message); });
   }
 
   function addMessage(message) {
@@ -822,12 +881,13 @@
       }
     });
     $("form-dossier").addEventListener("submit", lookUp);
+    $("form-email").addEventListener("submit", checkEmail);
     $("envoi-email").addEventListener("click", function () { offer("email"); });
     $("envoi-courrier").addEventListener("click", function () { offer("courrier"); });
     $("confirmer").addEventListener("click", confirmReset);
-    $("annuler").addEventListener("click", cancel);
+    $("annuler").addEventListener("click", dismiss);
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && pending) { cancel(); }
+      if (event.key === "Escape" && pending) { dismiss(); }
     });
     if ($("form-journal")) {
       $("form-journal").addEventListener("submit", showJournal);
