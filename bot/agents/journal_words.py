@@ -51,6 +51,9 @@ ACTIONS: Mapping[str, str] = {
     AgentAction.TEST_STORY_SAVED: "Histoire de test enregistrée",
     AgentAction.DATA_CHECK_STARTED: "Vérification des données lancée",
     AgentAction.REPORT_STARTED: "Mesure du modèle lancée",
+    AgentAction.PRIVACY_PURGE: "Purge des données arrivées au terme de leur conservation",
+    AgentAction.PRIVACY_EXPORT: "Données d'un adhérent exportées (droit d'accès)",
+    AgentAction.PRIVACY_ERASE: "Données d'un adhérent effacées (droit à l'effacement)",
 }
 
 DETAIL_NAMES: Mapping[str, str] = {
@@ -73,6 +76,8 @@ DETAIL_NAMES: Mapping[str, str] = {
     "conversation": "conversation",
     "file": "fichier",
     "client": "poste (empreinte)",
+    "essai": "essai à blanc",
+    "total": "enregistrements effacés",
 }
 
 # The results of a look-up or a request on the member's behalf (bot/web/routes/console_members.py).
