@@ -188,6 +188,7 @@ def test_a_letter_that_looks_like_a_digit_is_pointed_out(
 @given(number=valid_nirs, index=st.integers(1, 12))
 def test_a_symbol_in_place_of_a_digit_only_separates(number: str, index: int, symbol: str) -> None:
     """A symbol joins groups, as masking reads it: the digit it replaced is missing."""
+    assume(not number[index + 1 : index + 2].isalpha())  # the "2" of 2A/2B: the stray letter is the error
     error = error_for(with_digit(number, index, symbol))
     assert error.code == "too_short"
     assert error.message.startswith("J'ai lu 14 c")  # chiffres, or caractères with 2A/2B

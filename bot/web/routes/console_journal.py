@@ -32,17 +32,20 @@ def journal(
 ) -> list[JournalLine]:
     with session_scope(config.engine) as session:
         lines = audit.entries(session, actor=conseiller or None, limit=JOURNAL_LINES, newest_first=True)
-        shown = [
-            JournalLine(
-                date=line.created_at,
-                acteur=line.actor,
-                action=line.action,
-                libelle=journal_words.action_label(line.action),
-                detail_texte=journal_words.detail_text(line.detail or {}),
-                adherent=line.nir_hash,
-                detail=audit.shown_detail(line.detail, config.refs),
+        shown = []
+        for line in lines:
+            # Old lines named a conversation by its id (a member's credential): shown by reference only.
+            detail = audit.shown_detail(line.detail, config.refs)
+            shown.append(
+                JournalLine(
+                    date=line.created_at,
+                    acteur=line.actor,
+                    action=line.action,
+                    libelle=journal_words.action_label(line.action),
+                    detail_texte=journal_words.detail_text(detail),
+                    adherent=line.nir_hash,
+                    detail=detail,
+                )
             )
-            for line in lines
-        ]
         audit.record(session, agent.login, AgentAction.AUDIT_READ, filtre=conseiller or "")
         return shown
