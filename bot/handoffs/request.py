@@ -16,6 +16,9 @@ understand twice in a row.
   queued for the agents with it.
 - A hand-off already open for the conversation is not duplicated: the member is told
   where it stands.
+- A member who left the live-chat queue to be called back (the web tier sends
+  « /request_human » with the signed channel's ``rappel`` flag: ``bot.web.member_leaving``)
+  goes straight to the call-back form's moment question: no queue, no second « voulez-vous ? ».
 
 ``handoff_outcome`` (a slot the rules read) says which way it went: ``queued`` or
 ``callback_offered``.
@@ -32,6 +35,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.agents.presence import DEFAULT_PRESENCE
 from bot.db.enums import HandoffKind, HandoffReason, HandoffState
 from bot.db.models import Handoff
 from bot.dialogue.intents import REGISTRY
@@ -166,6 +170,20 @@ def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
     return "web" if isinstance(client, str) and client.startswith("web:") else "direct"
 
 
+# The channel's flag (rasa_addons.channels.CALLBACK_FLAG): the member chose a call-back.
+CALLBACK_FLAG = "rappel"
+
+
+def chose_callback(events: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the latest member message came from the web tier saying « call me back instead »."""
+    latest: Mapping[str, Any] = {}
+    for event in events:
+        if event.get("event") == "user":
+            latest = event
+    metadata = latest.get("metadata") or {}
+    return isinstance(metadata, Mapping) and metadata.get(CALLBACK_FLAG) is True
+
+
 def failed_twice(events: Sequence[Mapping[str, Any]]) -> bool:
     """Whether the member's last two messages were both not understood (``nlu_fallback``)."""
     intents = [
@@ -187,6 +205,10 @@ class Conversation:
     @property
     def channel(self) -> str:
         return channel_of(self.events)
+
+    @property
+    def prefers_callback(self) -> bool:
+        return chose_callback(self.events)
 
 
 @dataclass(frozen=True)
@@ -239,13 +261,24 @@ def ask_for_person(
     contact_phone: str,
     contact_hours: str,
     now: dt.datetime,
+    presence: dt.timedelta = DEFAULT_PRESENCE,
 ) -> Answer:
-    """Queue a live chat if an agent can take it now; otherwise say why and offer a call-back."""
+    """Queue a live chat if an agent can take it now; otherwise say why and offer a call-back.
+
+    ``presence``: how recent an agent's console must have shown a sign of life
+    (``AGENT_PRESENCE_SECONDS``). A member who chose a call-back over the queue is
+    asked the moment at once (``callback_wanted`` already true).
+    """
     replies = [Reply("utter_handoff_bot_failed")] if reason == HandoffReason.BOT_FAILED else []
     existing = open_for_conversation(session, conversation.conversation_id)
     if existing is not None:
         return Answer([*replies, _where_it_stands(session, existing)], {OUTCOME_SLOT: QUEUED}, existing.id)
-    now_available = availability(session, hours, now)
+    if conversation.prefers_callback:
+        return Answer(
+            contact_replies(contact_phone, contact_hours),
+            {OUTCOME_SLOT: CALLBACK_OFFERED, "handoff_reason": reason.value, "callback_wanted": True},
+        )
+    now_available = availability(session, hours, now, presence)
     if now_available.live:
         handoff = _open(session, conversation, HandoffKind.LIVE, reason, now)
         waiting = waiting_reply(position(session, handoff))

@@ -1,4 +1,7 @@
-"""An agent signed in to the console and marked « disponible »: what makes live chats possible."""
+"""An agent signed in to the console and marked « disponible »: what makes live chats possible.
+
+Their console is open: its session showed a sign of life at ``now`` (``bot.agents.presence``).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ PASSWORD = "cheval-agrafe-batterie-42"  # noqa: S105 - a test account's password
 
 
 def agent_on_duty(session: Session, now: dt.datetime, login: str = "claire", available: bool = True) -> Agent:
-    """An active agent with a live console session, marked available (or not)."""
+    """An active agent with a live session whose console is open, marked available (or not)."""
     agent = add_agent(session, login, PASSWORD, actor="test", display_name=login.capitalize())
     agent.available = available
     session.flush()
@@ -25,6 +28,7 @@ def agent_on_duty(session: Session, now: dt.datetime, login: str = "claire", ava
             agent_id=agent.id,
             created_at=now,
             last_seen_at=now,
+            console_seen_at=now,
         )
     )
     session.flush()

@@ -13,8 +13,10 @@ The stream carries no data of its own, only hand-off ids the agent's queue shows
 anyway; what the page shows still comes from the usual API calls, with their
 checks. Same session as the rest of the console API (401 without one, 403 for a
 trainer's account), but a stream is not the agent's activity: it never refreshes
-the session's idle timer (EventSource cannot send ``X-Sesame-Poll``). The session
-is checked again every ``CHECK_SECONDS`` and the stream ends when it has ended;
+the session's idle timer (EventSource cannot send ``X-Sesame-Poll``). It is the
+console's sign of life, though (``bot.agents.presence``): an open stream keeps the
+agent « disponible », a closed console stops it. The session is checked again every
+``CHECK_SECONDS`` (a third of ``AGENT_PRESENCE_SECONDS`` if shorter) and the stream ends when it has ended;
 EventSource then reconnects, gets 401, and the page goes back to the sign-in form.
 
 SQLite (one process, the demo) has no notifications: 204, EventSource stops, and
@@ -33,8 +35,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from bot.agents.presence import heartbeat_seconds
 from bot.web import push
-from bot.web.deps import COOKIE_NAME, AgentIdentity, Config, ConsoleError, console_agent, errors
+from bot.web.deps import (
+    COOKIE_NAME,
+    AgentIdentity,
+    Config,
+    ConsoleError,
+    console_agent,
+    console_is_open,
+    errors,
+    presence_of,
+)
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.push import Hub
 from bot.web.state import WebConfig, push_hub
@@ -62,11 +74,18 @@ def streaming_agent(request: Request, config: Config) -> AgentIdentity:
 
 
 def still_signed_in(config: WebConfig, token: str | None) -> bool:
+    """The session is live; its console's sign of life is recorded (the stream is open)."""
     try:
         console_agent(config, token, touch=False)
     except ConsoleError:
         return False
+    console_is_open(config, token)
     return True
+
+
+def check_seconds(config: WebConfig) -> float:
+    """How often the stream checks the session and says the console is open."""
+    return min(CHECK_SECONDS, heartbeat_seconds(presence_of(config)))
 
 
 def _event(name: str, data: dict[str, Any]) -> str:
@@ -84,18 +103,19 @@ def wake_ups(topics: set[str], listening: bool) -> list[str]:
 
 async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterator[str]:
     token = request.cookies.get(COOKIE_NAME)
+    every = check_seconds(config)
     loop = asyncio.get_running_loop()
     started = checked = loop.time()
     # Every hand-off's changes: the queue shows them all, the page keeps those it shows.
     with hub.subscribe(None) as subscription:
         yield "retry: 2000\n\n"
         while True:
-            seconds_left = CHECK_SECONDS - (loop.time() - checked)
+            seconds_left = every - (loop.time() - checked)
             topics = await subscription.wait(max(0.05, min(hub.wait_seconds, seconds_left)))
             for event in wake_ups(topics, hub.listening):
                 yield event
             now = loop.time()
-            if now - checked >= CHECK_SECONDS:
+            if now - checked >= every:
                 if not await run_in_threadpool(still_signed_in, config, token):
                     return
                 yield ": toujours là\n\n"
