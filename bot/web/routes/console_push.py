@@ -19,8 +19,10 @@ agent « disponible », a closed console stops it. The session is checked again 
 ``CHECK_SECONDS`` (a third of ``AGENT_PRESENCE_SECONDS`` if shorter) and the stream ends when it has ended;
 EventSource then reconnects, gets 401, and the page goes back to the sign-in form.
 
-SQLite (one process, the demo) has no notifications: 204, EventSource stops, and
-the page keeps its timers.
+SQLite (one process, the demo) has no notifications: the stream then carries no
+wake-up, only ``event: presence`` at its start (the page keeps its timers) and the
+session checks that say the console is open, so that a console in a background tab,
+whose timers the browser slows down, stays present.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ TOPIC_PREFIX = push.handoff_topic(0)[:-1]
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Le flux des réveils."},
-    204: {"description": "Pas de notifications (SQLite) : la console relit à intervalles."},
     **errors(401, 403),
 }
 
@@ -101,6 +102,21 @@ def wake_ups(topics: set[str], listening: bool) -> list[str]:
     return events + [_event("messages", {"id": handoff_id}) for handoff_id in ids]
 
 
+async def _presence_only(request: Request, config: WebConfig) -> AsyncIterator[str]:
+    """No notifications (SQLite): the stream only says the console is open, and checks the session."""
+    token = request.cookies.get(COOKIE_NAME)
+    every = check_seconds(config)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    yield "retry: 2000\n\n"
+    yield _event("presence", {})
+    while loop.time() - started <= STREAM_SECONDS and not await request.is_disconnected():
+        await asyncio.sleep(every)
+        if not await run_in_threadpool(still_signed_in, config, token):
+            return
+        yield ": toujours là\n\n"
+
+
 async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterator[str]:
     token = request.cookies.get(COOKIE_NAME)
     every = check_seconds(config)
@@ -128,7 +144,8 @@ async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterato
     STREAM_PATH,
     summary="Les réveils de la console (Server-Sent Events)",
     description="« file » : la file a changé ; « messages » {id} : la prise en charge n° id a changé. "
-    "Sans données : la console relit l'API. 204 sans PostgreSQL (la console relit alors à intervalles).",
+    "Sans données : la console relit l'API. Sans PostgreSQL, « presence » seulement : le flux dit que "
+    "la console est ouverte et la console relit à intervalles.",
     response_class=StreamingResponse,
     responses=RESPONSES,
 )
@@ -138,10 +155,8 @@ async def stream(
     config: Config,
     hub: Annotated[Hub | None, Depends(push_hub)],
 ) -> Response:
-    if hub is None:
-        return Response(status_code=204)
     return StreamingResponse(
-        _stream(request, config, hub),
+        _stream(request, config, hub) if hub is not None else _presence_only(request, config),
         media_type="text/event-stream; charset=utf-8",
         headers={"X-Accel-Buffering": "no"},
     )
