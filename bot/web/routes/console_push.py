@@ -110,9 +110,10 @@ async def _presence_only(request: Request, config: WebConfig) -> AsyncIterator[s
     started = loop.time()
     yield "retry: 2000\n\n"
     yield _event("presence", {})
-    while loop.time() - started <= STREAM_SECONDS and not await request.is_disconnected():
+    while loop.time() - started <= STREAM_SECONDS:
         await asyncio.sleep(every)
-        if not await run_in_threadpool(still_signed_in, config, token):
+        # A closed console is no sign of life: asked before the session check records one.
+        if await request.is_disconnected() or not await run_in_threadpool(still_signed_in, config, token):
             return
         yield ": toujours là\n\n"
 
@@ -132,6 +133,9 @@ async def _stream(request: Request, config: WebConfig, hub: Hub) -> AsyncIterato
                 yield event
             now = loop.time()
             if now - checked >= every:
+                # A closed console is no sign of life: asked before the session check records one.
+                if await request.is_disconnected():
+                    return
                 if not await run_in_threadpool(still_signed_in, config, token):
                     return
                 yield ": toujours là\n\n"

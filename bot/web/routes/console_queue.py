@@ -62,6 +62,7 @@ STATE_WORDS = {
     HandoffState.CLOSED: "terminee",
     HandoffState.DONE: "rappel_fait",
     HandoffState.UNREACHABLE: "injoignable",
+    HandoffState.LEFT: "quittee",  # the member left the queue (bot.handoffs.leaving)
 }
 AUTHOR_WORDS = {
     HandoffAuthor.MEMBER: "adherent",

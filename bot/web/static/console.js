@@ -451,6 +451,10 @@
     Object.keys(queueNodes).forEach(function (id) {
       if (!seen[id]) {
         if (focusedId === id) { $("file").focus(); }
+        /* A chat that leaves the queue while still waiting: the member left it, or chose a call-back. */
+        if (queueNodes[id].node.classList.contains("queue-discussion") && queueNodes[id].node.classList.contains("queue-en_attente")) {
+          announce("Une discussion en attente a quitté la file : l'adhérent est parti ou a choisi d'être rappelé.");
+        }
         list.removeChild(queueNodes[id].node);
         delete queueNodes[id];
       }
