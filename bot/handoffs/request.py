@@ -159,14 +159,19 @@ def slots_to_ask(outcome: str | None, phone_attempts: float | None) -> list[str]
     return list(FORM_SLOTS)
 
 
-def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
-    """ "web" when the latest member message came through the website's widget, else "direct"."""
+def _latest_metadata(events: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The channel's metadata of the latest member message (empty when there is none)."""
     latest: Mapping[str, Any] = {}
     for event in events:
         if event.get("event") == "user":
             latest = event
     metadata = latest.get("metadata") or {}
-    client = metadata.get("client") if isinstance(metadata, Mapping) else None
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
+    """ "web" when the latest member message came through the website's widget, else "direct"."""
+    client = _latest_metadata(events).get("client")
     return "web" if isinstance(client, str) and client.startswith("web:") else "direct"
 
 
@@ -176,12 +181,7 @@ CALLBACK_FLAG = "rappel"
 
 def chose_callback(events: Iterable[Mapping[str, Any]]) -> bool:
     """Whether the latest member message came from the web tier saying « call me back instead »."""
-    latest: Mapping[str, Any] = {}
-    for event in events:
-        if event.get("event") == "user":
-            latest = event
-    metadata = latest.get("metadata") or {}
-    return isinstance(metadata, Mapping) and metadata.get(CALLBACK_FLAG) is True
+    return _latest_metadata(events).get(CALLBACK_FLAG) is True
 
 
 def failed_twice(events: Sequence[Mapping[str, Any]]) -> bool:

@@ -67,7 +67,9 @@ def _console(browser: Browser, url: str, login: str) -> Iterator[Tab]:
     for tab in _tab(browser, url, 1280, 900):
         _sign_in(tab.page, login)
         # Signing in starts « indisponible », whatever the account was before.
-        expect(tab.page.get_by_role("switch", name="Je suis disponible pour les discussions")).not_to_be_checked()
+        expect(
+            tab.page.get_by_role("switch", name="Je suis disponible pour les discussions")
+        ).not_to_be_checked()
         yield tab
         if not tab.page.is_closed():
             _available(tab.page, False)  # the other tests expect nobody to answer in the chat
@@ -90,7 +92,9 @@ def _queue_actions(page: Page) -> Locator:
 def _wait_in_queue(widget: Page) -> None:
     _open_chat(widget)
     _say(widget, ASK_FOR_A_PERSON)
-    expect(widget.get_by_role("log")).to_contain_text("file d'attente des conseillers ACS", timeout=ANSWER_TIMEOUT_MS)
+    expect(widget.get_by_role("log")).to_contain_text(
+        "file d'attente des conseillers ACS", timeout=ANSWER_TIMEOUT_MS
+    )
     expect(_handoff_bar(widget)).to_contain_text("n° 1")
     expect(_queue_actions(widget).get_by_role("button", name="Être rappelé(e)")).to_be_visible()
     expect(_queue_actions(widget).get_by_role("button", name="Quitter la file")).to_be_visible()
@@ -141,7 +145,9 @@ def test_the_last_agent_leaving_is_told_at_once_and_the_place_kept(
         waiting = desk.locator("#file-elements li").filter(has_text="Discussion en direct")
         expect(waiting).to_have_count(1)
         waiting.get_by_role("button", name=re.compile("^Prendre")).click()
-        expect(_handoff_bar(widget)).to_contain_text("Olivier Présence (conseiller ACS) a rejoint la conversation")
+        expect(_handoff_bar(widget)).to_contain_text(
+            "Olivier Présence (conseiller ACS) a rejoint la conversation"
+        )
         expect(_queue_actions(widget)).to_be_hidden()
         desk.get_by_role("button", name="Terminer la conversation").click()
         expect(log).to_contain_text("Sésame reprend la main")

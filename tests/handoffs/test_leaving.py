@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.db.engine import session_scope
-from bot.db.enums import AuditKind, HandoffAuthor, HandoffKind, HandoffReason, HandoffState
+from bot.db.enums import AuditKind, HandoffAuthor, HandoffReason, HandoffState
 from bot.db.models import AuditEvent, Handoff, HandoffMessage
 from bot.handoffs import queue
 from bot.handoffs.leaving import (
@@ -22,7 +22,7 @@ from bot.handoffs.leaving import (
 )
 from bot.handoffs.request import CALLBACK_OFFERED, OUTCOME_SLOT, Conversation, ask_for_person, chose_callback
 from tests.handoffs.events import RESET_THEN_PERSON, user
-from tests.support.on_duty import agent_on_duty
+from tests.support.on_duty import agent_on_duty, queued_chat
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -85,17 +85,7 @@ def test_anything_else_is_for_the_agent(typed: str) -> None:
 
 def waiting_chat(engine: Engine, conversation: str = "conv-1") -> int:
     with session_scope(engine) as session:
-        handoff = queue.open_handoff(
-            session,
-            conversation_id=conversation,
-            channel="web",
-            kind=HandoffKind.LIVE,
-            reason=HandoffReason.ASKED,
-            summary="Résumé.",
-            transcript=[],
-            now=NOW,
-        )
-        return handoff.id
+        return queued_chat(session, conversation, NOW).id
 
 
 def test_leaving_ends_the_chat_keeps_the_words_and_audits_without_text(engine: Engine) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 from sqlalchemy import Engine, update
 
 from bot.db.engine import session_scope
-from bot.db.enums import HandoffKind, HandoffReason
 from bot.db.models import Agent, Handoff
 from bot.handoffs import queue
 from bot.handoffs.leaving import CALLBACK_PAYLOAD, LEAVE_PAYLOAD
@@ -23,7 +22,7 @@ from bot.handoffs.waiting import (
     recent_take_seconds,
     wait_view,
 )
-from tests.support.on_duty import agent_on_duty
+from tests.support.on_duty import agent_on_duty, queued_chat
 
 # A Tuesday, 10:00 in Paris.
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -44,16 +43,7 @@ def test_no_estimate_without_enough_recent_data_or_without_an_agent() -> None:
 
 def taken_chat(engine: Engine, agent_id: int, created: dt.datetime, waited: dt.timedelta, n: int) -> None:
     with session_scope(engine) as session:
-        handoff = queue.open_handoff(
-            session,
-            conversation_id=f"fait-{n}",
-            channel="web",
-            kind=HandoffKind.LIVE,
-            reason=HandoffReason.ASKED,
-            summary="",
-            transcript=[],
-            now=created,
-        )
+        handoff = queued_chat(session, f"fait-{n}", created)
         agent = session.get(Agent, agent_id)
         assert agent is not None
         queue.take(session, handoff.id, agent, created + waited)
@@ -61,16 +51,7 @@ def taken_chat(engine: Engine, agent_id: int, created: dt.datetime, waited: dt.t
 
 def waiting(engine: Engine, created: dt.datetime, conversation: str = "attend") -> int:
     with session_scope(engine) as session:
-        return queue.open_handoff(
-            session,
-            conversation_id=conversation,
-            channel="web",
-            kind=HandoffKind.LIVE,
-            reason=HandoffReason.ASKED,
-            summary="",
-            transcript=[],
-            now=created,
-        ).id
+        return queued_chat(session, conversation, created).id
 
 
 def view(engine: Engine, handoff_id: int, at: dt.datetime, policy: WaitPolicy = POLICY) -> dict[str, object]:

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.agents.accounts import add_agent
 from bot.agents.sessions import token_hash
-from bot.db.models import Agent, AgentSession
+from bot.db.enums import HandoffKind, HandoffReason
+from bot.db.models import Agent, AgentSession, Handoff
+from bot.handoffs import queue
 
 PASSWORD = "cheval-agrafe-batterie-42"  # noqa: S105 - a test account's password
 
@@ -33,3 +35,17 @@ def agent_on_duty(session: Session, now: dt.datetime, login: str = "claire", ava
     )
     session.flush()
     return agent
+
+
+def queued_chat(session: Session, conversation_id: str, now: dt.datetime) -> Handoff:
+    """A live chat the member asked for, waiting in the queue since ``now``."""
+    return queue.open_handoff(
+        session,
+        conversation_id=conversation_id,
+        channel="web",
+        kind=HandoffKind.LIVE,
+        reason=HandoffReason.ASKED,
+        summary="Sujets : code d'accès oublié.",
+        transcript=[],
+        now=now,
+    )
