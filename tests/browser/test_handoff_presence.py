@@ -8,8 +8,9 @@ short in tests/browser/conftest.py):
   members once the presence has passed: the member who asks then is offered a call-back;
 - the last agent's console closing while a member waits: the member is told at once and
   offered a call-back, keeps their place, and is put through when an agent comes back;
-- the member leaves the queue (button) or switches to a call-back (typed phrase), and
-  the call-back form asks the moment at once;
+- the member sees the estimated wait once enough chats were taken recently, leaves the
+  queue (button) or switches to a call-back (typed phrase), and the call-back form asks
+  the moment at once;
 - a long wait brings Sésame's call-back offer.
 
 axe-core audits (WCAG 2.2 A/AA) of every new state; screenshots in ``reports/handoff-*.png``.
@@ -18,6 +19,7 @@ Every test leaves nobody waiting and nobody available, for the other browser tes
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -27,7 +29,9 @@ from sqlalchemy import create_engine
 
 from bot.agents import accounts
 from bot.db.engine import session_scope
-from bot.db.enums import AgentRole
+from bot.db.enums import AgentRole, HandoffState
+from bot.db.models import utcnow
+from bot.handoffs.waiting import MIN_SAMPLES
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, PRESENCE_SECONDS, WAIT_OFFER_SECONDS
 from tests.browser.test_handoff import (
     ASK_FOR_A_PERSON,
@@ -43,6 +47,7 @@ from tests.browser.test_handoff import (
     _sign_in,
     _tab,
 )
+from tests.support.on_duty import queued_chat
 
 AGENT, OTHER = "presence-a", "presence-b"
 # Past the presence, plus the member stream's and the console's next reads.
@@ -153,10 +158,25 @@ def test_the_last_agent_leaving_is_told_at_once_and_the_place_kept(
         expect(log).to_contain_text("Sésame reprend la main")
 
 
-def test_the_member_leaves_the_queue_with_the_button(agent: Tab, member: Tab) -> None:
+def _chats_taken_recently(minutes: int) -> None:
+    """Closed chats that agents took after ``minutes`` each, this past hour: what an estimate needs."""
+    engine = create_engine(MEMBER_DB["url"])
+    now = utcnow()
+    with session_scope(engine) as session:
+        for n in range(MIN_SAMPLES):
+            created = now - dt.timedelta(minutes=50 - n)
+            handoff = queued_chat(session, f"estimation-{n}-{created.timestamp():.0f}", created)
+            handoff.taken_at = created + dt.timedelta(minutes=minutes)
+            handoff.state, handoff.closed_at = HandoffState.CLOSED, handoff.taken_at
+    engine.dispose()
+
+
+def test_the_member_sees_the_estimate_and_leaves_the_queue_with_the_button(agent: Tab, member: Tab) -> None:
     console, widget = agent.page, member.page
+    _chats_taken_recently(minutes=2)
     _available(console, True)
     _wait_in_queue(widget)
+    expect(_handoff_bar(widget)).to_contain_text("Attente estimée\u00a0: environ 2\u00a0min")
     _audit(widget, "widget waiting, with the way out")
     _shot(widget, "presence-attente")
     expect(console.locator("#file-elements li").filter(has_text="Discussion en direct")).to_have_count(1)
