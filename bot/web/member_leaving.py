@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffState
 from bot.handoffs import queue
-from bot.handoffs.leaving import PAYLOADS, Choice, leave_queue, read_choice
+from bot.handoffs.leaving import CALLBACK_PAYLOAD, PAYLOADS, Choice, leave_queue, read_choice
 from bot.handoffs.waiting import WaitPolicy
 from bot.web.member_handoff import handoff_view
 
@@ -33,7 +33,7 @@ from bot.web.member_handoff import handoff_view
 CALLBACK_REQUEST = "/request_human"
 
 LEFT_TEXTS = {
-    Choice.CALLBACK: "C'est noté : vous quittez la file d'attente, un conseiller ACS vous rappellera.",
+    Choice.CALLBACK: "C'est noté : vous quittez la file d'attente pour être rappelé(e).",
     Choice.LEAVE: "Vous avez quitté la file d'attente. Sésame reprend la main : posez-moi vos questions "
     "sur la connexion à votre Espace Adhérent. "
     "Pour parler à un conseiller plus tard, écrivez « conseiller ».",
@@ -41,6 +41,11 @@ LEFT_TEXTS = {
 NOT_IN_QUEUE_TEXT = "Vous n'êtes pas dans la file d'attente des conseillers."
 AGENT_HERE_TEXT = "Un conseiller a déjà rejoint la conversation : écrivez-lui ici."
 CALLBACK_ALREADY_TEXT = "Votre demande de rappel est déjà enregistrée : un conseiller ACS vous rappellera."
+# Rasa did not answer the call-back request: the button asks again (no queue is needed for it).
+CALLBACK_RETRY = {
+    "text": "Je n'arrive pas à ouvrir la demande de rappel pour le moment. Réessayez dans un instant.",
+    "buttons": [{"title": "Être rappelé(e)", "payload": CALLBACK_PAYLOAD}],
+}
 
 
 @dataclass

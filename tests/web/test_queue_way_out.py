@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
@@ -20,7 +21,13 @@ from bot.db.models import AgentSession, Handoff, HandoffMessage
 from bot.handoffs.leaving import CALLBACK_PAYLOAD, LEAVE_PAYLOAD, Choice
 from bot.handoffs.waiting import NOBODY, OFFER_TEXTS
 from bot.web.member_handoff import KEPT_TEXT
-from bot.web.member_leaving import AGENT_HERE_TEXT, CALLBACK_REQUEST, LEFT_TEXTS, NOT_IN_QUEUE_TEXT
+from bot.web.member_leaving import (
+    AGENT_HERE_TEXT,
+    CALLBACK_REQUEST,
+    CALLBACK_RETRY,
+    LEFT_TEXTS,
+    NOT_IN_QUEUE_TEXT,
+)
 from bot.web.routes import live
 from tests.web.test_handoff_web import (  # noqa: F401 - the fixtures of the hand-off tests
     MEMBER,
@@ -31,9 +38,24 @@ from tests.web.test_handoff_web import (  # noqa: F401 - the fixtures of the han
     db,
     member,
     open_live,
-    rasa,
     read_events,
 )
+
+
+class SwitchableRasa(FakeRasa):
+    """The hand-off tests' stand-in for Rasa, which can be made to fail (503)."""
+
+    failing = False
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if self.failing:
+            return httpx.Response(503)
+        return super().handle(request)
+
+
+@pytest.fixture
+def rasa() -> SwitchableRasa:
+    return SwitchableRasa()
 
 
 def console_gone(engine: Engine, seconds: int = 120) -> None:
@@ -91,7 +113,7 @@ def test_a_waiting_member_is_told_at_once_when_the_last_console_closes(
 def test_the_member_switches_to_a_call_back(
     member: TestClient,  # noqa: F811
     on_duty: TestClient,
-    rasa: FakeRasa,  # noqa: F811
+    rasa: SwitchableRasa,
     db: Engine,  # noqa: F811
 ) -> None:
     handoff_id = open_live(db)
@@ -117,7 +139,7 @@ def test_the_member_switches_to_a_call_back(
 def test_the_member_leaves_with_the_button_and_the_bot_answers_again(
     member: TestClient,  # noqa: F811
     on_duty: TestClient,
-    rasa: FakeRasa,  # noqa: F811
+    rasa: SwitchableRasa,
     db: Engine,  # noqa: F811
 ) -> None:
     open_live(db)
@@ -131,7 +153,7 @@ def test_the_member_leaves_with_the_button_and_the_bot_answers_again(
 def test_once_an_agent_holds_the_chat_the_words_are_the_agents(
     member: TestClient,  # noqa: F811
     on_duty: TestClient,
-    rasa: FakeRasa,  # noqa: F811
+    rasa: SwitchableRasa,
     db: Engine,  # noqa: F811
 ) -> None:
     handoff_id = open_live(db)
@@ -145,9 +167,21 @@ def test_once_an_agent_holds_the_chat_the_words_are_the_agents(
     assert rasa.asked == []
 
 
+def test_rasa_failing_after_the_queue_was_left_leaves_a_button_to_ask_again(
+    member: TestClient,  # noqa: F811
+    rasa: SwitchableRasa,
+    db: Engine,  # noqa: F811
+) -> None:
+    open_live(db)
+    rasa.failing = True
+    answer = chat(member, "rappelez-moi")
+    assert answer["messages"] == [{"text": LEFT_TEXTS[Choice.CALLBACK], "buttons": []}, CALLBACK_RETRY]
+    assert answer["messages"][1]["buttons"][0]["payload"] == CALLBACK_PAYLOAD
+
+
 def test_a_call_back_button_without_a_queue_still_asks_for_the_call_back(
     member: TestClient,  # noqa: F811
-    rasa: FakeRasa,  # noqa: F811
+    rasa: SwitchableRasa,
 ) -> None:
     answer: dict[str, Any] = chat(member, CALLBACK_PAYLOAD)
     assert answer["messages"] == [{"text": "Réponse de Sésame.", "buttons": []}]

@@ -42,7 +42,7 @@ from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
 from bot.web.member_handoff import member_turn, opened_by_the_bot, wait_policy
-from bot.web.member_leaving import CALLBACK_REQUEST, leaving_turn
+from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, leaving_turn
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, web_config
 
@@ -223,9 +223,8 @@ async def chat(
         body: dict[str, Any] = left.body()
         if left.ask_callback:
             answer = await _ask_rasa(rasa, request, parsed.sender, CALLBACK_REQUEST, callback=True)
-            if isinstance(answer, Response):
-                return answer
-            body["messages"] = [*body["messages"], *answer]
+            # The queue is left already: on a failure the member gets a button to ask again.
+            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer
         return JSONResponse(body, media_type=JSON_CONTENT_TYPE)
     if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
