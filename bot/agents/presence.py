@@ -71,7 +71,7 @@ def console_alive(
     """
     seen = row.console_seen_at
     lapsed = seen is not None and now - seen > presence
-    if seen is None or lapsed or now - seen >= write_every(presence):
+    if seen is None or now - seen >= write_every(presence):  # a lapse is longer than that too
         row.console_seen_at = now
     agent: Agent = row.agent
     if lapsed and agent.available and not _others_present(session, row, now, presence):

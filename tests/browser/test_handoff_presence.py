@@ -179,6 +179,11 @@ def test_the_member_sees_the_estimate_and_leaves_the_queue_with_the_button(agent
     expect(_handoff_bar(widget)).to_contain_text("Attente estimée\u00a0: environ 2\u00a0min")
     _audit(widget, "widget waiting, with the way out")
     _shot(widget, "presence-attente")
+    widget.set_viewport_size({"width": 360, "height": 740})  # a phone: the way out still fits
+    _fits(widget)
+    expect(_queue_actions(widget).get_by_role("button", name="Quitter la file")).to_be_in_viewport()
+    _shot(widget, "presence-attente-360")
+    widget.set_viewport_size({"width": 1280, "height": 800})
     expect(console.locator("#file-elements li").filter(has_text="Discussion en direct")).to_have_count(1)
 
     _queue_actions(widget).get_by_role("button", name="Quitter la file").click()
