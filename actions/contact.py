@@ -6,6 +6,7 @@ told to the member in French (with ACS's phone number when it is set) and queues
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -70,6 +71,7 @@ def hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, reason: Handof
                 contact_phone=settings.acs_contact_phone,
                 contact_hours=settings.acs_contact_hours,
                 now=utcnow(),
+                presence=dt.timedelta(seconds=settings.agent_presence_seconds),
             )
     except SQLAlchemyError:
         logger.exception("hand-off request failed")

@@ -118,6 +118,13 @@ DEFAULTS: dict[str, str] = {
     # address or a postal address of ACS's data-protection officer. Empty: the page tells members
     # to ask ACS's customer service.
     "PRIVACY_CONTACT": "",
+    # An agent counts as « disponible » only while their console shows a sign of life (its
+    # queue read or its push stream) within this many seconds (bot.agents.presence): a
+    # console closed without signing out stops taking members after that long.
+    "AGENT_PRESENCE_SECONDS": "60",
+    # After this many seconds in the queue for a live chat, Sésame offers the member a
+    # call-back (the member keeps their place if they stay); 0: never offered for the wait.
+    "HANDOFF_WAIT_OFFER_SECONDS": "300",
 }
 
 # Settings that must never be printed in clear.
@@ -220,6 +227,8 @@ class Settings:
     retention_resets_days: int
     retention_audit_days: int
     privacy_contact: str
+    agent_presence_seconds: int
+    handoff_wait_offer_seconds: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
@@ -237,6 +246,13 @@ class Settings:
                 parsed[spec.name] = raw
         if not str(parsed["reset_url_base"]).strip():
             parsed["reset_url_base"] = f"http://127.0.0.1:{parsed['web_port']}{DEFAULT_RESET_PATH}"
+        presence, offer = parsed["agent_presence_seconds"], parsed["handoff_wait_offer_seconds"]
+        if isinstance(presence, int) and presence < 1:
+            raise SettingsError("Le réglage AGENT_PRESENCE_SECONDS doit valoir au moins 1 (secondes).")
+        if isinstance(offer, int) and offer < 0:
+            raise SettingsError(
+                "Le réglage HANDOFF_WAIT_OFFER_SECONDS ne peut pas être négatif (0 : jamais)."
+            )
         if parsed["sesame_mode"] not in MODES:
             raise SettingsError(
                 f"Le réglage SESAME_MODE doit valoir demo ou production (lu : {merged['SESAME_MODE']!r})."

@@ -13,7 +13,8 @@ What it adds, checked before Rasa reads anything:
 - The client: the web tier signs its requests with ``CHANNEL_TOKEN`` and names the
   member's client (``web:<keyed hash of the address>``) in ``metadata.client``. Any
   other caller's metadata is replaced by ``direct:<its address>``. The actions count
-  their limits per client from this label only.
+  their limits per client from this label only. The signed web tier may add
+  ``metadata.rappel`` (true): a member waiting for an agent chose a call-back instead.
 - A turn that fails answers 503, one that could not reach the action server ends with
   a French fallback message (``rasa_addons.turn_guard``): never silence.
 """
@@ -75,6 +76,16 @@ def client_label(metadata: Any, signed: bool, remote_address: str) -> str:
         if isinstance(client, str) and WEB_CLIENT_SHAPE.fullmatch(client):
             return client
     return f"direct:{remote_address}"
+
+
+# Set by the web tier only, on the « /request_human » it sends when a member waiting for
+# an agent chose to be called back instead (the action then offers the call-back at once).
+CALLBACK_FLAG = "rappel"
+
+
+def prefers_callback(metadata: Any, signed: bool) -> bool:
+    """The member chose a call-back over the queue: believed only from the signed web tier."""
+    return signed and isinstance(metadata, dict) and metadata.get(CALLBACK_FLAG) is True
 
 
 def is_signed(sent: str | None, token: str | None) -> bool:
@@ -166,4 +177,8 @@ class SafeRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         body = request.json if isinstance(request.json, dict) else {}
         signed = is_signed(request.headers.get(CHANNEL_TOKEN_HEADER), os.environ.get("CHANNEL_TOKEN"))
-        return {"client": client_label(body.get("metadata"), signed, request.ip or "inconnu")}
+        client = client_label(body.get("metadata"), signed, request.ip or "inconnu")
+        metadata: dict[str, Any] = {"client": client}
+        if prefers_callback(body.get("metadata"), signed):
+            metadata[CALLBACK_FLAG] = True
+        return metadata

@@ -40,6 +40,21 @@ def test_bad_boolean_gets_a_french_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "absent", environ={"SMTP_STARTTLS": "peut-être"})
 
 
+def test_presence_and_the_wait_offer_have_french_bounds(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent", environ={})
+    assert (settings.agent_presence_seconds, settings.handoff_wait_offer_seconds) == (60, 300)
+    with pytest.raises(SettingsError, match="AGENT_PRESENCE_SECONDS doit valoir au moins 1"):
+        load_settings(tmp_path / "absent", environ={"AGENT_PRESENCE_SECONDS": "0"})
+    with pytest.raises(SettingsError, match="HANDOFF_WAIT_OFFER_SECONDS ne peut pas être négatif"):
+        load_settings(tmp_path / "absent", environ={"HANDOFF_WAIT_OFFER_SECONDS": "-5"})
+    assert (
+        load_settings(
+            tmp_path / "absent", environ={"HANDOFF_WAIT_OFFER_SECONDS": "0"}
+        ).handoff_wait_offer_seconds
+        == 0
+    )
+
+
 def test_repr_never_shows_a_secret(tmp_path: Path) -> None:
     settings = load_settings(
         tmp_path / "absent", environ={"NIR_HASH_KEY": "s3cret-key", "CSRF_SECRET": "c5rf"}

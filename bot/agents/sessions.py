@@ -3,7 +3,9 @@
 - A session is a random token in an HttpOnly cookie; the database keeps its SHA-256
   (``agent_sessions``), so a copy of the database signs nobody in. It ends after
   ``ABSOLUTE_LIFETIME`` whatever happens, after ``IDLE_TIMEOUT`` without a request,
-  at sign-out, and when the account is disabled or its password reset.
+  at sign-out, and when the account is disabled or its password reset. Signing in
+  starts « indisponible », and a session that ends turns it off unless another of the
+  agent's sessions is live (presence: ``bot.agents.presence``).
 - Failed sign-ins are counted in the database, so the limits hold across web
   processes and restarts: per (login, address) pair with growing delays, and per
   address across logins (``bot.agents.throttle``), never per login alone, so no
@@ -26,7 +28,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from bot.agents import audit, throttle
@@ -135,6 +137,9 @@ def sign_in(
         return BadCredentials()
     session.add(AgentSignInAttempt(created_at=now, login=typed, client_hash=client_hash, succeeded=True))
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    # Signing in starts « indisponible »: members are put through only once the agent
+    # says so again, from a console that is open (bot.agents.presence).
+    agent.available = False
     session.add(AgentSession(token_hash=token_hash(token), agent=agent, created_at=now, last_seen_at=now))
     agent.last_sign_in_at = now
     audit.record(session, agent.login, AgentAction.SIGN_IN, now=now)
@@ -148,6 +153,23 @@ def failures_counted(session: Session, login: str, client_hash: str, now: dt.dat
 
 def _expired(row: AgentSession, now: dt.datetime) -> bool:
     return now - row.created_at >= ABSOLUTE_LIFETIME or now - row.last_seen_at >= IDLE_TIMEOUT
+
+
+def _unavailable_unless_elsewhere(session: Session, row: AgentSession, now: dt.datetime) -> None:
+    """Session ``row`` ends: « disponible » goes off, unless the agent has another live session."""
+    elsewhere = session.scalar(
+        select(
+            exists().where(
+                AgentSession.agent_id == row.agent_id,
+                AgentSession.id != row.id,
+                AgentSession.ended_at.is_(None),
+                AgentSession.last_seen_at > now - IDLE_TIMEOUT,
+                AgentSession.created_at > now - ABSOLUTE_LIFETIME,
+            )
+        )
+    )
+    if not elsewhere:
+        row.agent.available = False
 
 
 def current_agent(
@@ -168,6 +190,7 @@ def current_agent(
         return None
     if _expired(row, now) or not row.agent.active:
         row.ended_at = now
+        _unavailable_unless_elsewhere(session, row, now)
         audit.record(session, row.agent.login, AgentAction.SESSION_EXPIRED, now=now)
         return None
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
@@ -182,5 +205,6 @@ def sign_out(session: Session, token: str | None, now: dt.datetime) -> Agent | N
         return None
     row = session.scalars(select(AgentSession).where(AgentSession.token_hash == token_hash(token))).one()
     row.ended_at = now
+    _unavailable_unless_elsewhere(session, row, now)
     audit.record(session, agent.login, AgentAction.SIGN_OUT, now=now)
     return agent

@@ -55,6 +55,7 @@ class AuditKind(StrEnum):
     ACCESS_CODE_CHANGED = "access_code_changed"  # written by bot/web/reset_page.py
     MEMBERS_IMPORTED = "members_imported"
     DEMO_MEMBERS_SEEDED = "demo_members_seeded"
+    HANDOFF_LEFT = "handoff_left"  # the member left the live-chat queue (bot.handoffs.leaving)
 
 
 class AgentRole(StrEnum):
@@ -142,6 +143,8 @@ class HandoffState(StrEnum):
 
     ``waiting`` (in the queue), ``active`` (an agent holds a live chat), then
     ``closed``; a call-back goes from ``waiting`` to ``done`` or ``unreachable``.
+    ``left``: the member left the queue before any agent took the chat (to be called
+    back instead, or not at all; ``bot.handoffs.leaving``).
     """
 
     WAITING = "waiting"
@@ -149,6 +152,7 @@ class HandoffState(StrEnum):
     CLOSED = "closed"
     DONE = "done"
     UNREACHABLE = "unreachable"
+    LEFT = "left"
 
 
 class HandoffReason(StrEnum):

@@ -299,6 +299,9 @@ class AgentSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The console's last sign of life (its queue read, its push stream): an agent is
+    # « disponible » for members only while it is recent (bot.agents.presence, migration 0013).
+    console_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     agent: Mapped[Agent] = relationship()
 

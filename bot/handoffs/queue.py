@@ -10,7 +10,9 @@ work (``bot.db.engine.session_scope``).
 - Taking is one conditional UPDATE (``WHERE state = 'waiting'``): of two agents who
   click at once, exactly one wins, on SQLite and PostgreSQL alike.
 - Live chats are offered only while at least one agent marked « disponible » has a
-  live console session, within ``HANDOFF_HOURS``; otherwise the bot offers a call-back.
+  live console session whose console is open (a sign of life within
+  ``AGENT_PRESENCE_SECONDS``: ``bot.agents.presence``), within ``HANDOFF_HOURS``;
+  otherwise the bot offers a call-back.
 - Member messages and transcripts are stored masked by the one gate for secrets
   (``bot.shared.patterns.redact``: any digit form, anything between the digits), as
   the conversation store keeps them; agent messages are plain text, shown as text.
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.agents.presence import DEFAULT_PRESENCE, session_present
 from bot.agents.sessions import ABSOLUTE_LIFETIME, IDLE_TIMEOUT
 from bot.db.enums import HandoffAuthor, HandoffKind, HandoffReason, HandoffState
 from bot.db.models import Agent, AgentSession, Handoff, HandoffMessage, utcnow
@@ -61,14 +64,16 @@ class Availability:
         return self.open_now and self.agents > 0
 
 
-def available_agents(session: Session, now: dt.datetime) -> int:
-    """Agents marked available whose console session is alive (not idle, not expired)."""
+def available_agents(session: Session, now: dt.datetime, presence: dt.timedelta = DEFAULT_PRESENCE) -> int:
+    """Agents marked available whose console session is alive (not idle, not expired) and
+    whose console is open (a sign of life within ``presence``)."""
     alive = (
         select(AgentSession.agent_id)
         .where(
             AgentSession.ended_at.is_(None),
             AgentSession.last_seen_at > now - IDLE_TIMEOUT,
             AgentSession.created_at > now - ABSOLUTE_LIFETIME,
+            session_present(now, presence),
         )
         .scalar_subquery()
     )
@@ -78,8 +83,10 @@ def available_agents(session: Session, now: dt.datetime) -> int:
     return int(count or 0)
 
 
-def availability(session: Session, hours: str, now: dt.datetime) -> Availability:
-    return Availability(open_now=is_open(hours, now), agents=available_agents(session, now))
+def availability(
+    session: Session, hours: str, now: dt.datetime, presence: dt.timedelta = DEFAULT_PRESENCE
+) -> Availability:
+    return Availability(open_now=is_open(hours, now), agents=available_agents(session, now, presence))
 
 
 def open_for_conversation(session: Session, conversation_id: str) -> Handoff | None:

@@ -16,6 +16,9 @@ understand twice in a row.
   queued for the agents with it.
 - A hand-off already open for the conversation is not duplicated: the member is told
   where it stands.
+- A member who left the live-chat queue to be called back (the web tier sends
+  « /request_human » with the signed channel's ``rappel`` flag: ``bot.web.member_leaving``)
+  goes straight to the call-back form's moment question: no queue, no second « voulez-vous ? ».
 
 ``handoff_outcome`` (a slot the rules read) says which way it went: ``queued`` or
 ``callback_offered``.
@@ -30,6 +33,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.agents.presence import DEFAULT_PRESENCE
 from bot.db.enums import HandoffKind, HandoffReason, HandoffState
 from bot.db.models import Handoff
 from bot.dialogue.intents import REGISTRY
@@ -141,15 +145,29 @@ def slots_to_ask(outcome: str | None, phone_attempts: float | None) -> list[str]
     return list(FORM_SLOTS)
 
 
-def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
-    """ "web" when the latest member message came through the website's widget, else "direct"."""
+def _latest_metadata(events: Iterable[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The channel's metadata of the latest member message (empty when there is none)."""
     latest: Mapping[str, Any] = {}
     for event in events:
         if event.get("event") == "user":
             latest = event
     metadata = latest.get("metadata") or {}
-    client = metadata.get("client") if isinstance(metadata, Mapping) else None
+    return metadata if isinstance(metadata, Mapping) else {}
+
+
+def channel_of(events: Iterable[Mapping[str, Any]]) -> str:
+    """ "web" when the latest member message came through the website's widget, else "direct"."""
+    client = _latest_metadata(events).get("client")
     return "web" if isinstance(client, str) and client.startswith("web:") else "direct"
+
+
+# The channel's flag (rasa_addons.channels.CALLBACK_FLAG): the member chose a call-back.
+CALLBACK_FLAG = "rappel"
+
+
+def chose_callback(events: Iterable[Mapping[str, Any]]) -> bool:
+    """Whether the latest member message came from the web tier saying « call me back instead »."""
+    return _latest_metadata(events).get(CALLBACK_FLAG) is True
 
 
 def failed_twice(events: Sequence[Mapping[str, Any]]) -> bool:
@@ -173,6 +191,10 @@ class Conversation:
     @property
     def channel(self) -> str:
         return channel_of(self.events)
+
+    @property
+    def prefers_callback(self) -> bool:
+        return chose_callback(self.events)
 
 
 @dataclass(frozen=True)
@@ -230,13 +252,24 @@ def ask_for_person(
     contact_phone: str,
     contact_hours: str,
     now: dt.datetime,
+    presence: dt.timedelta = DEFAULT_PRESENCE,
 ) -> Answer:
-    """Queue a live chat if an agent can take it now; otherwise say why and offer a call-back."""
+    """Queue a live chat if an agent can take it now; otherwise say why and offer a call-back.
+
+    ``presence``: how recent an agent's console must have shown a sign of life
+    (``AGENT_PRESENCE_SECONDS``). A member who chose a call-back over the queue is
+    asked the moment at once (``callback_wanted`` already true).
+    """
     replies = [Reply("utter_handoff_bot_failed")] if reason == HandoffReason.BOT_FAILED else []
     existing = open_for_conversation(session, conversation.conversation_id)
     if existing is not None:
         return Answer([*replies, _where_it_stands(session, existing)], {OUTCOME_SLOT: QUEUED}, existing.id)
-    now_available = availability(session, hours, now)
+    if conversation.prefers_callback:
+        return Answer(
+            contact_replies(contact_phone, contact_hours),
+            {OUTCOME_SLOT: CALLBACK_OFFERED, "handoff_reason": reason.value, "callback_wanted": True},
+        )
+    now_available = availability(session, hours, now, presence)
     if now_available.live:
         handoff = _open(session, conversation, HandoffKind.LIVE, reason, now)
         waiting = waiting_reply(position(session, handoff))

@@ -15,6 +15,8 @@ module can be split or moved without its neighbours noticing. What it offers:
   ``identity_from_cookie``, ``console_agent``, ``signed_in_agent``, ``supervisor``,
   ``from_console_page``, and their refusals ``NOT_SIGNED_IN``, ``WRONG_ORIGIN``,
   ``SUPERVISORS_ONLY``, ``AGENTS_ONLY``.
+- **Presence** (``bot.agents.presence``): ``presence_of``, ``console_is_open`` (the
+  console's sign of life), ``ConsoleOpen`` (its dependency for the console's queue read).
 - **Annotated aliases** for endpoints: ``Config`` (the app's ``WebConfig``), ``SignedIn``
   (a console agent), ``Supervisor``.
 - **Forms** (url-encoded, ours only): ``parse_form``, ``BadForm``, ``MAX_FORM_FIELDS``.
@@ -34,7 +36,7 @@ from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.agents import sessions
+from bot.agents import presence, sessions
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole
 from bot.db.models import Agent, utcnow
@@ -234,9 +236,28 @@ def supervisor(agent: Annotated[AgentIdentity, Depends(signed_in_agent)]) -> Age
     return agent
 
 
+def presence_of(config: WebConfig) -> dt.timedelta:
+    """``AGENT_PRESENCE_SECONDS``: how recent a console's sign of life must be."""
+    return dt.timedelta(seconds=config.settings.agent_presence_seconds)
+
+
+def console_is_open(config: WebConfig, token: str | None) -> bool:
+    """The console of this session shows a sign of life; True if « disponible » was just
+    turned off because it had been gone longer than the presence (then the page says so)."""
+    with session_scope(config.engine) as session:
+        return presence.console_alive_for(session, token, _now(), presence_of(config))
+
+
+def console_open(request: Request, config: Annotated[WebConfig, Depends(web_config)]) -> bool:
+    """``console_is_open`` for the request's session cookie (after ``signed_in_agent``)."""
+    return console_is_open(config, request.cookies.get(COOKIE_NAME))
+
+
 Config = Annotated[WebConfig, Depends(web_config)]
 SignedIn = Annotated[AgentIdentity, Depends(signed_in_agent)]
 Supervisor = Annotated[AgentIdentity, Depends(supervisor)]
+# The console's sign of life (its queue read): True when « disponible » just went off after an absence.
+ConsoleOpen = Annotated[bool, Depends(console_open)]
 
 # --- forms: our url-encoded forms (sign-in, sign-out, the reset page) -------------------
 

@@ -102,13 +102,18 @@ class RasaClient:
     client_key: str = ""
     parse_url: str = ""
 
-    async def send(self, sender: str, message: str, client_address: str | None) -> list[dict[str, Any]]:
-        """The bot's answer; the client's label goes along as metadata (never logged here)."""
-        payload = {
-            "sender": sender,
-            "message": message,
-            "metadata": {"client": client_label(client_address, self.client_key)},
-        }
+    async def send(
+        self, sender: str, message: str, client_address: str | None, *, callback: bool = False
+    ) -> list[dict[str, Any]]:
+        """The bot's answer; the client's label goes along as metadata (never logged here).
+
+        ``callback``: the member left the agents' queue to be called back (``metadata.rappel``,
+        believed by ``rasa_addons.channels`` from this signed request only).
+        """
+        metadata: dict[str, Any] = {"client": client_label(client_address, self.client_key)}
+        if callback:
+            metadata["rappel"] = True
+        payload = {"sender": sender, "message": message, "metadata": metadata}
         headers = {
             "Accept": "application/json",
             "X-Sesame-Channel": self.channel_token,

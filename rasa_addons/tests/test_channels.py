@@ -15,6 +15,7 @@ from rasa_addons.channels import (
     check_request,
     client_label,
     is_signed,
+    prefers_callback,
 )
 
 
@@ -65,6 +66,14 @@ def test_the_client_label_is_believed_only_from_the_signed_web_tier() -> None:
     assert client_label(None, True, "10.0.0.2") == "direct:10.0.0.2"
     assert is_signed("jeton", "jeton") and not is_signed("jeton", "autre")
     assert not is_signed(None, "jeton") and not is_signed("", "") and not is_signed("x", None)
+
+
+def test_a_call_back_choice_is_believed_only_from_the_signed_web_tier() -> None:
+    assert prefers_callback({"client": "web:x", "rappel": True}, signed=True)
+    assert not prefers_callback({"client": "web:x", "rappel": True}, signed=False)
+    assert not prefers_callback({"rappel": "true"}, signed=True)  # exactly true, nothing else
+    assert not prefers_callback({"client": "web:x"}, signed=True)
+    assert not prefers_callback(None, signed=True)
 
 
 def test_refusals_are_french_json() -> None:

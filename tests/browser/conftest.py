@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
 # The machine has two cores and may be busy with other work: be patient with the bot.
 ANSWER_TIMEOUT_MS = 60_000
 
+# AGENT_PRESENCE_SECONDS and HANDOFF_WAIT_OFFER_SECONDS of the running services.
+PRESENCE_SECONDS = 10
+WAIT_OFFER_SECONDS = 25
+
 # The member database of the running services, for the tests that need it.
 MEMBER_DB: dict[str, str] = {}
 # The throw-away copy of the project the workbench (/atelier/) of the running services
@@ -88,6 +92,10 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(free_port()),
         "WORKBENCH_ROOT": str(WORKBENCH["root"]),
+        # Presence and the wait's call-back offer, short enough to be waited for
+        # (tests/browser/test_handoff_presence.py); the consoles read every 3 s or so.
+        "AGENT_PRESENCE_SECONDS": str(PRESENCE_SECONDS),
+        "HANDOFF_WAIT_OFFER_SECONDS": str(WAIT_OFFER_SECONDS),
     }
     try:
         with in_background(tmp / "run", environment, ["web", "actions", "rasa"], model) as running:

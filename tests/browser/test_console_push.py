@@ -1,9 +1,10 @@
 """The console in Chromium follows the server's wake-ups (EventSource), across two web workers.
 
-The other browser tests run the demo on SQLite, where the console has no stream and
-keeps its timers. Here two real web workers share a PostgreSQL database: the console
-is on worker B, a hand-off is queued in the database (as the action server does)
-and the member writes through worker A. Once the stream is open the console's
+The other browser tests run the demo on SQLite, where the console's stream carries
+no wake-up (only its sign of life, bot.agents.presence) and the page keeps its timers.
+Here two real web workers share a PostgreSQL database: the console is on worker B, a
+hand-off is queued in the database (as the action server does) and the member writes
+through worker A. Once the stream is open the console's
 timers are slowed to 15 s: the page asks nothing while nothing happens (it would
 every 2.5 s for the queue and every second for the conversation without the
 stream), and each change still shows within 3 s.

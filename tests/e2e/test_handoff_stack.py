@@ -26,7 +26,7 @@ from sqlalchemy import Engine, create_engine, select, update
 
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffKind, HandoffReason, HandoffState
-from bot.db.models import Agent, Handoff, utcnow
+from bot.db.models import Agent, AgentSession, Handoff, utcnow
 from bot.rules.conversation_refs import ConversationRefs
 from bot.settings import load_settings
 from tests.e2e.conftest import Sesame
@@ -54,7 +54,12 @@ def agent_available(members_db: Engine) -> Iterator[None]:
     with session_scope(members_db) as session:
         if session.scalars(select(Agent).where(Agent.login == "e2e-relais")).first() is None:
             agent_on_duty(session, utcnow(), login="e2e-relais")
-        session.execute(update(Agent).where(Agent.login == "e2e-relais").values(available=True))
+        agent = session.scalars(select(Agent).where(Agent.login == "e2e-relais")).one()
+        agent.available = True
+        # Their console is open (bot.agents.presence): a sign of life now, as its queue read writes.
+        session.execute(
+            update(AgentSession).where(AgentSession.agent_id == agent.id).values(console_seen_at=utcnow())
+        )
     yield
     with session_scope(members_db) as session:  # the other tests meet nobody
         session.execute(update(Agent).values(available=False))

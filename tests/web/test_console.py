@@ -30,6 +30,7 @@ from bot.resets.wording import NO_EMAIL_ON_FILE
 from bot.settings import Settings
 from bot.web.app import create_app
 from bot.web.deps import COOKIE_NAME, NOT_SIGNED_IN, SUPERVISORS_ONLY, WRONG_ORIGIN
+from bot.web.routes import console_push
 from bot.web.routes.console_members import NOT_CONFIRMED
 from bot.web.routes.console_pages import BAD_CREDENTIALS
 from tests.support.nirs import with_key
@@ -705,12 +706,24 @@ def test_the_wake_up_stream_wants_an_agents_session(web: TestClient, db: Engine)
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_on_sqlite_there_is_no_stream_and_asking_is_not_activity(web: TestClient, db: Engine) -> None:
-    """204: EventSource stops and the page keeps its timers (the one-process demo)."""
+def test_on_sqlite_the_stream_only_says_the_console_is_open_and_is_not_activity(
+    web: TestClient, db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No wake-ups (the one-process demo): « presence », then session checks that keep the
+    console present (bot.agents.presence) without counting as the agent's activity."""
+    # The test client never says the browser went away: the stream ends on its own, quickly.
+    monkeypatch.setattr(console_push, "STREAM_SECONDS", 0.3)
+    monkeypatch.setattr(console_push, "CHECK_SECONDS", 0.1)
     sign_in(web)
     _age_session(db, idle=IDLE_TIMEOUT - dt.timedelta(minutes=5), age=dt.timedelta(hours=1))
-    assert web.get("/conseiller/api/flux").status_code == 204
+    with web.stream("GET", "/conseiller/api/flux") as stream:
+        assert stream.status_code == 200
+        lines = list(stream.iter_lines())
+    assert lines[:3] == ["retry: 2000", "", "event: presence"]
+    assert ": toujours là" in lines
     with session_scope(db) as session:
         row = session.scalars(select(AgentSession)).one()
-        idle_for = dt.datetime.now(dt.timezone.utc) - row.last_seen_at
+        now = dt.datetime.now(dt.timezone.utc)
+        idle_for = now - row.last_seen_at
+        assert row.console_seen_at is not None and now - row.console_seen_at < dt.timedelta(seconds=5)
     assert idle_for >= IDLE_TIMEOUT - dt.timedelta(minutes=5, seconds=1)  # not refreshed

@@ -41,7 +41,8 @@ from bot.web.body_limits import MESSAGE_BODY_BYTES
 from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
-from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot
+from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot, wait_policy
+from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, leaving_turn
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, web_config
 
@@ -148,6 +149,22 @@ def parse_chat_body(body: bytes) -> ChatRequest | Response:
     return request
 
 
+async def _ask_rasa(
+    rasa: RasaClient, request: Request, sender: str, message: str, *, callback: bool = False
+) -> list[dict[str, Any]] | Response:
+    """Rasa's messages, or the French error to answer (503: the widget sends it again; 502)."""
+    try:
+        return await rasa.send(
+            sender, message, request.client.host if request.client else None, callback=callback
+        )
+    except RasaUnavailable as exc:
+        logger.warning("chat: Rasa unavailable (%s)", exc)
+        return error_response(503)
+    except RasaFailed as exc:
+        logger.error("chat: Rasa failed (%s)", exc)
+        return error_response(502)
+
+
 @router.post(
     CHAT_PATH,
     summary="Envoyer un message à Sésame",
@@ -186,13 +203,20 @@ async def chat(
     if isinstance(parsed, Response):
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
+    policy = wait_policy(config.settings)
     try:
-        relayed = await run_in_threadpool(
-            member_turn,
-            config.engine,
-            parsed.sender,
-            parsed.message,
-            number_check(config.settings, request.client.host if request.client else None),
+        left = await run_in_threadpool(leaving_turn, config.engine, parsed.sender, parsed.message, policy)
+        relayed = (
+            None
+            if left is not None
+            else await run_in_threadpool(
+                member_turn,
+                config.engine,
+                parsed.sender,
+                parsed.message,
+                policy,
+                number_check(config.settings, request.client.host if request.client else None),
+            )
         )
     except SQLAlchemyError as exc:
         # The member database is down: no hand-off can be open or opened, but the bot still
@@ -200,28 +224,29 @@ async def chat(
         logger.error(
             "chat: member database unreachable (%s), the message goes to the bot", type(exc).__name__
         )
-        relayed = None
+        left = relayed = None
+    if left is not None:  # the member leaves the queue (for a call-back: Rasa's form follows)
+        logger.info("chat: the member left the agents' queue")
+        body: dict[str, Any] = left.body()
+        if left.ask_callback:
+            answer = await _ask_rasa(rasa, request, parsed.sender, CALLBACK_REQUEST, callback=True)
+            # The queue is left already: on a failure the member gets a button to ask again.
+            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer
+        return JSONResponse(body, media_type=JSON_CONTENT_TYPE)
     if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
         return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
     started = time.monotonic()
-    try:
-        messages = await rasa.send(
-            parsed.sender, parsed.message, request.client.host if request.client else None
-        )
-    except RasaUnavailable as exc:
-        logger.warning("chat: Rasa unavailable (%s)", exc)
-        return error_response(503)
-    except RasaFailed as exc:
-        logger.error("chat: Rasa failed (%s)", exc)
-        return error_response(502)
+    messages = await _ask_rasa(rasa, request, parsed.sender, parsed.message)
+    if isinstance(messages, Response):
+        return messages
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info(
         "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
     )
-    body: dict[str, Any] = {"messages": messages}
+    body = {"messages": messages}
     try:
-        handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender)
+        handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender, policy)
     except SQLAlchemyError:
         handoff = None
     if handoff is not None:

@@ -28,7 +28,16 @@ from bot.handoffs import access, queue
 from bot.rules import french_time
 from bot.rules.callback_time import window_text
 from bot.rules.conversation_refs import ConversationRefs
-from bot.web.deps import AgentIdentity, Config, ConsoleError, PageApi, SignedIn, from_console_page
+from bot.web.deps import (
+    AgentIdentity,
+    Config,
+    ConsoleError,
+    ConsoleOpen,
+    PageApi,
+    SignedIn,
+    from_console_page,
+    presence_of,
+)
 from bot.web.errors import CONSOLE_API_PREFIX
 from bot.web.schemas.console_queue import (
     Availability,
@@ -55,6 +64,7 @@ STATE_WORDS = {
     HandoffState.CLOSED: "terminee",
     HandoffState.DONE: "rappel_fait",
     HandoffState.UNREACHABLE: "injoignable",
+    HandoffState.LEFT: "quittee",  # the member left the queue (bot.handoffs.leaving)
 }
 AUTHOR_WORDS = {
     HandoffAuthor.MEMBER: "adherent",
@@ -94,22 +104,24 @@ def _item(handoff: Handoff, identity: AgentIdentity, now: dt.datetime, *, full: 
     )
 
 
-@api.get("/file", "La file des prises en charge", QueueView, (401,))
-def queue_view(agent: SignedIn, config: Config) -> QueueView:
+@api.get("/file", "La file des prises en charge (et le signe de vie de la console)", QueueView, (401,))
+def queue_view(agent: SignedIn, config: Config, came_back: ConsoleOpen) -> QueueView:
     now = utcnow()
     with session_scope(config.engine) as session:
         me = _agent(session, agent)
         items = [_item(h, agent, now) for h in queue.queue(session)]
         return QueueView(
             disponible=me.available,
-            conseillers_disponibles=queue.available_agents(session, now),
+            conseillers_disponibles=queue.available_agents(session, now, presence_of(config)),
             en_attente=sum(1 for item in items if item.etat == "en_attente"),
             elements=items,
+            presence_secondes=config.settings.agent_presence_seconds,
+            absence=came_back,
         )
 
 
 @api.post("/disponibilite", "Se dire disponible (ou non) pour les discussions", Availability, (401, 403))
-def set_availability(body: Availability, agent: SignedIn, config: Config) -> Availability:
+def set_availability(body: Availability, agent: SignedIn, config: Config, _: ConsoleOpen) -> Availability:
     with session_scope(config.engine) as session:
         me = _agent(session, agent)
         me.available = body.disponible

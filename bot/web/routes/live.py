@@ -48,8 +48,9 @@ from starlette.responses import Response, StreamingResponse
 from bot.db.engine import session_scope
 from bot.db.enums import HandoffAuthor, HandoffKind
 from bot.handoffs import queue
+from bot.handoffs.waiting import WaitPolicy
 from bot.web import push
-from bot.web.member_handoff import handoff_view, message_view
+from bot.web.member_handoff import handoff_view, message_view, wait_policy
 from bot.web.push import Hub, Subscription
 from bot.web.state import WebConfig, push_hub, web_config
 
@@ -74,9 +75,13 @@ def _event(name: str, data: dict[str, Any], event_id: int | None = None) -> str:
 
 
 def _snapshot(
-    engine: Engine, sender: str, after_id: int
+    engine: Engine, sender: str, after_id: int, policy: WaitPolicy | None = None
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The latest hand-off's state and the agent's and Sésame's messages after ``after_id``."""
+    """The latest hand-off's state and the agent's and Sésame's messages after ``after_id``.
+
+    While it waits, the state carries the estimate and the call-back offer (``policy``):
+    re-read on every wake-up, so a member hears at once that the last agent has gone.
+    """
     with session_scope(engine) as session:
         handoff = queue.latest_for_conversation(session, sender)
         if handoff is None or handoff.kind != HandoffKind.LIVE:
@@ -86,7 +91,7 @@ def _snapshot(
             for m in queue.messages_after(session, handoff.id, after_id)
             if m.author != HandoffAuthor.MEMBER
         ]
-        return handoff_view(session, handoff), messages
+        return handoff_view(session, handoff, policy), messages
 
 
 def _topics(view: dict[str, Any]) -> set[str]:
@@ -106,7 +111,7 @@ async def _pause(subscription: Subscription | None, hub: Hub | None, seconds_lef
 
 
 async def _stream(
-    request: Request, engine: Engine, hub: Hub | None, sender: str, after_id: int
+    request: Request, engine: Engine, hub: Hub | None, sender: str, after_id: int, policy: WaitPolicy
 ) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     started = last_sent = loop.time()
@@ -115,7 +120,7 @@ async def _stream(
     # Subscribed before the first read: a change between a read and the wait still wakes it.
     with hub.subscribe() if hub is not None else contextlib.nullcontext() as subscription:
         while True:
-            view, messages = await run_in_threadpool(_snapshot, engine, sender, after_id)
+            view, messages = await run_in_threadpool(_snapshot, engine, sender, after_id, policy)
             if view is None:
                 return
             if subscription is not None:
@@ -152,11 +157,12 @@ async def stream(
         return Response(status_code=400)
     last_event = request.headers.get("last-event-id", "")
     after_id = int(last_event) if last_event.isdigit() else apres
-    view, pending = await run_in_threadpool(_snapshot, config.engine, sender, after_id)
+    policy = wait_policy(config.settings)
+    view, pending = await run_in_threadpool(_snapshot, config.engine, sender, after_id, policy)
     if view is None or (view["etat"] == "terminee" and not pending):
         return Response(status_code=204)
     return StreamingResponse(
-        _stream(request, config.engine, hub, sender, after_id),
+        _stream(request, config.engine, hub, sender, after_id, policy),
         media_type="text/event-stream; charset=utf-8",
         headers={"X-Accel-Buffering": "no"},
     )

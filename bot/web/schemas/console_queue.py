@@ -35,6 +35,16 @@ class QueueView(BaseModel):
     conseillers_disponibles: int
     en_attente: int = Field(description="Discussions et rappels qui attendent un conseiller.")
     elements: list[QueueItem]
+    presence_secondes: int = Field(
+        default=60,
+        description="AGENT_PRESENCE_SECONDS : la console relit la file au moins trois fois dans ce délai, "
+        "sinon le conseiller n'est plus compté disponible.",
+    )
+    absence: bool = Field(
+        default=False,
+        description="La console était fermée plus longtemps que ce délai : "
+        "« disponible » vient d'être retiré.",
+    )
 
 
 class Availability(BaseModel):

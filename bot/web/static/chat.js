@@ -100,6 +100,14 @@
       return (name || "Un conseiller") + " (conseiller ACS) a rejoint la conversation.";
     },
     handoffOver: "La conversation avec le conseiller est terminée. Sésame reprend la main.",
+    // The way out of the queue (bot/handoffs/leaving.py: the payloads the web tier answers).
+    nobodyNow: "Aucun conseiller n'est disponible pour le moment\u00a0: vous gardez votre place dans la file.",
+    estimate: function (minutes) {
+      return " Attente estimée\u00a0: environ " + minutes + "\u00a0min.";
+    },
+    queueActionsLabel: "Quitter la file d'attente",
+    callMeBack: "Être rappelé(e)",
+    leaveQueue: "Quitter la file",
     unsent:
       "Message non envoyé\u00a0: il contenait un numéro de Sécurité sociale ou un code, que votre " +
       "navigateur ne conserve pas. Tapez-le à nouveau si besoin.",
@@ -495,6 +503,24 @@
   handoffBar.hidden = true;
 
   // Said once per event, where the countdown (updated every second) would be said again and again.
+  // While waiting: the way out (a call-back instead, or leaving), sent like a button's choice.
+  var handoffActions = el("div", "sesame-handoff-actions");
+  handoffActions.setAttribute("role", "group");
+  handoffActions.setAttribute("aria-label", TEXT.queueActionsLabel);
+  handoffActions.hidden = true;
+  [
+    [TEXT.callMeBack, "/rappel_plutot"],
+    [TEXT.leaveQueue, "/quitter_file"],
+  ].forEach(function (pair) {
+    var choice = el("button", "sesame-choice", pair[0]);
+    choice.type = "button";
+    choice.addEventListener("click", function () {
+      sendMessage(pair[1], pair[0]);
+      input.focus();
+    });
+    handoffActions.appendChild(choice);
+  });
+
   var announcer = el("p", "sesame-sr-only");
   announcer.setAttribute("role", "status");
   announcer.setAttribute("aria-live", "polite");
@@ -531,6 +557,7 @@
   panel.appendChild(header);
   panel.appendChild(notice);
   panel.appendChild(handoffBar);
+  panel.appendChild(handoffActions);
   panel.appendChild(log);
   panel.appendChild(typing);
   panel.appendChild(offline);
@@ -731,6 +758,8 @@
         scrollToStartOf(short ? mine : firstNew);
         if (isHandoff(result.handoff)) {
           followHandoff(result.handoff);
+        } else if (result.handoff && result.handoff.etat === "terminee" && state.handoff) {
+          endHandoff(result.handoff); // the member left the queue: the answer just said so
         }
       } else {
         addEntry({ who: "note", text: result.error });
@@ -799,15 +828,52 @@
   var source = null; // the EventSource while a hand-off is followed
   var streamRetry = null;
 
+  /** What the widget keeps of a hand-off's state (bot/web/member_handoff.handoff_view). */
+  function keptView(view, before) {
+    var offer = view.offre && typeof view.offre === "object" && typeof view.offre.texte === "string" ? view.offre : null;
+    return {
+      id: view.id,
+      etat: view.etat,
+      position: view.position,
+      conseiller: view.conseiller,
+      estimation: typeof view.estimation === "number" ? view.estimation : null,
+      offre: offer,
+      // The call-back offers already shown in the log, by reason: each is said once.
+      offered: before && before.id === view.id && before.offered ? before.offered : {},
+    };
+  }
+
+  /** Sésame's offer of a call-back (nobody left, hours over, a long wait): once per reason. */
+  function showOffer(view) {
+    var offer = view.offre;
+    if (!offer || view.etat !== "attente" || view.offered[offer.motif]) {
+      return;
+    }
+    view.offered[offer.motif] = true;
+    var buttons = (Array.isArray(offer.boutons) ? offer.boutons : []).filter(function (b) {
+      return b && typeof b.title === "string" && typeof b.payload === "string";
+    });
+    addEntry({ who: "bot", text: offer.texte, buttons: buttons });
+  }
+
+  function waitingText(view) {
+    var motif = view.offre ? view.offre.motif : null;
+    if (motif === "personne" || motif === "ferme") {
+      return TEXT.nobodyNow;
+    }
+    return TEXT.waiting(view.position) + (view.estimation ? TEXT.estimate(view.estimation) : "");
+  }
+
   function showHandoff(view) {
     label.textContent = isHandoff(view) ? TEXT.inputLabelAgent : TEXT.inputLabel;
+    handoffActions.hidden = !(isHandoff(view) && view.etat === "attente");
     if (!isHandoff(view)) {
       handoffBar.hidden = true;
       handoffBar.textContent = "";
       root.classList.remove("is-handoff");
       return;
     }
-    var text = view.etat === "en_cours" ? TEXT.talking(view.conseiller) : TEXT.waiting(view.position);
+    var text = view.etat === "en_cours" ? TEXT.talking(view.conseiller) : waitingText(view);
     if (handoffBar.textContent !== text) {
       handoffBar.textContent = text;
     }
@@ -817,18 +883,22 @@
 
   /** Follow the conversation's hand-off (from a /chat answer, or after a reload). */
   function followHandoff(view) {
-    state.handoff = { id: view.id, etat: view.etat, position: view.position, conseiller: view.conseiller };
+    state.handoff = keptView(view, state.handoff);
     showHandoff(state.handoff);
+    showOffer(state.handoff);
     saveState();
     openStream();
   }
 
-  function endHandoff() {
+  /** The hand-off ended; ``view.fin`` "adherent": the member left the queue (already said). */
+  function endHandoff(view) {
     closeStream();
     if (state.handoff) {
       state.handoff = null;
       saveState();
-      announce(TEXT.handoffOver);
+      if (!(view && view.fin === "adherent")) {
+        announce(TEXT.handoffOver);
+      }
     }
     showHandoff(null);
   }
@@ -875,12 +945,13 @@
       return;
     }
     if (!view || view.etat === "terminee") {
-      endHandoff();
+      endHandoff(view);
       return;
     }
     if (isHandoff(view)) {
-      state.handoff = { id: view.id, etat: view.etat, position: view.position, conseiller: view.conseiller };
+      state.handoff = keptView(view, state.handoff);
       showHandoff(state.handoff);
+      showOffer(state.handoff);
       saveState();
     }
   }
@@ -906,7 +977,7 @@
           controller.abort(); // only the status was wanted
         }
         if (response.status === 204) {
-          endHandoff();
+          endHandoff(null);
         } else {
           retryStream();
         }

@@ -314,6 +314,7 @@
   var QUEUE_EVERY_MS = 2500;
   var MESSAGES_EVERY_MS = 1000;
   var PUSHED_EVERY_MS = 15000;
+  var heartbeatMs = null;    // a third of AGENT_PRESENCE_SECONDS: the queue read is the console's sign of life
   var pushed = false;        // the wake-up stream is open
   var queueTimer = null;
   var queueBusy = false;     // a read of the queue is on its way…
@@ -504,7 +505,28 @@
     return node;
   }
 
+  /* Presence (bot/agents/presence.py): the queue read says the console is open; read at least
+     three times within AGENT_PRESENCE_SECONDS. Back after a longer absence, the switch is off. */
+  function showPresence(view) {
+    if (typeof view.presence_secondes === "number" && view.presence_secondes > 0) {
+      heartbeatMs = view.presence_secondes * 1000 / 3;
+    }
+    if (view.absence) {
+      var note = "Votre console était fermée : vous n'êtes plus disponible pour les discussions. " +
+        "Cochez « Je suis disponible » pour en reprendre.";
+      $("presence-note").textContent = note;
+      $("presence-note").hidden = false;
+      announce(note);
+    }
+  }
+
+  function nextQueueRead() {
+    var every = pushed ? PUSHED_EVERY_MS : QUEUE_EVERY_MS;
+    return heartbeatMs ? Math.min(every, heartbeatMs) : every;
+  }
+
   function showQueue(view, changesBefore) {
+    showPresence(view);
     if (!savingAvailability && changesBefore === availabilityChanges) { $("disponible").checked = view.disponible; }
     var others = view.conseillers_disponibles;
     $("file-resume").textContent = (others === 0 ? "Aucun conseiller disponible"
@@ -540,6 +562,10 @@
     Object.keys(queueNodes).forEach(function (id) {
       if (!seen[id]) {
         if (focusedId === id) { $("file").focus(); }
+        /* A chat that leaves the queue while still waiting: the member left it, or chose a call-back. */
+        if (queueNodes[id].node.classList.contains("queue-discussion") && queueNodes[id].node.classList.contains("queue-en_attente")) {
+          announce("Une discussion en attente a quitté la file : l'adhérent est parti ou a choisi d'être rappelé.");
+        }
         list.removeChild(queueNodes[id].node);
         delete queueNodes[id];
       }
@@ -573,7 +599,7 @@
     }, queueReadFailed).then(function () {
       queueBusy = false;
       if (queueAgain) { queueAgain = false; pollQueue(); return; }
-      queueTimer = window.setTimeout(pollQueue, pushed ? PUSHED_EVERY_MS : QUEUE_EVERY_MS);
+      queueTimer = window.setTimeout(pollQueue, nextQueueRead());
     });
   }
 
@@ -590,6 +616,7 @@
     queueActionMessage("");
     call("POST", "/disponibilite", { disponible: wanted }).then(function (answer) {
       box.checked = answer.disponible;
+      $("presence-note").hidden = true;
       announce(answer.disponible ? "Vous êtes disponible pour les discussions."
         : "Vous n'êtes plus disponible pour les discussions.");
     }, function (error) {
@@ -760,6 +787,9 @@
       if (held) { pollMessages(); }
     });
     source.addEventListener("file", function () { pollQueue(); });
+    /* A stream without wake-ups (the demo's SQLite): it only says the console is open,
+       and the page keeps its timers at their old pace. */
+    source.addEventListener("presence", function () { pushed = false; });
     source.addEventListener("messages", function (event) {
       var id = null;
       try { id = JSON.parse(event.data).id; } catch (ignored) { /* re-read the one shown */ }
