@@ -197,5 +197,5 @@ def test_a_moment_in_the_members_words_reaches_the_agents_queue(
     handoff = handoff_of(members_db, cid)
     assert handoff.callback_slot == "demain vers 17h"
     assert handoff.callback_from is not None and handoff.callback_until is not None
-    [listed] = [h for h in cli_list(sesame) if h["conversation_id"] == cid]
+    [listed] = [h for h in cli_list(sesame) if h["conversation"] == reference(sesame, cid)]
     assert listed["callback_slot"] == "demain vers 17h" and listed["callback_from"]
