@@ -27,6 +27,7 @@ from bot.handoffs import queue
 from bot.members.lookup import hash_nir
 from bot.rules.callback_time import parse_callback_time
 from tests.browser.axe import axe_violations, describe
+from tests.browser.conftest import REPORTS
 from tests.support.background import free_port
 from tests.support.nirs import with_key
 from tests.support.web_workers import start_web, stop_all, wait_until_up
@@ -107,6 +108,12 @@ def _audit(page: Page, what: str) -> None:
     assert violations == [], f"{what}:\n{describe(violations)}"
 
 
+def _shot(page: Page, name: str) -> None:
+    """What the agent sees, for the issue's record (reports/handoff-*.png)."""
+    REPORTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(REPORTS / f"handoff-{name}.png"), full_page=True)
+
+
 def test_a_close_call_shows_both_answers_side_by_side_in_french(console: Page) -> None:
     console.get_by_label("Question de l'adhérent, dans vos mots").fill(CLOSE_CALL)
     console.get_by_label("Question de l'adhérent, dans vos mots").press("Enter")
@@ -128,6 +135,7 @@ def test_a_close_call_shows_both_answers_side_by_side_in_french(console: Page) -
     expect(choices.nth(0)).to_have_attribute("aria-pressed", "true")
     expect(choices.nth(1)).to_have_attribute("aria-pressed", "true")
     _audit(console, "two answers side by side")
+    _shot(console, "assistant-deux-reponses")
     # One click on another intent: one answer again.
     choices.nth(2).click()
     expect(console.locator("#reponse-titre")).to_have_text("Non")
@@ -163,6 +171,7 @@ def test_a_call_back_card_shows_the_members_words_and_the_window(console: Page, 
     expect(card.locator("dd").nth(1)).to_have_text("« demain vers 17h »")
     expect(card.locator("dd").nth(2)).to_have_text("demain entre 16 h 30 et 17 h 30")
     _audit(console, "call-back card")
+    _shot(console, "rappel-vers-17h")
     card.get_by_role("button", name="Rappel fait").click()
     expect(card).to_have_count(0)
     expect(console.locator("#file")).to_be_focused()
