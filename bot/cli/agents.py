@@ -26,6 +26,13 @@ from bot.rules.conversation_refs import ConversationRefs
 from bot.rules.french_time import PARIS
 from bot.settings import load_settings
 
+# Where each role signs in: a formateur has the workbench, not the console.
+ROLE_PAGES: dict[AgentRole, str] = {
+    AgentRole.CONSEILLER: "/conseiller/",
+    AgentRole.SUPERVISEUR: "/conseiller/ (console) et /atelier/ (atelier)",
+    AgentRole.FORMATEUR: "/atelier/",
+}
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -143,7 +150,7 @@ def _add(args: argparse.Namespace) -> int:
             agent = accounts.add_agent(
                 session, login, password, actor=operator(), display_name=args.nom, role=AgentRole(args.role)
             )
-            print(f"Compte créé : {agent.login} ({agent.role.value}). Connexion : /conseiller/")
+            print(f"Compte créé : {agent.login} ({agent.role.value}). Connexion : {ROLE_PAGES[agent.role]}")
         return 0
 
     return _run(work)

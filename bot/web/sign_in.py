@@ -56,8 +56,12 @@ def sign_in_page(
     error: str | None = None,
     login: str = "",
     headers: dict[str, str] | None = None,
+    elsewhere: tuple[str, str] | None = None,
 ) -> HTMLResponse:
-    """The sign-in form, for the console or the workbench (``suivant``: where it leads)."""
+    """The sign-in form, for the console or the workbench (``suivant``: where it leads).
+
+    ``elsewhere``: (page, words) of a link to the page the signed-in account does have.
+    """
     heading, tag = SIGN_IN_PLACES[next_page(suivant)]
     return console_html(
         "console_sign_in.html",
@@ -66,6 +70,7 @@ def sign_in_page(
         message=message,
         error=error,
         login=login,
+        elsewhere=elsewhere,
         suivant=next_page(suivant),
         heading=heading,
         brand_tag=tag,

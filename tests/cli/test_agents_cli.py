@@ -70,7 +70,10 @@ def test_add_reads_the_password_from_standard_input_and_never_prints_it(
     typed(monkeypatch, PASSWORD + "\n")
     code, out, err = run(capsys, "agents", "add", "Claire", "--nom", "Claire Dupont", "--role", "superviseur")
     assert (code, err) == (0, "")
-    assert out == "Compte créé : claire (superviseur). Connexion : /conseiller/\n"
+    assert (
+        out
+        == "Compte créé : claire (superviseur). Connexion : /conseiller/ (console) et /atelier/ (atelier)\n"
+    )
     assert PASSWORD not in out + err
     assert signs_in(engine, "claire", PASSWORD)
     with session_scope(engine) as session:
@@ -81,6 +84,15 @@ def test_add_reads_the_password_from_standard_input_and_never_prints_it(
         )
         [line] = audit.entries(session, actor=OPERATOR)
         assert (line.action, line.detail) == ("agent_added", {"agent": "claire", "role": "superviseur"})
+
+
+def test_a_formateur_is_sent_to_the_workbench(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 22: « Connexion : /conseiller/ » sent a formateur to a page that refuses them."""
+    typed(monkeypatch, PASSWORD + "\n")
+    out = run(capsys, "agents", "add", "fanny", "--role", "formateur")[1]
+    assert out == "Compte créé : fanny (formateur). Connexion : /atelier/\n"
 
 
 def test_add_makes_a_conseiller_by_default(

@@ -670,6 +670,7 @@ def test_a_trainer_account_opens_no_member_file(web: TestClient, db: Engine) -> 
     assert sign_in(web, "fanny").status_code == 303
     page = web.get("/conseiller/")
     assert page.status_code == 403 and "compte formateur" in page.text
+    assert '<a href="/atelier/">Aller à l&#39;atelier des formateurs</a>' in page.text  # not a dead end
     for method, path, body in ACTIONS:
         answer = _call(web, method, path, body)
         assert answer.status_code == 403, path

@@ -88,7 +88,12 @@ def console_page(request: Request, config: Config) -> Response:
         message = SIGNED_OUT if request.query_params.get("sortie") == "1" else None
         return sign_in_page(message=message)
     if not agent.role.advises_members:
-        return sign_in_page(403, error=TRAINER_PAGE, login=agent.login)
+        return sign_in_page(
+            403,
+            error=TRAINER_PAGE,
+            login=agent.login,
+            elsewhere=(WORKBENCH_PAGE, "Aller à l'atelier des formateurs"),
+        )
     return console_html("console.html", agent=agent, roles=AgentRole)
 
 
