@@ -16,26 +16,25 @@ all when one ends. What honcho does not do, and this module adds:
 * French lines for a person, and a banner with the URL printed only once every service
   answers its health check (the ready file, if asked for, is written at that moment);
 * Ctrl-C or SIGTERM stops everything, with a bounded wait (then SIGKILL); if a process
-  dies on its own, the launcher names it in French, stops the others and exits 1.
+  dies on its own, the launcher names it in French, stops the others and exits 1;
+* the startup model joins the model history as the active one (``bot.releases``), and
+  a CHANNEL_TOKEN drawn for the run goes to a private run file (``bot.run_token``).
 
-It lives in ``bot/`` (env B, which holds honcho) beside the other operator commands, so
-it is both ``./sesame run`` and ``python -m bot.launcher``; it imports neither rasa nor
-rasa_sdk, it only starts them. Tests and ``scripts/bench.py`` run it as a subprocess
-(``tests/support/background.py``)
-with their own environment (ports, throw-away databases), a subset of the processes,
-``--log-dir``, ``--mail-dir`` and ``--ready-file``, and stop it with SIGTERM: they start
-exactly what ``make run`` starts. Settings come from the environment as everywhere
-(``RASA_PORT=6005 ./sesame run``); the resolved non-secret settings are exported to the
-processes, because the Rasa server reads ``endpoints.yml`` from its environment only.
+It lives in ``bot/`` (env B, which holds honcho): ``./sesame run`` and ``python -m
+bot.launcher``; it imports neither rasa nor rasa_sdk, it only starts them. Tests and
+``scripts/bench.py`` run it as a subprocess (``tests/support/background.py``) with their
+own environment, a subset of the processes, ``--log-dir``, ``--mail-dir`` and
+``--ready-file``, and stop it with SIGTERM. Settings come from the environment as
+everywhere; the resolved non-secret settings are exported to the processes, because the
+Rasa server reads ``endpoints.yml`` from its environment only.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import datetime as dt
 import ipaddress
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -52,7 +51,10 @@ from honcho.environ import parse_procfile
 from honcho.manager import Manager
 from honcho.printer import Printer
 
+from bot import run_token
 from bot.mail.sink import busy_message
+from bot.releases import history
+from bot.run_token import with_internal_tokens
 from bot.settings import PROJECT_ROOT, SECRETS, Settings, SettingsError, load_settings
 
 PROCFILE = PROJECT_ROOT / "Procfile"
@@ -293,19 +295,6 @@ DEMO_BANNER = (
 )
 
 
-def with_internal_tokens(settings: Settings) -> Settings:
-    """``settings`` with the secrets the processes share: the ones set, or fresh ones.
-
-    ACTIONS_TOKEN (Rasa → action server) and CHANNEL_TOKEN (web tier → Rasa's channel)
-    are drawn per run when not set, so ``make run`` is safe without any configuration.
-    """
-    return dataclasses.replace(
-        settings,
-        actions_token=settings.actions_token or secrets.token_urlsafe(32),
-        channel_token=settings.channel_token or secrets.token_urlsafe(32),
-    )
-
-
 def child_environment(settings: Settings, mail_dir: Path, model: Path) -> dict[str, str]:
     """The processes' environment: ours, the resolved non-secret settings, and what Rasa needs.
 
@@ -396,7 +385,8 @@ def run(
         say(f"Processus inconnu : {', '.join(unknown)} (le Procfile a : {', '.join(commands)}).", error=True)
         return 2
     try:
-        settings = with_internal_tokens(load_settings())
+        configured = load_settings()
+        settings = with_internal_tokens(configured)
         settings.check_safe_to_serve()
     except SettingsError as error:
         say(f"ERREUR : {error}", error=True)
@@ -407,13 +397,19 @@ def run(
     if "rasa" in wanted and not model.exists():
         say(f"ERREUR : pas de modèle entraîné ({model}) : lancez « make model ».", error=True)
         return 1
+    if "rasa" in wanted and (adopted := history.adopt_at_start(model, dt.datetime.now(dt.timezone.utc))):
+        say(f"Modèle de démarrage inscrit dans l'historique, actif : models/history/{adopted}.")
+    drawn = settings.channel_token if "rasa" in wanted and not configured.channel_token else ""
     log_dir, mail_dir = log_dir.resolve(), mail_dir.resolve()
     log_dir.mkdir(parents=True, exist_ok=True)
     mail_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     if ready_file is not None:
         ready_file.unlink(missing_ok=True)
     env = child_environment(settings, mail_dir, model.resolve())
-    with (log_dir / "launcher.log").open("w", encoding="utf-8") as launcher_log:
+    with (
+        (log_dir / "launcher.log").open("w", encoding="utf-8") as launcher_log,
+        run_token.published(drawn, settings.rasa_port),  # for ./sesame model from another shell
+    ):
         if not prepare_database(env, launcher_log):
             return 1
         if "smtp-sink" in wanted and not smtp_sink_wanted(settings):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import launcher
+from bot import launcher, run_token
 from bot.settings import load_settings
 
 
@@ -84,8 +84,8 @@ def test_the_procfile_keeps_internal_services_on_loopback() -> None:
 
 
 def test_the_processes_share_fresh_internal_tokens_when_none_is_set(tmp_path: Path) -> None:
-    settings = launcher.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
-    again = launcher.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
+    settings = run_token.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
+    again = run_token.with_internal_tokens(load_settings(tmp_path / "absent", environ={}))
     assert len(settings.actions_token) >= 40 and settings.actions_token != again.actions_token
     assert len(settings.channel_token) >= 40 and settings.channel_token != settings.actions_token
     env = launcher.child_environment(settings, tmp_path / "mail", tmp_path / "model.tar.gz")
@@ -93,7 +93,7 @@ def test_the_processes_share_fresh_internal_tokens_when_none_is_set(tmp_path: Pa
     assert env["CHANNEL_TOKEN"] == settings.channel_token
     assert "NIR_HASH_KEY" not in env or env["NIR_HASH_KEY"] == os.environ.get("NIR_HASH_KEY")
     chosen = load_settings(tmp_path / "absent", environ={"ACTIONS_TOKEN": "choisi"})
-    assert launcher.with_internal_tokens(chosen).actions_token == "choisi"  # noqa: S105
+    assert run_token.with_internal_tokens(chosen).actions_token == "choisi"  # noqa: S105
 
 
 def test_production_with_the_development_key_starts_nothing(
@@ -120,3 +120,28 @@ def test_the_ready_banner_gives_the_console_and_how_to_create_a_first_agent(tmp_
     text = launcher.banner(settings, ["web", "rasa", "actions"], tmp_path / "log", tmp_path / "mail")
     assert f"http://127.0.0.1:{settings.web_port}/conseiller/" in text
     assert "./sesame agents add demo" in text
+
+
+def test_a_drawn_channel_token_is_in_a_private_run_file_while_sesame_runs(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """So that ``./sesame model rollback`` from another shell can sign its request (issue 22)."""
+    port = 40000 + os.getpid() % 20000
+    monkeypatch.setenv("CHANNEL_TOKEN", "")
+    monkeypatch.setenv("RASA_PORT", str(port))
+    token_file = run_token.token_file(port)
+    seen = workdir / "vu"
+    # A stand-in "rasa" that reads the file as the CLI would, with its mode, then stops.
+    procfile = _procfile(
+        workdir, f"rasa: stat -c %a {token_file} > {seen}.mode; cp {token_file} {seen}; exit 3\n"
+    )
+    model = workdir / "modele.tar.gz"
+    model.write_bytes(b"m")
+    assert (
+        launcher.run(log_dir=workdir / "log", mail_dir=workdir / "mail", model=model, procfile=procfile) == 1
+    )
+    assert (workdir / "vu.mode").read_text(encoding="utf-8").strip() == "600"
+    drawn = seen.read_text(encoding="utf-8")
+    assert len(drawn) >= 32
+    assert (workdir / "log" / "rasa.log").read_text(encoding="utf-8") == ""  # never printed
+    assert not token_file.exists()  # removed when Sésame stops

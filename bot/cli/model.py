@@ -2,15 +2,18 @@
 
 For the operator; the workbench offers the same to a ``superviseur``. Every change is
 audited under ``cli:<user>``. ``train`` needs the Rasa environment (``make venvs``) and
-``load``/``rollback``/``train`` need Sésame running (``make run``), whose CHANNEL_TOKEN
-must be set in ``.env`` so that this command can sign its request.
+``load``/``rollback``/``train`` need Sésame running (``make run``) and its CHANNEL_TOKEN to
+sign the request: the one of ``.env``, or else the one ``make run`` drew for this run and
+wrote to its private run file (``bot.run_token``).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
+from bot import run_token
 from bot.cli.agents import operator
 from bot.db.engine import make_engine
 from bot.releases import history, loading
@@ -50,13 +53,16 @@ def _list(args: argparse.Namespace) -> int:
 
 def _run(step: str, work: object) -> int:
     settings = load_settings()
-    if not settings.channel_token:
+    token = settings.channel_token or run_token.read(settings.rasa_port)
+    if not token:
         print(
-            "CHANNEL_TOKEN est vide : réglez-le dans .env (le même pour `make run`), "
-            "sinon le serveur Rasa refuse la demande.",
+            "CHANNEL_TOKEN est vide et Sésame ne semble pas lancé par `make run` sur ce poste "
+            f"(RASA_PORT={settings.rasa_port}) : lancez-le, ou réglez CHANNEL_TOKEN dans .env "
+            "(le même pour `make run`), sinon le serveur Rasa refuse la demande.",
             file=sys.stderr,
         )
         return 1
+    settings = dataclasses.replace(settings, channel_token=token)
     engine = make_engine(settings.database_url)
     try:
         releases = work(engine, settings)  # type: ignore[operator]

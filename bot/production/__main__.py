@@ -15,6 +15,7 @@ process running; Ctrl-C or SIGTERM stops them all.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -29,6 +30,7 @@ from bot.production import haproxy
 from bot.production.setup import DEFAULT_ENV_FILE, SetupError, check_redis, create_env_file, prepare_databases
 from bot.production.supervisor import Supervisor
 from bot.production.topology import HAPROXY_BINARY, production_processes, replica_ports
+from bot.releases import history
 from bot.releases.loading import REPLICAS_VARIABLE
 from bot.settings import PROJECT_ROOT, SettingsError, load_settings
 
@@ -77,6 +79,8 @@ def run(env_file: Path, run_dir: Path, model: Path, ready_file: Path | None) -> 
     if not model.exists():
         say(f"ERREUR : pas de modèle entraîné ({model}) : lancez « make model ».", error=True)
         return 1
+    if adopted := history.adopt_at_start(model, dt.datetime.now(dt.timezone.utc)):
+        say(f"Modèle de démarrage inscrit dans l'historique, actif : models/history/{adopted}.")
     log_dir = (run_dir / "log").resolve()
     mail_dir = (run_dir / "mail").resolve()
     log_dir.mkdir(parents=True, exist_ok=True)

@@ -95,22 +95,64 @@ def rollback_target(models_dir: Path = MODELS_DIR) -> str:
     return previous
 
 
-def adopt_startup_model(now: dt.datetime, models_dir: Path = MODELS_DIR) -> str | None:
-    """The first time: the model ``make`` built goes into the history as the active one.
+def free_name(now: dt.datetime, models_dir: Path = MODELS_DIR) -> str:
+    """A candidate name (without ``.tar.gz``) no model of the history has yet.
 
-    So that the first retraining from the workbench has something to roll back to.
+    Two models named in the same second would be one file: the second would overwrite
+    the first (the shipped model lost, no rollback). One second later is free.
+    """
+    history = models_dir / HISTORY_DIR.name
+    while (history / (candidate_name(now) + ".tar.gz")).exists():
+        now += dt.timedelta(seconds=1)
+    return candidate_name(now)
+
+
+def adopt_startup_model(now: dt.datetime, models_dir: Path = MODELS_DIR) -> str | None:
+    """At the first start: the model ``make model`` built goes into the history as the active one.
+
+    So that the first promotion from the workbench has something to roll back to. The
+    copy is named after the time the model was built (the file's date), ``now`` if
+    unknown, so that it sorts before every model trained afterwards. ``None`` when
+    the history already has an active model or there is no model to adopt.
     """
     if read(models_dir).active is not None:
         return None
     startup = models_dir / STARTUP_MODEL.name
     if not startup.is_file():
         return None
+    built = dt.datetime.fromtimestamp(startup.stat().st_mtime, dt.timezone.utc)
     history = models_dir / HISTORY_DIR.name
     history.mkdir(parents=True, exist_ok=True)
-    name = candidate_name(now) + ".tar.gz"
-    shutil.copyfile(startup, history / name)
+    name = free_name(min(built, now), models_dir) + ".tar.gz"
+    _atomic_copy(startup, history / name)
     _atomic_write(
         models_dir / RELEASES_FILE.name,
         json.dumps({"actif": name, "precedent": None}, ensure_ascii=False, indent=2) + "\n",
     )
     return name
+
+
+def adopt_at_start(model: Path, now: dt.datetime, models_dir: Path = MODELS_DIR) -> str | None:
+    """``make run`` starts Rasa with ``model``: the startup model joins the history as the active one.
+
+    From the very first start, then, the page says which model answers and the first
+    promotion can be rolled back. Another file (``--model``) is not this history's.
+    """
+    if model.resolve() != (models_dir / STARTUP_MODEL.name).resolve():
+        return None
+    return adopt_startup_model(now, models_dir)
+
+
+def rollback_sentence(releases: Releases) -> str:
+    """What the workbench says about a rollback, true in each state of the history."""
+    if releases.active is None:
+        return (
+            "Le modèle de démarrage (models/sesame.tar.gz) répond ; il entrera dans l'historique "
+            "au prochain démarrage ou à la première mise en service, pour un retour possible ensuite."
+        )
+    if releases.previous is None:
+        return (
+            "Aucun modèle précédent : le retour n'est pas possible. Après une mise en service, "
+            f"{releases.active} restera disponible pour un retour."
+        )
+    return f"Le modèle précédent, {releases.previous}, reste disponible pour un retour en un clic."

@@ -41,7 +41,7 @@ def train_candidate(
     The model always goes to this project's history, where the running Rasa server
     may load it from (``rasa_addons.model_channel``).
     """
-    name = history.candidate_name(now or utcnow())
+    name = history.free_name(now or utcnow())
     history.HISTORY_DIR.mkdir(parents=True, exist_ok=True)
     command = [
         str(RASA), "train", "--domain", str(root / "domain"), "--data", str(root / "data"),

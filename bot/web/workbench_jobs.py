@@ -265,8 +265,6 @@ def model_work(
             return
         job.result = {"actif": releases.active, "precedent": releases.previous}
         job.state = "reussi"
-        job.message = (
-            f"Nouveau modèle en service : {releases.active}. Le précédent reste disponible pour un retour."
-        )
+        job.message = f"Nouveau modèle en service : {releases.active}. {history.rollback_sentence(releases)}"
 
     return work

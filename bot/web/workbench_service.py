@@ -352,7 +352,10 @@ def start_job(
 def models_view(bench: Workbench) -> ModelsView:
     releases = history.read()
     return ModelsView(
-        actif=releases.active, precedent=releases.previous, tache=job_view(bench.jobs.latest("modele"))
+        actif=releases.active,
+        precedent=releases.previous,
+        retour=history.rollback_sentence(releases),
+        tache=job_view(bench.jobs.latest("modele")),
     )
 
 

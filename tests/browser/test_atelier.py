@@ -289,7 +289,13 @@ def test_a_failed_check_names_the_line_and_a_superviseur_can_put_a_model_in_serv
         page.get_by_role("link", name="Vérifier et mesurer").click()
         expect(page.get_by_role("heading", name="Mettre en service")).to_be_visible()
         expect(page.get_by_role("button", name="Entraîner et mettre en service")).to_be_enabled()
+        # The model make run started with is in the history from the first start: it is the one
+        # the first promotion will roll back to, and until then the page promises no rollback.
+        expect(page.locator("#modele-actif")).to_have_text(re.compile(r"^sesame-\d{8}-\d{6}\.tar\.gz$"))
         expect(page.locator("#modele-precedent")).to_have_text("aucun")
+        expect(page.locator("#modele-retour")).to_contain_text(
+            "Aucun modèle précédent : le retour n'est pas possible."
+        )
         expect(page.get_by_role("button", name="Revenir au modèle précédent")).to_be_disabled()
         page.get_by_role("button", name="Lancer la vérification").click()
         verdict = page.locator("#verification-message")

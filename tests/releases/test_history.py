@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,55 @@ def test_old_models_are_pruned_but_never_the_active_or_previous_one(tmp_path: Pa
     history.record_loaded(names[-1], tmp_path)  # the newest: the oldest is now the rollback
     assert names[0] in history.listed(tmp_path)
     assert history.rollback_target(tmp_path) == names[0]
+
+
+def _shipped(models: Path, built: dt.datetime) -> Path:
+    """``make model``'s output, dated as built then."""
+    startup = models / "sesame.tar.gz"
+    startup.write_bytes(b"modele-livre")
+    os.utime(startup, (built.timestamp(), built.timestamp()))
+    return startup
+
+
+def test_the_model_in_service_at_the_first_start_is_recorded_as_the_active_one(tmp_path: Path) -> None:
+    startup = _shipped(tmp_path, NOW - dt.timedelta(days=3))
+    assert history.rollback_sentence(history.read(tmp_path)).startswith("Le modèle de démarrage")
+    adopted = history.adopt_at_start(startup, NOW, tmp_path)
+    assert adopted == "sesame-20261127-093000.tar.gz"  # named after its build: older than any retraining
+    assert history.read(tmp_path) == history.Releases(adopted, None)
+    assert (tmp_path / "history" / adopted).read_bytes() == b"modele-livre"
+    assert history.adopt_at_start(startup, NOW + dt.timedelta(hours=1), tmp_path) is None  # next starts
+    assert history.read(tmp_path) == history.Releases(adopted, None)
+    other = tmp_path / "autre" / "sesame.tar.gz"  # `--model` elsewhere: not this history's model
+    other.parent.mkdir()
+    other.write_bytes(b"autre")
+    assert history.adopt_at_start(other, NOW, tmp_path / "vide") is None
+
+
+def test_after_the_first_promotion_the_shipped_model_is_the_rollback_even_within_the_same_second(
+    tmp_path: Path,
+) -> None:
+    # The bug of issue 22: the shipped copy and the candidate got the same name in the same
+    # second, the training overwrote the shipped model and no rollback was left.
+    _shipped(tmp_path, NOW + dt.timedelta(minutes=5))  # a clock ahead: dated "after" now
+    adopted = history.adopt_startup_model(NOW, tmp_path)
+    candidate = history.free_name(NOW, tmp_path) + ".tar.gz"
+    assert candidate != adopted
+    _model(tmp_path, candidate, b"nouveau")
+    assert history.record_loaded(candidate, tmp_path) == history.Releases(candidate, adopted)
+    assert history.rollback_sentence(history.read(tmp_path)) == (
+        f"Le modèle précédent, {adopted}, reste disponible pour un retour en un clic."
+    )
+    target = history.rollback_target(tmp_path)
+    assert target == adopted
+    assert history.record_loaded(target, tmp_path) == history.Releases(adopted, candidate)
+    assert (tmp_path / "sesame.tar.gz").read_bytes() == b"modele-livre"
+
+
+def test_the_rollback_sentence_never_promises_a_rollback_that_is_not_there() -> None:
+    only_active = history.rollback_sentence(history.Releases("sesame-a.tar.gz", None))
+    assert only_active.startswith("Aucun modèle précédent : le retour n'est pas possible.")
+    assert "sesame-a.tar.gz restera disponible" in only_active
+    assert "reste disponible" not in only_active
+    starting = history.rollback_sentence(history.Releases(None, None))
+    assert "reste disponible" not in starting and "models/sesame.tar.gz" in starting

@@ -158,6 +158,7 @@ class JobStatus(BaseModel):
 class ModelsView(BaseModel):
     actif: str | None = Field(description="Le modèle qui répond aux adhérents.")
     precedent: str | None = Field(description="Celui d'avant : le retour en un clic.")
+    retour: str = Field(description="Ce qui est vrai du retour au modèle précédent, en une phrase.")
     tache: JobView | None
 
 

@@ -454,6 +454,7 @@
     function showModels(view) {
       $("modele-actif").textContent = view.actif || "le modèle de démarrage (models/sesame.tar.gz)";
       $("modele-precedent").textContent = view.precedent || "aucun";
+      $("modele-retour").textContent = view.retour;
       $("retour-modele").disabled = !view.precedent;
     }
     function refresh() {
