@@ -19,9 +19,13 @@ Then, on each number:
 1. 10 digits or more: masked as a NIR (a malformed NIR or a phone number is still
    personal data).
 2. Exactly 6: masked as an access code ("482 913", "66,31,47", "12.05.24" too).
-3. 7 or 8 whose groups but the last hold 6 digits and whose last group (1 or 2
-   digits) comes after a blank: a code followed by how often it was typed
-   ("482 913 3 fois", "48 29 13 - 3 fois", "482913 (3 fois)"); the count stays.
+3. 7 to 9 whose groups but the last hold 6 digits and whose last group (1 to 3
+   digits) is a count: a code followed by how often it was typed ("482 913 3 fois",
+   "48 29 13 - 3 fois", "482913 (3 fois)", "48-29-13-3 fois", "48 29 13 100 fois");
+   the count stays. The last group is a count when a blank comes before it, or when
+   no ":" joins the number ("14:30-15:45" is a range of times) and it is not cents
+   (a lone "." or "," used once in the number: "123 456,78", "123456.78"). The
+   price: "123 456 789" shows as a code followed by 789.
 4. Otherwise, any group of exactly 6 digits written together is a code, unless a
    decimal mark (a lone "." or ",") stands right before or after it: an amount
    ("123456,78 €", "0.123456").
@@ -72,7 +76,8 @@ _JOINS = re.compile(rf"({_J}+)")
 
 NIR_MIN_DIGITS = 10
 CODE_DIGITS = 6
-_MAX_COUNT_DIGITS = 2
+_MAX_COUNT_DIGITS = 3
+_TIME_MARK = ":"
 _DECIMAL_MARKS = frozenset({".", ","})
 
 NIR_MASK = "[NIR masqué]"
@@ -92,6 +97,17 @@ class Secret:
         return self.mask == CODE_MASK
 
 
+def _is_time(parts: list[str]) -> bool:
+    """A ":" joins two groups of the number: a time or a range of times."""
+    return any(_TIME_MARK in join for join in parts[1::2])
+
+
+def _ends_in_cents(parts: list[str]) -> bool:
+    """The last group follows a lone decimal mark used once in the number: an amount."""
+    joins = parts[1::2]
+    return joins[-1] in _DECIMAL_MARKS and joins.count(joins[-1]) == 1
+
+
 def _number_secrets(run: str) -> Iterator[tuple[int, int, str]]:
     """The secrets of one number (rules 1-4 of the module docstring), as offsets in ``run``."""
     parts = _JOINS.split(run)  # groups at even indexes, the joiners between them at odd ones
@@ -107,7 +123,7 @@ def _number_secrets(run: str) -> Iterator[tuple[int, int, str]]:
         len(parts) >= 3
         and count - len(groups[-1]) == CODE_DIGITS
         and len(groups[-1]) <= _MAX_COUNT_DIGITS
-        and BLANK in parts[-2]
+        and (BLANK in parts[-2] or not (_is_time(parts) or _ends_in_cents(parts)))
     ):
         yield 0, len(run) - len(parts[-1]) - len(parts[-2]), CODE_MASK
         return

@@ -168,7 +168,7 @@
   // anything that is not a letter or a number joins them, however long the run.
   var NIR_MIN_DIGITS = 10;
   var CODE_DIGITS = 6;
-  var MAX_COUNT_DIGITS = 2;
+  var MAX_COUNT_DIGITS = 3;
   var BLANK_CHAR = /^[\p{Z}\p{C}\p{M}]$/u; // spaces, format/control characters, marks
   var ND_CHAR = /^\p{Nd}$/u;
   // Digits outside category Nd that NFKC leaves as they are (Python's unicodedata.digit
@@ -248,8 +248,19 @@
       return [[0, run.length, false]];
     }
     var last = parts[parts.length - 1];
+    var joins = parts.filter(function (part, index) {
+      return index % 2 === 1;
+    });
+    var lastJoin = joins[joins.length - 1];
+    // A time or a range of times ("14:30-15:45"), or cents ("123 456,78"): not a count.
+    var isTime = joins.some(function (join) {
+      return join.indexOf(":") >= 0;
+    });
+    var isCents = (lastJoin === "." || lastJoin === ",") && joins.filter(function (join) {
+      return join === lastJoin;
+    }).length === 1;
     if (parts.length >= 3 && count - last.length === CODE_DIGITS && last.length <= MAX_COUNT_DIGITS &&
-        parts[parts.length - 2].indexOf(" ") >= 0) {
+        (lastJoin.indexOf(" ") >= 0 || !(isTime || isCents))) {
       return [[0, run.length - last.length - parts[parts.length - 2].length, false]];
     }
     var found = [];
