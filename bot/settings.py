@@ -30,6 +30,7 @@ def models_dir() -> Path:
     """The models folder: ``SESAME_MODELS_DIR`` if set, else ``models/`` of this project."""
     return Path(os.environ.get(MODELS_VARIABLE) or PROJECT_ROOT / "models")
 
+
 # Where the reset page lives when RESET_URL_BASE does not say.
 DEFAULT_RESET_PATH = "/reinitialiser"
 
@@ -336,7 +337,10 @@ class Settings:
         env: dict[str, str] = {}
         for spec in fields(self):
             value = getattr(self, spec.name)
-            env[spec.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            if isinstance(value, bool):
+                env[spec.name.upper()] = "true" if value else "false"
+            else:
+                env[spec.name.upper()] = f"{value:g}" if isinstance(value, float) else str(value)
         return env
 
     def __repr__(self) -> str:

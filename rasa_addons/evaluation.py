@@ -1,4 +1,4 @@
-"""Evaluate one model in one process: phrase sets (``rasa test nlu``) and test stories (``rasa test core --e2e``).
+"""Evaluate one model in one process: phrase sets (``rasa test nlu``), test stories (``rasa test core``).
 
 ``make nlu-eval``, ``make nlu-robust`` and ``make story-test`` used to start Rasa three
 times, each loading the same model; the workbench's promotion gate needs the same
@@ -38,7 +38,10 @@ def recording(
         result = await parse(message, *args, **kwargs)
         intent = result.get("intent") or {}
         confidence = intent.get("confidence")
-        seen[str(message.text or "")] = (intent.get("name"), float(confidence) if confidence is not None else None)
+        seen[str(message.text or "")] = (
+            intent.get("name"),
+            float(confidence) if confidence is not None else None,
+        )
         return result
 
     return parse_and_note
@@ -59,10 +62,14 @@ def _examples(path: str, domain: str) -> list[tuple[str, str]]:
     from rasa.shared.importers.importer import TrainingDataImporter
 
     data = TrainingDataImporter.load_from_dict(training_data_paths=[path], domain_path=domain).get_nlu_data()
-    return [(str(e.get("text") or ""), str(e.get("intent") or "")) for e in data.nlu_examples if e.get("intent")]
+    return [
+        (str(e.get("text") or ""), str(e.get("intent") or "")) for e in data.nlu_examples if e.get("intent")
+    ]
 
 
-async def evaluate(model: str, domain: str, out: Path, phrase_sets: list[tuple[str, str]], stories: str | None) -> None:
+async def evaluate(
+    model: str, domain: str, out: Path, phrase_sets: list[tuple[str, str]], stories: str | None
+) -> None:
     from rasa.core.agent import Agent
     from rasa.core.test import test as test_stories
     from rasa.nlu.test import run_evaluation
@@ -84,7 +91,9 @@ async def evaluate(model: str, domain: str, out: Path, phrase_sets: list[tuple[s
         finally:
             processor.parse_message = original
         view = member_view(_examples(path, domain), seen)
-        (folder / MEMBER_VIEW).write_text(json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        (folder / MEMBER_VIEW).write_text(
+            json.dumps(view, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
     if stories:
         folder = out / "histoires"
         folder.mkdir(parents=True, exist_ok=True)

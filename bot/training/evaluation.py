@@ -120,7 +120,11 @@ class Evaluation:
             "jeux": self.tests,
             "cree": self.created,
             "phrases": [
-                {"nom": s.name, "libelle": s.label, "intentions": {n: asdict(t) for n, t in s.intents.items()}}
+                {
+                    "nom": s.name,
+                    "libelle": s.label,
+                    "intentions": {n: asdict(t) for n, t in s.intents.items()},
+                }
                 for s in self.sets
             ],
             "histoires": asdict(self.stories) if self.stories else None,
@@ -238,7 +242,15 @@ Runner = Callable[[Path, Path, Sequence[PhraseSet], Path, Path], None]
 def run_rasa(model: Path, root: Path, phrase_sets: Sequence[PhraseSet], stories: Path, out: Path) -> None:
     """``rasa_addons.evaluation`` in env A, the model loaded once; ``EvaluationFailed`` if it fails."""
     python = PROJECT_ROOT / ".venv" / "rasa" / "bin" / "python"
-    command = [str(python), "-m", "rasa_addons.evaluation", "--model", str(model), "--domain", str(root / "domain")]
+    command = [
+        str(python),
+        "-m",
+        "rasa_addons.evaluation",
+        "--model",
+        str(model),
+        "--domain",
+        str(root / "domain"),
+    ]
     command += ["--out", str(out), "--stories", str(stories)]
     for phrase_set in phrase_sets:
         command += ["--nlu", f"{phrase_set.name}={phrase_set.path}"]
@@ -255,7 +267,9 @@ def run_rasa(model: Path, root: Path, phrase_sets: Sequence[PhraseSet], stories:
                 command, cwd=root, env=env, stdout=sink, stderr=subprocess.STDOUT, timeout=TIMEOUT_SECONDS
             )
         except (subprocess.TimeoutExpired, OSError) as error:
-            raise EvaluationFailed(f"L'évaluation du modèle n'a pas abouti ({type(error).__name__}).") from None
+            raise EvaluationFailed(
+                f"L'évaluation du modèle n'a pas abouti ({type(error).__name__})."
+            ) from None
     if done.returncode != 0:
         raise EvaluationFailed("L'évaluation du modèle a échoué : voir le journal evaluation.log.")
 
@@ -267,7 +281,9 @@ class EvaluationFailed(RuntimeError):
 class Evaluations:
     """The evaluations of this project's models, under ``models/evaluations/``."""
 
-    def __init__(self, root: Path = PROJECT_ROOT, store: Path | None = None, runner: Runner = run_rasa) -> None:
+    def __init__(
+        self, root: Path = PROJECT_ROOT, store: Path | None = None, runner: Runner = run_rasa
+    ) -> None:
         self.root, self.runner = root, runner
         self.store = store if store is not None else models_dir() / "evaluations"
 
@@ -301,7 +317,9 @@ class Evaluations:
         mask_secrets(work)  # Rasa copied the phrases and stories, generated numbers included
         evaluation = read_raw(work, phrase_sets, key, tests)
         temporary = self.store / f"{key}.json.tmp"
-        temporary.write_text(json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        temporary.write_text(
+            json.dumps(evaluation.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
         os.replace(temporary, self.store / f"{key}.json")
         return evaluation
 
@@ -336,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.training.evaluation", description=__doc__)
     parser.add_argument("--modele", type=Path, default=models_dir() / "sesame.tar.gz")
     parser.add_argument("--racine", type=Path, default=PROJECT_ROOT)
-    parser.add_argument("--rapports", type=Path, default=None, help="copier les fichiers de Rasa dans ce dossier")
+    parser.add_argument(
+        "--rapports", type=Path, default=None, help="copier les fichiers de Rasa dans ce dossier"
+    )
     args = parser.parse_args(argv)
     evaluations = Evaluations(args.racine.resolve())
     try:

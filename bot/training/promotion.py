@@ -110,7 +110,9 @@ class Comparison:
     def audit_figures(self) -> dict[str, str]:
         """The figures the audit log keeps with an override, one entry per measure."""
         return {
-            _key(m.label): f"{_figure(m.before_correct, m.before_total)} -> {_figure(m.after_correct, m.after_total)}"
+            _key(
+                m.label
+            ): f"{_figure(m.before_correct, m.before_total)} -> {_figure(m.after_correct, m.after_total)}"
             for m in self.overall
         }
 
@@ -147,7 +149,9 @@ def _measure(label: str, before: tuple[int, int], after: tuple[int, int], tolera
     after_rate = after[0] / after[1] if after[1] else 1.0
     # Compared in points, rounded to a thousandth of a point: 0.1 + 0.2 must not refuse 0.3.
     drop = round((before_rate - after_rate) * 100, 3)
-    return Measure(label, *before, *after, _verdict(before_rate, after_rate), beyond_tolerance=drop > tolerance)
+    return Measure(
+        label, *before, *after, _verdict(before_rate, after_rate), beyond_tolerance=drop > tolerance
+    )
 
 
 def _tally(result: SetResult | None, intent: str) -> IntentTally:
@@ -199,7 +203,13 @@ def _questions(
             unchanged += 1
             continue
         changes.append(
-            QuestionChange(name, labels.get(name, name.replace("_", " ")), f"{old[0]}/{old[1]}", f"{new[0]}/{new[1]}", verdict)
+            QuestionChange(
+                name,
+                labels.get(name, name.replace("_", " ")),
+                f"{old[0]}/{old[1]}",
+                f"{new[0]}/{new[1]}",
+                verdict,
+            )
         )
     changes.sort(key=lambda c: (c.verdict != "moins bien", c.label.lower()))
     return changes, unchanged

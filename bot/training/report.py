@@ -349,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def baseline_summary(root: Path, model: Path, labels: Mapping[str, str], threshold: float) -> dict[str, Any] | None:
+def baseline_summary(
+    root: Path, model: Path, labels: Mapping[str, str], threshold: float
+) -> dict[str, Any] | None:
     """The kept evaluation of ``model`` (``bot.training.evaluation``) as a report's summary, if any."""
     from bot.training.evaluation import Evaluations
 
