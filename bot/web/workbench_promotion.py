@@ -76,9 +76,7 @@ def gate(
 def audit_refusal(engine: Engine, actor: str, candidate: str, comparison: Comparison) -> None:
     figures: dict[str, Any] = comparison.audit_figures()
     with session_scope(engine) as session:
-        audit.record(
-            session, actor, AgentAction.MODEL_REFUSED, modele=candidate, **figures
-        )
+        audit.record(session, actor, AgentAction.MODEL_REFUSED, modele=candidate, **figures)
 
 
 def force(

@@ -366,6 +366,11 @@ def models_view(bench: Workbench, message: str | None = None) -> ModelsView:
                 f"Le modèle mis en service par la dernière tâche ({stale}) ne répond plus : "
                 f"{releases.active} a été remis en service depuis."
             )
+        elif refused and refused == releases.previous:
+            view.message = (
+                f"{refused}, refusé par la comparaison, a été mis en service malgré tout puis retiré : "
+                f"{releases.active} répond."
+            )
         elif refused and refused == releases.active:
             view.message = (
                 f"{refused} a été mis en service malgré la comparaison, par un superviseur qui en a écrit "

@@ -1,4 +1,4 @@
-"""The promotion gate's logic: a phrase as the member sees it, the comparison, the tolerance, the kept evaluations."""
+"""The promotion gate: a phrase as the member sees it, the comparison, the tolerance, the kept evaluations."""
 
 from __future__ import annotations
 
