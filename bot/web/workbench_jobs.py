@@ -275,7 +275,8 @@ def model_work(
             promotion.audit_refusal(engine, actor, name, comparison)
             job.state = "echec"
             job.message = (
-                f"Nouveau modèle refusé : {comparison.sentence()} Le modèle en service n'a pas changé. "
+                "Nouveau modèle refusé : il fait moins bien que le modèle en service, au-delà de la "
+                f"tolérance de {comparison.as_dict()['tolerance']}. Le modèle en service n'a pas changé. "
                 "Voyez ci-dessous ce qui s'est dégradé et corrigez les données ; un superviseur peut aussi "
                 "le mettre en service malgré tout, en écrivant pourquoi."
             )
