@@ -22,7 +22,7 @@ import argparse
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ MEMBER_VIEW = "member_view.json"
 
 def recording(
     parse: Callable[..., Awaitable[dict[str, Any]]], seen: dict[str, tuple[str | None, float | None]]
-) -> Callable[..., Awaitable[dict[str, Any]]]:
+) -> Callable[..., Coroutine[Any, Any, dict[str, Any]]]:
     """``parse`` that also notes, per text, the intent and confidence it returned (fallback included)."""
 
     async def parse_and_note(message: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
