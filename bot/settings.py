@@ -20,6 +20,17 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where the models live (models/: the startup model, the history, the evaluations); tests
+# and benches point SESAME_MODELS_DIR to a throw-away folder, so that a promotion they
+# make never replaces the model of this project.
+MODELS_VARIABLE = "SESAME_MODELS_DIR"
+
+
+def models_dir() -> Path:
+    """The models folder: ``SESAME_MODELS_DIR`` if set, else ``models/`` of this project."""
+    return Path(os.environ.get(MODELS_VARIABLE) or PROJECT_ROOT / "models")
+
+
 # Where the reset page lives when RESET_URL_BASE does not say.
 DEFAULT_RESET_PATH = "/reinitialiser"
 
@@ -62,6 +73,10 @@ DEFAULTS: dict[str, str] = {
     # domain/, intents.yml, tests/stories/, reports/. Empty: this project itself. Tests point
     # it to a throw-away copy, so that they never change the real training files.
     "WORKBENCH_ROOT": "",
+    # How much worse, in percentage points, a new model may do than the one in service on
+    # the held-out phrases, their badly typed copies or the test stories before the
+    # workbench refuses to put it in service (a superviseur may still, with a written reason).
+    "PROMOTION_TOLERANCE": "1",
     # PostgreSQL connection pools (bot.db.pools has the formula that keeps every replica
     # together under max_connections). DB_*: each engine on the member database (web
     # tier, action server, mail worker); SQL_*: the Rasa server's conversation store
@@ -144,6 +159,20 @@ def _as_int(name: str, raw: str) -> int:
         raise SettingsError(f"Le réglage {name} doit être un nombre entier (lu : {raw!r}).") from None
 
 
+def _as_points(name: str, raw: str) -> float:
+    """A number of percentage points, 0 to 100 (« 1 », « 0.5 » or « 0,5 »)."""
+    try:
+        value = float(raw.strip().replace(",", "."))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise SettingsError(
+            f"Le réglage {name} doit être un nombre de points de pourcentage entre 0 et 100, "
+            f"par exemple 1 ou 0,5 (lu : {raw!r})."
+        )
+    return value
+
+
 def _as_bool(name: str, raw: str) -> bool:
     value = raw.strip().lower()
     if value in _TRUE:
@@ -210,6 +239,7 @@ class Settings:
     sql_pool_size: int
     sql_max_overflow: int
     workbench_root: str
+    promotion_tolerance: float
     replicas: int
     redis_host: str
     redis_port: int
@@ -242,6 +272,8 @@ class Settings:
                 parsed[spec.name] = _as_int(name, raw)
             elif spec.type == "bool":
                 parsed[spec.name] = _as_bool(name, raw)
+            elif spec.type == "float":
+                parsed[spec.name] = _as_points(name, raw)
             else:
                 parsed[spec.name] = raw
         if not str(parsed["reset_url_base"]).strip():
@@ -305,7 +337,10 @@ class Settings:
         env: dict[str, str] = {}
         for spec in fields(self):
             value = getattr(self, spec.name)
-            env[spec.name.upper()] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+            if isinstance(value, bool):
+                env[spec.name.upper()] = "true" if value else "false"
+            else:
+                env[spec.name.upper()] = f"{value:g}" if isinstance(value, float) else str(value)
         return env
 
     def __repr__(self) -> str:

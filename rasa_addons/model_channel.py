@@ -44,13 +44,20 @@ ERRORS = {
 }
 
 
-def model_path(requested: Any, root: Path) -> Path | None:
-    """The model file ``requested`` names, if it is a ``.tar.gz`` directly inside the history."""
+def model_path(requested: Any, root: Path, models: Path | None = None) -> Path | None:
+    """The model file ``requested`` names, if it is a ``.tar.gz`` directly inside the history.
+
+    ``models/`` is ``root``'s, or ``models`` (``SESAME_MODELS_DIR``, where the web tier
+    that asks keeps its history: a test's throw-away folder).
+    """
     if not isinstance(requested, str) or not requested.endswith(".tar.gz") or "\x00" in requested:
         return None
-    history = (root / HISTORY_DIR).resolve()
-    candidate = (root / requested).resolve()
-    if candidate.parent != history:
+    parts = Path(requested).parts
+    if len(parts) < 2 or parts[0] != HISTORY_DIR.parts[0]:
+        return None
+    base = models if models is not None else root / HISTORY_DIR.parts[0]
+    candidate = base.joinpath(*parts[1:]).resolve()
+    if candidate.parent != (base / HISTORY_DIR.name).resolve():
         return None
     return candidate
 
@@ -91,7 +98,8 @@ class ModelLoadInput(InputChannel):
                 body = json.loads((request.body or b"").decode("utf-8"))
             except (UnicodeDecodeError, ValueError, RecursionError):
                 return error_response(ERRORS, 400)
-            path = model_path(body.get("modele") if isinstance(body, dict) else None, Path.cwd())
+            models = Path(os.environ["SESAME_MODELS_DIR"]) if os.environ.get("SESAME_MODELS_DIR") else None
+            path = model_path(body.get("modele") if isinstance(body, dict) else None, Path.cwd(), models)
             if path is None:
                 return error_response(ERRORS, 400)
             if not path.is_file():

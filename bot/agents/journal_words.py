@@ -45,6 +45,8 @@ ACTIONS: Mapping[str, str] = {
     AgentAction.MODEL_TRAINED: "Modèle entraîné",
     AgentAction.MODEL_LOADED: "Modèle mis en service",
     AgentAction.MODEL_ROLLED_BACK: "Retour au modèle précédent",
+    AgentAction.MODEL_REFUSED: "Nouveau modèle refusé : moins bon que le modèle en service",
+    AgentAction.MODEL_FORCED: "Modèle mis en service malgré la comparaison (raison écrite)",
     AgentAction.REVIEW_DECIDED: "Message de la boîte de revue traité",
     AgentAction.REVIEW_FLAGGED: "Conversation signalée à l'atelier",
     AgentAction.TRAINING_DATA_CHANGED: "Données d'entraînement modifiées",
@@ -78,6 +80,11 @@ DETAIL_NAMES: Mapping[str, str] = {
     "client": "poste (empreinte)",
     "essai": "essai à blanc",
     "total": "enregistrements effacés",
+    "refuse_par_la_comparaison": "refusé par la comparaison",
+    "tolerance": "tolérance",
+    "phrases_de_controle": "phrases de contrôle (avant -> après)",
+    "phrases_mal_tapees": "phrases mal tapées (avant -> après)",
+    "histoires_de_test": "histoires de test (avant -> après)",
 }
 
 # The results of a look-up or a request on the member's behalf (bot/web/routes/console_members.py).

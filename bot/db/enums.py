@@ -115,6 +115,10 @@ class AgentAction(StrEnum):
     MODEL_TRAINED = "model_trained"
     MODEL_LOADED = "model_loaded"
     MODEL_ROLLED_BACK = "model_rolled_back"
+    # The promotion gate (bot/web/workbench_promotion.py): a new model worse than the one in
+    # service was not loaded; a superviseur put one in service anyway, with a written reason.
+    MODEL_REFUSED = "model_refused"
+    MODEL_FORCED = "model_forced"
     # The trainers' workbench (bot/workbench/): a message of the review inbox decided,
     # flagged for review, or the training data changed (examples, a new question).
     REVIEW_DECIDED = "review_decided"

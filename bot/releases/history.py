@@ -16,9 +16,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import models_dir
 
-MODELS_DIR = PROJECT_ROOT / "models"
+MODELS_DIR = models_dir()  # models/ of this project, or SESAME_MODELS_DIR (tests)
 HISTORY_DIR = MODELS_DIR / "history"
 RELEASES_FILE = MODELS_DIR / "releases.json"
 STARTUP_MODEL = MODELS_DIR / "sesame.tar.gz"

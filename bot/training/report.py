@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -306,6 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     durations: dict[str, float] = {}
     statuses: list[tuple[str, str]] = []
+    # The model in service before this report (the shipped one at first): its evaluation,
+    # kept since make model built it, is what the first report is compared with.
+    baseline = baseline_summary(root, root / model, french_labels(root), _fallback_threshold(root))
     if not args.rendre:
         for key in ("controle", "robustesse", "validation-croisee", "histoires"):
             shutil.rmtree(raw / key, ignore_errors=True)
@@ -335,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         previous_path = reports / "report-previous.json"
         previous = json.loads(previous_path.read_text(encoding="utf-8")) if previous_path.exists() else None
     else:
-        previous = rotate(reports, latest)
+        previous = rotate(reports, latest) or baseline
     report = Report(
         paris_time(now), holdout, robustness, cross, stories, diff(previous, latest, labels), labels, statuses
     )
@@ -344,6 +347,30 @@ def main(argv: list[str] | None = None) -> int:
     print(headline_text(report))
     print(f"Rapport : {page} (ouvrez-le dans un navigateur)")
     return 0
+
+
+def baseline_summary(
+    root: Path, model: Path, labels: Mapping[str, str], threshold: float
+) -> dict[str, Any] | None:
+    """The kept evaluation of ``model`` (``bot.training.evaluation``) as a report's summary, if any."""
+    from bot.training.evaluation import Evaluations
+
+    if not model.is_file():
+        return None
+    evaluations = Evaluations(root, store=root / "models" / "evaluations")
+    evaluation = evaluations.stored(model)
+    if evaluation is None:
+        return None
+    raw = evaluations.raw_folder(model)
+    kept = summary(
+        evaluation.created,
+        read_nlu(raw / "controle", labels, threshold),
+        read_nlu(raw / "robustesse", labels, threshold),
+        None,
+        read_stories(raw / "histoires"),
+        {},
+    )
+    return {**kept, "reference": True}
 
 
 def headline_text(report: Report) -> str:

@@ -63,6 +63,8 @@ class Change:
 @dataclass
 class Diff:
     previous_created: str | None
+    # The previous figures are the evaluation of the model in service (no report before).
+    baseline: bool = False
     better: list[Change] = field(default_factory=list)
     worse: list[Change] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
@@ -79,7 +81,7 @@ def diff(previous: Mapping[str, Any] | None, latest: Mapping[str, Any], labels: 
     """Which intents got better or worse (held-out F1) since the previous report."""
     if not previous:
         return Diff(None)
-    result = Diff(str(previous.get("created") or ""))
+    result = Diff(str(previous.get("created") or ""), baseline=bool(previous.get("reference")))
     before: Mapping[str, Any] = previous.get("intents") or {}
     after: Mapping[str, Any] = latest.get("intents") or {}
     for name in sorted(set(before) | set(after)):

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from bot.db.engine import make_engine
 from bot.dialogue.intents import IntentRegistry, RegistryError, load_registry
 from bot.settings import PROJECT_ROOT
+from bot.training.evaluation import Evaluations
 from bot.web.deps import (
     COOKIE_NAME,
     NOT_SIGNED_IN,
@@ -62,6 +63,8 @@ class Workbench:
     rasa: Path
     report_command: list[str]
     jobs: Jobs
+    # The models' evaluations (the promotion gate); tests give a fake that measures nothing.
+    evaluations: Evaluations
     tracker_engine: Engine | None = None
     tracker_url: str = ""
 
@@ -86,6 +89,7 @@ def new_workbench(config: WebConfig, report: list[str] | None = None) -> Workben
         rasa=PROJECT_ROOT / ".venv" / "rasa" / "bin" / "rasa",
         report_command=report or report_command(root),
         jobs=Jobs(),
+        evaluations=Evaluations(root),
         tracker_url=config.settings.tracker_store_url,
     )
 

@@ -21,7 +21,7 @@ import re
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +35,9 @@ from bot.releases import history, loading
 from bot.settings import PROJECT_ROOT, Settings
 from bot.training.check import rasa_validate, render, run_checks
 from bot.training.coverage import default_help_document
+from bot.training.evaluation import EvaluationFailed, Evaluations
 from bot.training.project import ProjectError
+from bot.web import workbench_promotion as promotion
 
 JobKind = Literal["verification", "rapport", "modele"]
 JobState = Literal["en_cours", "reussi", "echec"]
@@ -224,15 +226,19 @@ def model_work(
     engine: Engine,
     settings: Settings,
     actor: str,
+    evaluations: Evaluations,
+    labels: Mapping[str, str],
 ) -> Callable[[Job], None]:
-    """Check the data, train a new model, load it into the running Rasa: stops at the first failure.
+    """Check the data, train a candidate, compare it with the model in service, load it: stop on a failure.
 
-    The model that answers is only replaced once the new one is trained and loaded;
-    the one before stays in the history for a one-click rollback.
+    The model that answers is only replaced once the new one is trained, found no worse
+    than it beyond the tolerance (``bot.web.workbench_promotion``), and loaded; the one
+    before stays in the history for a one-click rollback. A refused candidate stays in the
+    history too, for a superviseur's override with a written reason.
     """
 
     def work(job: Job) -> None:
-        job.at_step(1, 3, "Vérification des données")
+        job.at_step(1, 4, "Vérification des données")
         job.say("Vérification des données…")
         problems = rasa_validate(root, rasa)
         result = run_checks(
@@ -246,9 +252,9 @@ def model_work(
                 f"{'les' if count > 1 else 'le'} d'abord (« Vérifier les données »). Rien n'a changé."
             )
             return
-        job.at_step(2, 3, "Entraînement d'un nouveau modèle (une à deux minutes)")
+        job.at_step(2, 4, "Entraînement d'un nouveau modèle (une à deux minutes)")
         job.say("Entraînement…")
-        history.adopt_startup_model(_now())
+        history.adopt_startup_model(_now(), history.MODELS_DIR)
         try:
             name = loading.train_candidate(root=root)
         except loading.TrainingFailed as failure:
@@ -256,15 +262,37 @@ def model_work(
             return
         with session_scope(engine) as session:
             audit.record(session, actor, AgentAction.MODEL_TRAINED, modele=name)
-        job.at_step(3, 3, "Chargement dans Sésame, sans interruption")
+        job.at_step(3, 4, "Comparaison avec le modèle en service (phrases de contrôle, histoires de test)")
+        job.say("Comparaison avec le modèle en service…")
+        try:
+            comparison = promotion.gate(evaluations, name, settings.promotion_tolerance, labels)
+        except EvaluationFailed as failure:
+            job.state, job.message = "echec", f"{failure} Le modèle en service n'a pas changé."
+            return
+        assert comparison is not None  # noqa: S101 - evaluate=True measures both
+        job.result = {"candidat": name, "comparaison": comparison.as_dict()}
+        if comparison.refused:
+            promotion.audit_refusal(engine, actor, name, comparison)
+            job.state = "echec"
+            job.message = (
+                "Nouveau modèle refusé : il fait moins bien que le modèle en service, au-delà de la "
+                f"tolérance de {comparison.as_dict()['tolerance']}. Le modèle en service n'a pas changé. "
+                "Voyez ci-dessous ce qui s'est dégradé et corrigez les données ; un superviseur peut aussi "
+                "le mettre en service malgré tout, en écrivant pourquoi."
+            )
+            return
+        job.at_step(4, 4, "Chargement dans Sésame, sans interruption")
         job.say(f"Chargement de {name}…")
         try:
             releases = loading.load(engine, settings, name, actor)
         except history.ReleaseError as refused:
             job.state, job.message = "echec", f"{refused} Le modèle en service n'a pas changé."
             return
-        job.result = {"actif": releases.active, "precedent": releases.previous}
+        job.result = {**job.result, "actif": releases.active, "precedent": releases.previous}
         job.state = "reussi"
-        job.message = f"Nouveau modèle en service : {releases.active}. {history.rollback_sentence(releases)}"
+        job.message = (
+            f"Nouveau modèle en service : {releases.active}. {comparison.sentence()} "
+            f"{history.rollback_sentence(releases)}"
+        )
 
     return work

@@ -22,3 +22,13 @@ def test_only_a_tar_gz_inside_the_history_is_accepted(tmp_path: Path) -> None:
         3,
     ):
         assert model_path(refused, tmp_path) is None, refused
+
+
+def test_the_history_of_a_models_folder_set_apart(tmp_path: Path) -> None:
+    """SESAME_MODELS_DIR (a test's throw-away folder): the same names, read in that folder."""
+    models = tmp_path / "ailleurs"
+    (models / "history").mkdir(parents=True)
+    named = model_path("models/history/sesame-1.tar.gz", tmp_path / "projet", models)
+    assert named == models / "history" / "sesame-1.tar.gz"
+    for refused in ("models/history/../sesame.tar.gz", "history/sesame-1.tar.gz", "models/sesame.tar.gz"):
+        assert model_path(refused, tmp_path / "projet", models) is None, refused

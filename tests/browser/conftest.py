@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from bot.settings import MODELS_VARIABLE
 from bot.workbench.previews import PREVIEW_PARTS
 from tests.support.background import LauncherFailed, free_port, in_background
 
@@ -44,7 +45,7 @@ WAIT_OFFER_SECONDS = 25
 MEMBER_DB: dict[str, str] = {}
 # The throw-away copy of the project the workbench (/atelier/) of the running services
 # reads and writes (WORKBENCH_ROOT): the browser tests never change the real data files.
-WORKBENCH: dict[str, Path] = {}
+WORKBENCH: dict[str, Path] = {}  # "root", and "models": SESAME_MODELS_DIR of the services
 WORKBENCH_PARTS = (
     *PREVIEW_PARTS,
     # The lint counts a response said by the code as used (bot/training/lint.py).
@@ -65,6 +66,15 @@ def copy_project(into: Path) -> Path:
     return into
 
 
+def copy_models(into: Path) -> Path:
+    """The startup model and its evaluation (the baseline make model wrote), in a folder of their own."""
+    into.mkdir(parents=True)
+    shutil.copy2(ROOT / "models" / "sesame.tar.gz", into / "sesame.tar.gz")
+    if (ROOT / "models" / "evaluations").is_dir():
+        shutil.copytree(ROOT / "models" / "evaluations", into / "evaluations")
+    return into
+
+
 # --- the services ----------------------------------------------------------------------
 
 
@@ -75,12 +85,12 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     Started by the launcher (``bot.launcher``, the Procfile) as ``make run`` starts them,
     on free ports with throw-away SQLite databases.
     """
-    model = ROOT / "models" / "sesame.tar.gz"
-    if not model.exists():
+    if not (ROOT / "models" / "sesame.tar.gz").exists():
         pytest.fail("models/sesame.tar.gz is missing: run `make model` first")
     tmp = tmp_path_factory.mktemp("sesame")
     MEMBER_DB["url"] = f"sqlite:///{tmp / 'sesame.db'}"
     WORKBENCH["root"] = copy_project(tmp / "projet")
+    WORKBENCH["models"] = copy_models(tmp / "modeles")
     rasa_port, web_port = free_port(), free_port()
     environment = {
         "DATABASE_URL": f"sqlite:///{tmp / 'sesame.db'}",
@@ -92,12 +102,15 @@ def sesame_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(free_port()),
         "WORKBENCH_ROOT": str(WORKBENCH["root"]),
+        # The model history and the evaluations too (a promotion, a rollback): never this project's.
+        MODELS_VARIABLE: str(WORKBENCH["models"]),
         # Presence and the wait's call-back offer, short enough to be waited for
         # (tests/browser/test_handoff_presence.py); the consoles read every 3 s or so.
         "AGENT_PRESENCE_SECONDS": str(PRESENCE_SECONDS),
         "HANDOFF_WAIT_OFFER_SECONDS": str(WAIT_OFFER_SECONDS),
     }
     try:
+        model = WORKBENCH["models"] / "sesame.tar.gz"
         with in_background(tmp / "run", environment, ["web", "actions", "rasa"], model) as running:
             # One message first: the model's first prediction is the slow one.
             warm_up = json.dumps({"sender": "prechauffage", "message": "bonjour"}).encode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +236,34 @@ def test_the_steps_run_rasa_on_the_held_out_phrases_and_their_noisy_copy(
         ["test", "nlu"],
         ["test", "core"],
     ]
+
+
+def test_the_first_report_is_compared_with_the_kept_evaluation_of_the_model_in_service(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No report before: the previous one is the baseline, the shipped model's kept evaluation."""
+    from bot.training import report
+    from bot.training.evaluation import Evaluations, PhraseSet
+
+    for folder in ("tests/holdout", "tests/stories", "models"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "config.yml").write_text("pipeline: []\n", encoding="utf-8")
+    (tmp_path / "models" / "sesame.tar.gz").write_bytes(b"le modele livre")
+
+    def runner(model: Path, root: Path, sets: Sequence[PhraseSet], stories: Path, out: Path) -> None:
+        write_nlu(out / "controle")
+
+    Evaluations(tmp_path, store=tmp_path / "models" / "evaluations", runner=runner).evaluate(
+        tmp_path / "models" / "sesame.tar.gz"
+    )
+
+    def run(command: list[str], log: Path, root: Path, timeout: float | None = None) -> bool:
+        if "--out" in command and command[command.index("--out") + 1].endswith("controle"):
+            write_nlu(Path(command[command.index("--out") + 1]))
+        return True
+
+    monkeypatch.setattr(report, "_command", run)
+    assert report.main(["--racine", str(tmp_path)]) == 0
+    page = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "C'est le premier rapport" not in page
+    assert "comparé au modèle en service avant ce rapport" in page

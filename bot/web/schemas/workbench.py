@@ -160,6 +160,25 @@ class ModelsView(BaseModel):
     precedent: str | None = Field(description="Celui d'avant : le retour en un clic.")
     retour: str = Field(description="Ce qui est vrai du retour au modèle précédent, en une phrase.")
     tache: JobView | None
+    comparaison: dict[str, Any] | None = Field(
+        default=None,
+        description="La dernière comparaison d'un nouveau modèle avec le modèle en service "
+        "(ensemble et par question, en français).",
+    )
+    candidat_refuse: str | None = Field(
+        default=None,
+        description="Le nouveau modèle refusé par la comparaison, qu'un superviseur peut mettre en service "
+        "malgré tout avec une raison écrite.",
+    )
+
+
+class ModelForced(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    candidat: str = Field(max_length=64, description="Le modèle refusé (« sesame-20261208-101500.tar.gz »).")
+    raison: str = Field(
+        max_length=1000, description="Pourquoi le mettre en service malgré la comparaison (obligatoire)."
+    )
 
 
 # --- a real conversation saved as a test story ---

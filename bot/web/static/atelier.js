@@ -449,28 +449,88 @@
     if ($("lancer-modele")) { models(); }
   }
 
-  /* Retrain and reload, rollback: superviseurs only (the server checks the role). */
+  /* Retrain, compare and reload, override, rollback: superviseurs only (the server checks the role). */
   function models() {
+    var refused = null;
+
+    function comparisonRow(body, cells, verdict) {
+      var tr = element("tr");
+      cells.forEach(function (text, index) {
+        var cell = element(index === 0 ? "th" : "td", text);
+        if (index === 0) { cell.scope = "row"; }
+        tr.appendChild(cell);
+      });
+      var said = element("td", verdict.verdict + (verdict.hors_tolerance ? " (au-delà de la tolérance)" : ""));
+      said.className = verdict.verdict === "moins bien" ? "ko" : verdict.verdict === "mieux" ? "ok" : "";
+      tr.appendChild(said);
+      body.appendChild(tr);
+    }
+
+    function showComparison(comparison) {
+      $("modele-comparaison").hidden = !comparison;
+      if (!comparison) { return; }
+      $("comparaison-phrase").textContent = comparison.phrase + " Tolérance : " + comparison.tolerance + ".";
+      var overall = $("comparaison-ensemble");
+      clear(overall);
+      comparison.ensemble.forEach(function (m) { comparisonRow(overall, [m.libelle, m.avant, m.apres], m); });
+      var questions = $("comparaison-questions");
+      clear(questions);
+      comparison.questions.forEach(function (q) { comparisonRow(questions, [q.label, q.before, q.after], q); });
+      $("comparaison-questions-table").hidden = comparison.questions.length === 0;
+      var same = comparison.questions_inchangees;
+      $("comparaison-inchangees").textContent = same
+        ? (comparison.questions.length ? "Les " + same + " autres questions : pareil." : "Toutes les " + same + " questions : pareil.")
+        : "";
+    }
+
     function showModels(view) {
       $("modele-actif").textContent = view.actif || "le modèle de démarrage (models/sesame.tar.gz)";
       $("modele-precedent").textContent = view.precedent || "aucun";
       $("modele-retour").textContent = view.retour;
       $("retour-modele").disabled = !view.precedent;
+      showComparison(view.comparaison);
+      refused = view.candidat_refuse;
+      $("forcer-modele").hidden = !refused;
     }
     function refresh() {
       call("GET", "/modele", undefined, true).then(showModels, function () {});
     }
+    function said(text) {
+      var message = $("modele-message");
+      message.textContent = text;
+      message.className = "verdict ok";
+      message.hidden = false;
+      announce(text);
+    }
     task("modele", "/modele", function () { refresh(); });
+    $("forcer-modele").addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("erreur-forcer", "");
+      var reason = $("forcer-raison").value.trim();
+      if (!reason) {
+        $("forcer-raison").setAttribute("aria-invalid", "true");
+        show("erreur-forcer", "Écrivez la raison : elle est obligatoire et sera gardée au journal d'audit.");
+        $("forcer-raison").focus();
+        return;
+      }
+      $("forcer-raison").removeAttribute("aria-invalid");
+      $("forcer-bouton").disabled = true;
+      call("POST", "/modele/forcer", { candidat: refused, raison: reason }).then(function (view) {
+        $("forcer-bouton").disabled = false;
+        $("forcer-raison").value = "";
+        showModels(view);
+        said(view.tache ? view.tache.message : "Modèle mis en service.");
+      }, function (failure) {
+        $("forcer-bouton").disabled = false;
+        show("erreur-forcer", failure.message);
+      });
+    });
     $("retour-modele").addEventListener("click", function () {
       show("erreur-modele", "");
       $("retour-modele").disabled = true;
       call("POST", "/modele/retour").then(function (view) {
         showModels(view);
-        var message = $("modele-message");
-        message.textContent = "Modèle précédent remis en service : " + view.actif + ".";
-        message.className = "verdict ok";
-        message.hidden = false;
-        announce(message.textContent);
+        said("Modèle précédent remis en service : " + view.actif + ".");
       }, function (failure) {
         show("erreur-modele", failure.message);
         refresh();
