@@ -3,8 +3,8 @@
 Which answers are rated: an answer to a real question (``followups.is_question``) that
 the bot gave by itself. Not a greeting, a thank-you or a « oui »; not « Vouliez-vous
 dire… » nor « pouvez-vous reformuler » (the inbox already lists those); not a
-hand-off; not a form's first question (« Que se passe-t-il exactement ? » is no answer
-yet). ``offered_message`` tells the web tier, after each turn, which member message
+hand-off; not an answer that ends with a question of the bot (« Je lance la
+demande ? », a form's « Que se passe-t-il exactement ? »): the member answers that first. ``offered_message`` tells the web tier, after each turn, which member message
 the widget may ask about (its tracker event id); the widget sends it back with the
 member's choice, and ``record`` checks it again: a member message of that same
 conversation, which the widget holds the id of (the conversation id authenticates
@@ -50,7 +50,9 @@ def answered_as_a_question(message: TrackerEvent, after: list[TrackerEvent]) -> 
         return False
     if any(e.type_name == "active_loop" and e.data.get("name") for e in after):
         return False  # a form started: the bot is asking, it has not answered yet
-    return any(e.type_name == "bot" for e in after)
+    said = [e.text for e in after if e.type_name == "bot" and e.text.strip()]
+    # « … Je lance la demande ? »: the member has a question to answer first, not an answer to rate.
+    return bool(said) and not said[-1].rstrip().endswith("?")
 
 
 def offered_message(tracker: Engine, conversation_id: str) -> int | None:

@@ -206,7 +206,8 @@ def test_the_confidently_wrong_answer_is_listed_with_what_the_member_said_next(
     rephrased = items[confident["rephrased"]]
     assert rephrased.reasons == (REPHRASED,)
     assert rephrased.explanations == (
-        "L'adhérent a reposé sa question autrement juste après : « le site me dit identifiant ou code invalide »",
+        "L'adhérent a reposé sa question autrement juste après : "
+        "« le site me dit identifiant ou code invalide »",
     )
     denied = items[confident["denied"]]
     assert denied.reasons == (DENIED,)
