@@ -766,9 +766,10 @@
         var mine = firstNew && firstNew.previousElementSibling;
         var short = mine && mine.classList.contains("sesame-msg-me") &&
           firstNew.offsetTop - mine.offsetTop < log.clientHeight / 3;
-        scrollToStartOf(short ? mine : firstNew);
+        var anchor = short ? mine : firstNew;
+        scrollToStartOf(anchor);
         if (result.rated !== null && !isHandoff(result.handoff) && state.queue.length === 0) {
-          askFeedback(result.rated);
+          askFeedback(result.rated, anchor);
         }
         if (isHandoff(result.handoff)) {
           followHandoff(result.handoff);
@@ -826,7 +827,7 @@
   var feedback = null; // the question under the last answer, while it waits for a choice
 
   /** Ask about the answer to the member's message ``rated`` (its id in the conversation store). */
-  function askFeedback(rated) {
+  function askFeedback(rated, anchor) {
     dropFeedback();
     var group = el("div", "sesame-feedback");
     group.setAttribute("role", "group");
@@ -848,6 +849,17 @@
     });
     log.appendChild(group);
     feedback = group;
+    revealBelow(group, anchor);
+  }
+
+  /** Scroll down to show ``node``, as long as the start of the answer (``anchor``) stays in view. */
+  function revealBelow(node, anchor) {
+    var wanted = node.offsetTop + node.offsetHeight + 8 - log.clientHeight;
+    var limit = anchor ? anchor.offsetTop - 12 : wanted;
+    var top = Math.min(wanted, limit);
+    if (top > log.scrollTop) {
+      log.scrollTop = top;
+    }
   }
 
   function dropFeedback() {
