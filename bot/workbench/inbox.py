@@ -78,7 +78,7 @@ REASON_LABELS = {
     FLAGGED: "Signalé par un conseiller",
     REPHRASED: "Question reformulée ensuite",
     DENIED: "Réponse contestée",
-    AGENT_AFTER: "Conseiller demandé après la réponse",
+    AGENT_AFTER: "Conseiller demandé ensuite",
     NOT_HELPFUL: "Réponse jugée inutile",
     SPOT_CHECK: "Contrôle au hasard",
 }
