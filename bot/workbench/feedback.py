@@ -4,11 +4,12 @@ Which answers are rated: an answer to a real question (``followups.is_question``
 the bot gave by itself. Not a greeting, a thank-you or a « oui »; not « Vouliez-vous
 dire… » nor « pouvez-vous reformuler » (the inbox already lists those); not a
 hand-off; not an answer that ends with a question of the bot (« Je lance la
-demande ? », a form's « Que se passe-t-il exactement ? »): the member answers that first. ``offered_message`` tells the web tier, after each turn, which member message
-the widget may ask about (its tracker event id); the widget sends it back with the
+demande ? », a form's « Que se passe-t-il exactement ? »): the member answers that first.
+
+``offered_message`` tells the web tier, after each turn, which member message the
+widget may ask about (its tracker event id); the widget sends it back with the
 member's choice, and ``record`` checks it again: a member message of that same
-conversation, which the widget holds the id of (the conversation id authenticates
-the member's chat, ``bot.web.routes.chat``).
+conversation (the conversation id authenticates the member's chat, as for ``POST /chat``).
 
 One rating per message, the first one stands (a repeated request changes nothing).
 A conversation may rate at most ``PER_CONVERSATION_PER_HOUR`` answers an hour: more is

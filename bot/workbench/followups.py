@@ -24,6 +24,7 @@ inbox shows the same sample at every page load.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 
 from bot.training.similarity import char_wb_ngrams, plain
@@ -114,8 +115,8 @@ def similarity(first: str, second: str) -> float:
     if not a or not b:
         return 0.0
     dot = sum(count * b.get(gram, 0) for gram, count in a.items())
-    norm_a = sum(c * c for c in a.values()) ** 0.5
-    norm_b = sum(c * c for c in b.values()) ** 0.5
+    norm_a = math.sqrt(sum(c * c for c in a.values()))
+    norm_b = math.sqrt(sum(c * c for c in b.values()))
     return dot / (norm_a * norm_b)
 
 
