@@ -140,6 +140,9 @@ DEFAULTS: dict[str, str] = {
     # After this many seconds in the queue for a live chat, Sésame offers the member a
     # call-back (the member keeps their place if they stay); 0: never offered for the wait.
     "HANDOFF_WAIT_OFFER_SECONDS": "300",
+    # Per cent of the confident answers to real questions that the trainers' inbox shows for a
+    # check (« Contrôle au hasard »), always the same ones; 0: none. From 0 to 100.
+    "INBOX_SPOT_CHECK_PERCENT": "5",
 }
 
 # Settings that must never be printed in clear.
@@ -259,6 +262,7 @@ class Settings:
     privacy_contact: str
     agent_presence_seconds: int
     handoff_wait_offer_seconds: int
+    inbox_spot_check_percent: int
 
     @classmethod
     def from_values(cls, values: dict[str, str]) -> Settings:
@@ -284,6 +288,11 @@ class Settings:
         if isinstance(offer, int) and offer < 0:
             raise SettingsError(
                 "Le réglage HANDOFF_WAIT_OFFER_SECONDS ne peut pas être négatif (0 : jamais)."
+            )
+        spot = parsed["inbox_spot_check_percent"]
+        if isinstance(spot, int) and not 0 <= spot <= 100:
+            raise SettingsError(
+                f"Le réglage INBOX_SPOT_CHECK_PERCENT doit être un pourcentage de 0 à 100 (lu : {spot})."
             )
         if parsed["sesame_mode"] not in MODES:
             raise SettingsError(

@@ -50,6 +50,7 @@ TABLE_LABELS = {
     "handoff_messages": "messages de ces prises en charge",
     "review_decisions": "décisions des formateurs sur ces conversations",
     "review_flags": "signalements de ces conversations",
+    "answer_feedback": "avis « Cette réponse vous a aidé ? » donnés dans ces conversations",
     "events": "messages et événements de ces conversations",
 }
 

@@ -51,6 +51,7 @@ __all__ = [
     "AgentRole",
     "AgentSession",
     "AgentSignInAttempt",
+    "AnswerFeedback",
     "AuditEvent",
     "AuditKind",
     "Base",
@@ -433,3 +434,21 @@ class ReviewFlag(Base):
     agent_login: Mapped[str] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AnswerFeedback(Base):
+    """A member's « Oui » or « Non » to « Cette réponse vous a aidé ? » (``bot.workbench.feedback``).
+
+    It rates one answer: the member message it answered, by its tracker event id within
+    its conversation (one rating per message). No free text: nothing personal but the
+    link to the conversation, kept as long as the conversation (``RETENTION_CONVERSATIONS_DAYS``).
+    """
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (UniqueConstraint("conversation_id", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    event_id: Mapped[int] = mapped_column(Integer)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -3,7 +3,8 @@
 Deleted: the member's file, their reset requests with the emails and letters (an
 unsent email or an unprinted letter is withdrawn with them), the look-ups of their
 NIR, their hand-offs with messages, the trainers' decisions and flags about those
-conversations, and the conversations themselves in the conversation store. The
+conversations, the member's « Oui » / « Non » to the widget's « Cette réponse vous a
+aidé ? » in them, and the conversations themselves in the conversation store. The
 events log (``audit_events``) keeps its lines about them without the link to the
 member (``member_id`` emptied): counts stay right, nobody is named.
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import (
     OPEN_HANDOFF_STATES,
     AgentAuditEntry,
+    AnswerFeedback,
     AuditEvent,
     Handoff,
     HandoffMessage,
@@ -97,6 +99,9 @@ def plan_erasure(session: Session, nir_hash: str, tracker: Engine | None = None)
         "review_flags": _count(
             session, select(ReviewFlag.id).where(ReviewFlag.conversation_id.in_(conversations))
         ),
+        "answer_feedback": _count(
+            session, select(AnswerFeedback.id).where(AnswerFeedback.conversation_id.in_(conversations))
+        ),
         "events": _tracker_count(tracker, conversations),
     }
     plan.anonymised_events = _count(session, select(AuditEvent.id).where(AuditEvent.member_id == member_id))
@@ -129,6 +134,7 @@ def erase(session: Session, nir_hash: str, tracker: Engine | None = None) -> Era
     requests = select(ResetRequest.id).where(ResetRequest.member_id == member_id)
     session.execute(delete(ReviewDecision).where(ReviewDecision.conversation_id.in_(plan.conversations)))
     session.execute(delete(ReviewFlag).where(ReviewFlag.conversation_id.in_(plan.conversations)))
+    session.execute(delete(AnswerFeedback).where(AnswerFeedback.conversation_id.in_(plan.conversations)))
     session.execute(delete(HandoffMessage).where(HandoffMessage.handoff_id.in_(handoff_ids)))
     session.execute(delete(Handoff).where(Handoff.member_ref == nir_hash))
     session.execute(delete(NirLookup).where(NirLookup.nir_hash == nir_hash))

@@ -4,7 +4,8 @@ The member is named by the keyed hash of their NIR (``bot.members.lookup.hash_ni
 the NIR itself is stored nowhere, so this is also how every record about them is
 found. What is gathered: the member's file, their reset requests with the emails and
 letters, the look-ups of their NIR, their hand-offs (those where the NIR was checked,
-``handoffs.member_ref``) with messages and the conversations they came from, and the
+``handoffs.member_ref``) with messages and the conversations they came from (with the
+member's « Oui » / « Non » to « Cette réponse vous a aidé ? » in them), and the
 two audit logs' lines about them. Keys are French; times are UTC in ISO 8601. A hash,
 a token or an access code is never exported (only whether one is set): it would
 mean nothing to the member and could help an attacker.
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import (
     AgentAuditEntry,
+    AnswerFeedback,
     AuditEvent,
     Handoff,
     HandoffMessage,
@@ -125,6 +127,26 @@ def _conversations(tracker: Engine | None, conversation_ids: Sequence[str]) -> l
     return found
 
 
+def _feedback(session: Session, conversation_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The member's « Oui » / « Non » to « Cette réponse vous a aidé ? » in those conversations."""
+    if not conversation_ids:
+        return []
+    rows = session.scalars(
+        select(AnswerFeedback)
+        .where(AnswerFeedback.conversation_id.in_(list(conversation_ids)))
+        .order_by(AnswerFeedback.id)
+    )
+    return [
+        {
+            "date": _when(row.created_at),
+            "conversation": row.conversation_id,
+            "message": row.event_id,
+            "reponse_utile": row.helpful,
+        }
+        for row in rows
+    ]
+
+
 def member_data(session: Session, nir_hash: str, tracker: Engine | None = None) -> dict[str, Any]:
     """Every record about the member whose keyed NIR hash is ``nir_hash`` (empty lists when none)."""
     member = session.scalars(select(Member).where(Member.nir_hash == nir_hash)).one_or_none()
@@ -157,6 +179,7 @@ def member_data(session: Session, nir_hash: str, tracker: Engine | None = None) 
         ],
         "prises_en_charge_par_un_conseiller": [_handoff(session, h) for h in handoffs],
         "conversations_avec_sesame": _conversations(tracker, [h.conversation_id for h in handoffs]),
+        "avis_sur_les_reponses": _feedback(session, [h.conversation_id for h in handoffs]),
         "journal_des_evenements": [
             {"date": _when(e.created_at), "evenement": e.kind, "detail": e.detail} for e in events
         ],

@@ -48,7 +48,8 @@ def privacy_notice(settings: Settings) -> PrivacyNotice:
     records = (
         Record(
             "Vos conversations avec Sésame",
-            "Vos messages à Sésame et ses réponses. Un numéro de Sécurité sociale ou un code d'accès "
+            "Vos messages à Sésame et ses réponses, et votre « Oui » ou « Non » si vous répondez à "
+            "« Cette réponse vous a aidé ? ». Un numéro de Sécurité sociale ou un code d'accès "
             "y est masqué avant d'être enregistré.",
             "Vous répondre pendant la discussion, puis améliorer les réponses de l'assistant.",
             f"{in_words(policy.conversations.days)} après votre dernier message",

@@ -28,6 +28,7 @@ from bot.db.models import (
     AgentAuditEntry,
     AgentSession,
     AgentSignInAttempt,
+    AnswerFeedback,
     AuditEvent,
     Base,
     Handoff,
@@ -125,6 +126,12 @@ TARGETS: tuple[_Target, ...] = (
         ReviewFlag,
         "conversations signalées aux formateurs",
         _older(ReviewFlag, ReviewFlag.created_at),
+    ),
+    _Target(
+        "conversations",
+        AnswerFeedback,
+        "avis des adhérents sur les réponses (« Cette réponse vous a aidé ? »)",
+        _older(AnswerFeedback, AnswerFeedback.created_at),
     ),
     _Target(
         "handoffs",

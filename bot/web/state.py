@@ -58,3 +58,9 @@ def push_hub(request: Request) -> Hub | None:
     """The worker's notifications (PostgreSQL), or None: then streams re-read on a timer."""
     hub: Hub | None = getattr(request.app.state, "push", None)
     return hub
+
+
+def tracker_store(request: Request) -> Engine:
+    """Rasa's conversation store, read only (the workbench's engine, made on first use)."""
+    engine: Engine = request.app.state.workbench.tracker
+    return engine

@@ -117,7 +117,13 @@ def latest_report_of(bench: Workbench) -> dict[str, Any] | None:
 def inbox_view(config: WebConfig, bench: Workbench, filters: InboxFilters, page: int) -> InboxView:
     said = labels(bench.registry())
     with session_scope(config.engine) as session:
-        found = read_inbox(bench.tracker, session, filters, page=page)
+        found = read_inbox(
+            bench.tracker,
+            session,
+            filters,
+            page=page,
+            spot_check_percent=config.settings.inbox_spot_check_percent,
+        )
     return InboxView(
         elements=[
             InboxLine(
@@ -130,6 +136,7 @@ def inbox_view(config: WebConfig, bench: Workbench, filters: InboxFilters, page:
                 confiance=round(item.confidence, 3) if item.confidence is not None else None,
                 raisons=[REASON_LABELS[r] for r in item.reasons],
                 codes_raisons=list(item.reasons),
+                explications=list(item.explanations),
                 decision=DECISION_LABELS[ReviewDecisionKind(item.decision)] if item.decision else None,
             )
             for item in found.items

@@ -148,6 +148,18 @@ def conversation_events(
         return [_event(row) for row in connection.execute(query.order_by(EVENTS.c.id))]
 
 
+def last_events(engine: Engine, conversation_id: str, types: Sequence[str], count: int) -> list[TrackerEvent]:
+    """The conversation's last ``count`` events of ``types``, oldest first (the end of a conversation)."""
+    query = (
+        select(EVENTS)
+        .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(list(types)))
+        .order_by(EVENTS.c.id.desc())
+        .limit(count)
+    )
+    with engine.connect() as connection:
+        return [_event(row) for row in reversed(connection.execute(query).all())]
+
+
 def event(engine: Engine, conversation_id: str, event_id: int) -> TrackerEvent | None:
     query = select(EVENTS).where(EVENTS.c.id == event_id, EVENTS.c.sender_id == conversation_id)
     with engine.connect() as connection:

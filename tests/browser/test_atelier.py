@@ -35,6 +35,10 @@ TRAINER = "formatrice-navigateur"
 SUPERVISOR = "superviseur-navigateur"
 UNDERSTOOD_NOTHING = "zorglub flarn wibble quux"
 SENDER = "atelier-navigateur-0000000001"
+# A confidently wrong answer (issue 22): the member says so in the next message.
+WRONGLY_ANSWERED = "le code de la lettre marche pas"
+DENIAL = "non ce n'est pas ça"
+DENYING_SENDER = "atelier-navigateur-0000000002"
 REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}")
 # The message moved and the new question written pass the same check as `make check-data`.
 VERDICT = re.compile(r"Données vérifiées : aucun problème\.")
@@ -75,9 +79,9 @@ HOLDOUT = [
 ]
 
 
-def _chat(site: str, message: str) -> None:
+def _chat(site: str, message: str, sender: str = SENDER) -> None:
     """One member message through the web tier's /chat, as the widget sends it."""
-    body = json.dumps({"sender": SENDER, "message": message}).encode()
+    body = json.dumps({"sender": sender, "message": message}).encode()
     request = urllib.request.Request(  # noqa: S310 - our own http URL
         site + "chat",
         data=body,
@@ -269,6 +273,25 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     expect(page.get_by_role("heading", name="Statistiques", exact=True)).to_be_visible()
     expect(page.locator("#stats-taux")).to_contain_text("Messages des adhérents")
     _check(page, "statistiques")
+
+
+def test_an_answer_the_member_denied_is_in_the_inbox_with_its_reason(page: Page, atelier_url: str) -> None:
+    _chat(atelier_url.removesuffix("atelier/"), WRONGLY_ANSWERED, DENYING_SENDER)
+    _chat(atelier_url.removesuffix("atelier/"), DENIAL, DENYING_SENDER)
+    _sign_in(page, TRAINER)
+    expect(page.locator(".inbox-item", has_text=UNDERSTOOD_NOTHING)).to_be_visible()  # the page's script runs
+    page.get_by_label("Raison").select_option(label="Réponse contestée")
+    page.get_by_role("button", name="Filtrer").click()
+    # Filtered: the message Sésame did not understand (no denial after it) is gone.
+    expect(page.locator(".inbox-item", has_text=UNDERSTOOD_NOTHING)).to_have_count(0)
+    item = page.locator(".inbox-item", has_text=WRONGLY_ANSWERED)
+    expect(item).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(item.locator(".raisons")).to_contain_text("Réponse contestée")
+    expect(item.locator(".explications")).to_contain_text(f"L'adhérent a contesté la réponse : « {DENIAL} »")
+    # The message listed is the one Sésame answered, not the denial.
+    expect(page.locator(".inbox-item .texte", has_text=DENIAL)).to_have_count(0)
+    _audit(page, "boîte de revue, réponse contestée")
+    _shot(page, "boite-contestee")
 
 
 def test_a_failed_check_names_the_line_and_a_superviseur_can_put_a_model_in_service(

@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, select
 
 from bot.db.engine import session_scope
 from bot.db.enums import ResetChannel
-from bot.db.models import Member, ResetRequest, utcnow
+from bot.db.models import AnswerFeedback, Member, ResetRequest, utcnow
 from bot.rules.tokens import mint_token
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, REPORTS
@@ -487,6 +487,49 @@ def test_empty_or_huge_messages_get_a_french_error(sesame_url: str, message: str
     got, body = _chat(sesame_url, message)
     assert got == status
     assert re.search(r"\b(message|votre|vous)\b", body["error"]), body
+
+
+def test_the_feedback_question_is_optional_keyboard_usable_and_stored(desktop: Visit) -> None:
+    """« Cette réponse vous a aidé ? » after an answer to a real question, never after the greeting."""
+    page = desktop.page
+    desktop.open_chat()
+    question = page.get_by_role("group", name="Cette réponse vous a aidé ?")
+    expect(question).to_have_count(0)  # the greeting is no answer to rate
+    desktop.say("où trouver mon code d'accès")
+    expect(desktop.log).to_contain_text("décomptes", timeout=ANSWER_TIMEOUT_MS)
+    expect(question).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(question).to_be_visible()
+    assert page.locator(".sesame-log .sesame-feedback").count() == 1  # in the polite log: announced once
+    _assert_accessible(page, "question « Cette réponse vous a aidé ? »")
+    _screenshot(page, "widget-avis.png")
+
+    # With the keyboard: Shift+Tab from the message field reaches « Non », the last thing of the log.
+    no = question.get_by_role("button", name="Non", exact=True)
+    desktop.input.focus()
+    page.keyboard.press("Shift+Tab")
+    expect(no).to_be_focused()
+    with page.expect_response(lambda response: response.url.endswith("/chat/avis")) as sent:
+        page.keyboard.press("Enter")
+    assert sent.value.status == 200
+    expect(question).to_have_count(0)
+    expect(page.locator(".sesame-feedback-thanks")).to_have_text("Merci pour votre avis.")
+    expect(page.get_by_role("status").filter(has_text="Merci pour votre avis.")).to_have_count(1)
+    expect(desktop.input).to_be_focused()
+    sender = page.evaluate("JSON.parse(sessionStorage.getItem('sesame.chat.v1')).sender")
+    engine = create_engine(MEMBER_DB["url"])
+    with session_scope(engine) as session:
+        [stored] = session.scalars(select(AnswerFeedback).where(AnswerFeedback.conversation_id == sender))
+        assert stored.helpful is False
+    engine.dispose()
+
+    # Optional: typing on makes the thanks, or an unanswered question, go away.
+    desktop.input.fill("merci")
+    expect(page.locator(".sesame-feedback-thanks")).to_have_count(0)
+    desktop.say("comment me connecter à mon espace adhérent")
+    expect(question).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    desktop.input.fill("et pour")
+    expect(question).to_have_count(0)
+    assert desktop.errors == [] and desktop.dialogs == []
 
 
 # --- accessibility: axe-core on every page and state a member meets ---------------------

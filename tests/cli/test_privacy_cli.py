@@ -18,7 +18,7 @@ from bot.agents import audit
 from bot.cli.main import main
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, HandoffState
-from bot.db.models import AuditEvent, Handoff, Member, NirLookup, ResetRequest
+from bot.db.models import AnswerFeedback, AuditEvent, Handoff, Member, NirLookup, ResetRequest
 from bot.members.lookup import hash_nir
 from bot.rules.nir import mask_nir
 from bot.workbench.tracker import EVENTS, METADATA, create_tracker_table
@@ -61,6 +61,8 @@ def two_members(engine: Engine) -> None:
         )
         add_events(engine, conversation, 3, text=f"je suis {name}")
         add_audit_event(engine, 3, member)
+        with session_scope(engine) as session:  # « Cette réponse vous a aidé ? » « Non »
+            session.add(AnswerFeedback(conversation_id=conversation, event_id=1, helpful=False))
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str, stdin: str = "") -> tuple[int, str, str]:
@@ -93,6 +95,8 @@ def test_export_gives_the_members_data_in_french_and_nobody_elses(
     assert handoff["rappel_telephone"] == "0612345678"
     assert handoff["messages"][0]["texte"] == "toujours là ?"
     assert data["conversations_avec_sesame"][0]["messages"][0]["texte"] == "je suis Zoé"
+    [feedback] = data["avis_sur_les_reponses"]
+    assert feedback["conversation"] == "conv-zoe" and feedback["reponse_utile"] is False
     assert len(data["journal_des_evenements"]) == 1
     assert "Marc" not in out and "marc" not in out
     assert ZOE not in out + err
@@ -169,6 +173,7 @@ def test_erase_removes_the_member_everywhere_keeps_the_audit_log_and_is_audited(
         assert [h.conversation_id for h in session.scalars(select(Handoff))] == ["conv-marc"]
         assert session.scalar(select(func.count()).select_from(ResetRequest)) == 1
         assert session.scalar(select(func.count()).select_from(NirLookup)) == 1
+        assert list(session.scalars(select(AnswerFeedback.conversation_id))) == ["conv-marc"]
         assert sorted(e.member_id is None for e in session.scalars(select(AuditEvent))) == [False, True]
     with cli_db.connect() as connection:
         assert list(connection.execute(select(EVENTS.c.sender_id)).scalars()) == ["conv-marc"]

@@ -15,6 +15,7 @@ from bot.db.models import (
     AgentAuditEntry,
     AgentSession,
     AgentSignInAttempt,
+    AnswerFeedback,
     AuditEvent,
     Base,
     Handoff,
@@ -81,6 +82,10 @@ def fill(engine: Engine, tracker: Engine) -> None:
                 )
             )  # fmt: skip
             session.add(ReviewFlag(conversation_id="c", agent_login="claire", created_at=ago(age)))
+            # A member's « Non » to « Cette réponse vous a aidé ? »: kept as long as conversations.
+            session.add(
+                AnswerFeedback(conversation_id=f"c{age}", event_id=1, helpful=False, created_at=ago(age))
+            )
         for age in (180 + JUST, 180 - JUST):
             session.add(
                 AgentSignInAttempt(created_at=ago(age), login="claire", client_hash="c" * 64, succeeded=True)
@@ -96,6 +101,7 @@ EXPECTED = {
     "events": 2,
     "review_decisions": 1,
     "review_flags": 1,
+    "answer_feedback": 1,
     "handoffs": 1,
     "nir_lookups": 1,
     "agent_sign_in_attempts": 1,
@@ -130,7 +136,9 @@ def test_purge_deletes_what_is_past_its_period_and_keeps_what_is_inside(
     assert count(engine, ResetRequest) == 1
     assert count(engine, OutgoingEmail) == 1
     assert count(engine, PostalLetter) == 0
-    for model in (NirLookup, AuditEvent, AgentAuditEntry, ReviewDecision, ReviewFlag, AgentSignInAttempt):
+    for model in (
+        NirLookup, AuditEvent, AgentAuditEntry, ReviewDecision, ReviewFlag, AnswerFeedback, AgentSignInAttempt
+    ):  # fmt: skip
         assert count(engine, model) == 1, model.__tablename__
     again = purge(engine, tracker, POLICY)
     assert again.total == 0
@@ -184,7 +192,7 @@ def _models() -> dict[str, type[Base]]:
         model.__tablename__: model
         for model in (
             Handoff, HandoffMessage, NirLookup, ResetRequest, OutgoingEmail, PostalLetter, AuditEvent,
-            AgentAuditEntry, ReviewDecision, ReviewFlag, AgentSignInAttempt, AgentSession,
+            AgentAuditEntry, ReviewDecision, ReviewFlag, AnswerFeedback, AgentSignInAttempt, AgentSession,
         )
     }  # fmt: skip
 

@@ -30,6 +30,7 @@ from bot.web.deps import page_origin_allowed
 from bot.web.errors import CHAT_TEXTS, MAX_MESSAGE_CHARS
 from bot.web.rasa import client_label
 from bot.web.routes.pages import DEMO_CONTENT_SECURITY_POLICY, STATIC_DIR
+from bot.workbench.tracker import create_tracker_table
 from tests.support.db import migrated_memory_engine
 from tests.support.html import inline_code
 
@@ -93,7 +94,11 @@ def _settings(rasa_port: int = 5005) -> Settings:
 
 def _app(rasa: FakeRasa | None, rasa_port: int = 5005) -> FastAPI:
     transport = httpx.MockTransport(rasa.handle) if rasa is not None else None
-    return create_app(_settings(rasa_port), _empty_database(), rasa_transport=transport)
+    database = _empty_database()
+    app = create_app(_settings(rasa_port), database, rasa_transport=transport)
+    create_tracker_table(database)  # an empty conversation store (the fake Rasa writes none)
+    app.state.workbench.tracker_engine = database
+    return app
 
 
 def _empty_database() -> Engine:
@@ -388,10 +393,11 @@ def test_no_message_and_no_sender_in_the_logs(
 def test_openapi_describes_chat_with_its_request_and_errors(web: TestClient) -> None:
     app: Any = web.app
     schema = app.openapi()
-    # The pages are not an API: only /chat, the agents' console API and the workbench's are described.
+    # The pages are not an API: only /chat (with the widget's « Cette réponse vous a aidé ? »), the
+    # agents' console API and the workbench's are described.
     assert [
         path for path in schema["paths"] if not path.startswith(("/conseiller/api/", "/atelier/api/"))
-    ] == ["/chat"]
+    ] == ["/chat", "/chat/avis"]
     operation = schema["paths"]["/chat"]["post"]
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["required"] == ["sender", "message"]
@@ -496,7 +502,9 @@ def test_without_the_member_database_the_worker_stays_up_and_the_bot_answers(
     """The database down for every worker: none leaves the rotation, and the bot still answers."""
     unreachable = create_engine(f"sqlite:///{tmp_path}/missing-dir/none.db")
     transport = httpx.MockTransport(rasa.handle)
-    with TestClient(create_app(_settings(), unreachable, rasa_transport=transport), base_url=PAGE) as client:
+    app = create_app(_settings(), unreachable, rasa_transport=transport)
+    app.state.workbench.tracker_engine = unreachable  # no conversation store either: no question asked
+    with TestClient(app, base_url=PAGE) as client:
         health = client.get("/sante")
         answer = chat(client, {"sender": SENDER, "message": "comment me connecter ?"})
     assert health.status_code == 200

@@ -58,7 +58,10 @@ def db(engine: Engine) -> Engine:
 
 
 def make_app(db: Engine, rasa: FakeRasa) -> Any:
-    return create_app(Settings.from_values({}), db, rasa_transport=httpx.MockTransport(rasa.handle))
+    app = create_app(Settings.from_values({}), db, rasa_transport=httpx.MockTransport(rasa.handle))
+    # No conversation store here: the widget is simply not asked « Cette réponse vous a aidé ? ».
+    app.state.workbench.tracker_engine = db
+    return app
 
 
 @pytest.fixture

@@ -82,6 +82,14 @@ class Conversation:
     def action(self, name: str) -> int:
         return self._add("action", {"name": name}, action_name=name)
 
+    def bot(self, text: str) -> int:
+        return self._add("bot", {"text": text})
+
+    def answer(self, action: str, text: str) -> None:
+        """The bot's answer: its action, then what it said."""
+        self.action(action)
+        self.bot(text)
+
     def slot(self, name: str, value: Any) -> int:
         return self._add("slot", {"name": name, "value": value})
 

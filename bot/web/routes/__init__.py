@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from bot.web.routes import (
     chat,
+    chat_feedback,
     console_assistant,
     console_handoff_member,
     console_journal,
@@ -44,6 +45,7 @@ def site_router(reset_prefix: str) -> APIRouter:
         pages.router,
         reset.reset_router(reset_prefix),
         chat.router,
+        chat_feedback.router,
         live.router,
         console_pages.pages,
         console_pages.api,

@@ -32,6 +32,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -41,10 +42,11 @@ from bot.web.body_limits import MESSAGE_BODY_BYTES
 from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
+from bot.web.member_feedback import offer as feedback_offer
 from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot, wait_policy
 from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, leaving_turn
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
-from bot.web.state import WebConfig, rasa_client, web_config
+from bot.web.state import WebConfig, rasa_client, tracker_store, web_config
 
 logger = logging.getLogger("bot.web.chat")
 
@@ -84,8 +86,19 @@ class HandoffView(BaseModel):
     conseiller: str | None = Field(description="Le nom du conseiller qui tient la conversation.")
 
 
+class FeedbackOffer(BaseModel):
+    message: int = Field(
+        description="Le message de l'adhérent dont la réponse peut être jugée (POST /chat/avis)."
+    )
+
+
 class ChatReply(BaseModel):
     messages: list[BotMessage] = Field(description="Les réponses de Sésame, dans l'ordre.")
+    avis: FeedbackOffer | None = Field(
+        default=None,
+        description="Présent après la réponse à une vraie question : le widget peut demander « Cette réponse "
+        "vous a aidé ? ».",
+    )
     handoff: HandoffView | None = Field(
         default=None,
         description="Présent quand un conseiller a (ou va avoir) la conversation : le widget suit alors "
@@ -186,6 +199,7 @@ async def chat(
     request: Request,
     config: Annotated[WebConfig, Depends(web_config)],
     rasa: Annotated[RasaClient, Depends(rasa_client)],
+    tracker: Annotated[Engine, Depends(tracker_store)],
 ) -> Response:
     """Check the request, forward it to Rasa, answer ``{"messages": [...]}``.
 
@@ -251,4 +265,8 @@ async def chat(
         handoff = None
     if handoff is not None:
         body["handoff"] = handoff
+    else:  # « Cette réponse vous a aidé ? » after an answer to a real question (never during a hand-off)
+        offered = await run_in_threadpool(feedback_offer, tracker, parsed.sender)
+        if offered is not None:
+            body["avis"] = offered
     return JSONResponse(body, media_type=JSON_CONTENT_TYPE)

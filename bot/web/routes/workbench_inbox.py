@@ -32,7 +32,9 @@ def inbox(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> InboxView:
     """Les messages des adhérents que le bot n'a pas compris, compris avec une confiance faible, suivis
-    d'un passage à un conseiller, ou signalés par un conseiller ; masqués.
+    d'un passage à un conseiller, signalés par un conseiller, dont la réponse a été suivie d'une
+    reformulation, d'une contestation ou d'une demande de conseiller, jugée inutile dans le widget, ou
+    tirés au hasard pour contrôle ; masqués, chacun avec ses raisons.
     """
     filters = InboxFilters(
         since=depuis,

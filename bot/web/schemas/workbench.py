@@ -28,7 +28,17 @@ class IntentLabel(BaseModel):
 # --- the review inbox ---
 
 
-Reason = Literal["fallback", "low_confidence", "handoff", "flagged"]
+Reason = Literal[
+    "fallback",
+    "low_confidence",
+    "handoff",
+    "flagged",
+    "rephrased",
+    "denied",
+    "agent_after",
+    "not_helpful",
+    "spot_check",
+]
 DecisionName = Literal["accepter", "deplacer", "hors_sujet", "ecarter"]
 
 
@@ -44,6 +54,10 @@ class InboxLine(BaseModel):
     confiance: float | None
     raisons: list[str] = Field(description="Les raisons, en français.")
     codes_raisons: list[str]
+    explications: list[str] = Field(
+        description="Pourquoi le message est là, une phrase par raison (avec le message suivant de "
+        "l'adhérent, masqué, quand il a reformulé, contesté ou demandé un conseiller)."
+    )
     decision: str | None = Field(description="La décision déjà prise, en français ; null : à traiter.")
 
 

@@ -105,6 +105,12 @@
         ? item.libelle + (item.confiance !== null ? " (" + percent.format(item.confiance) + ")" : "")
         : "aucune";
       node.querySelector(".raisons").textContent = item.raisons.join(", ");
+      var why = node.querySelector(".explications");
+      item.explications.forEach(function (sentence) {
+        var line = document.createElement("li");
+        line.textContent = sentence; // the member's next message is in it: text, never HTML
+        why.appendChild(line);
+      });
       node.querySelector(".reference").textContent = item.conversation; // its reference, never its id
       var id = "deplacer-" + index;
       node.querySelector(".move-label").setAttribute("for", id);

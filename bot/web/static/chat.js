@@ -28,6 +28,11 @@
  *   and are sent again after 1, 2, 4, 8, then every 15 seconds: nothing is lost.
  *   A message holding a NIR or a code never reaches storage: it waits in memory only.
  *   After a reload it is shown as not sent, with a note asking to type it again.
+ *
+ * « Cette réponse vous a aidé ? Oui / Non » (bot/web/routes/chat_feedback.py): when an
+ * answer carries ``avis`` (the web tier offers it after an answer to a real question only),
+ * two buttons follow the answer in the log. Optional: they go when the member types on or
+ * sends something else; a choice is sent once to POST /chat/avis, then a short thanks.
  */
 (function () {
   "use strict";
@@ -43,6 +48,7 @@
   // (bot/user_input.BUTTON_INTENTS), and greet is not one. "Bonjour" is a training example.
   var GREET_MESSAGE = "Bonjour";
   var STREAM = (script && script.getAttribute("data-stream")) || ENDPOINT + "/flux";
+  var FEEDBACK = (script && script.getAttribute("data-feedback")) || ENDPOINT + "/avis";
   var STREAM_RETRY_MS = 3000;
   // The privacy notice: the conversations' retention period and the page that explains it,
   // from the page's settings (bot/web/templates/demo.html, bot/privacy/notice.py).
@@ -108,6 +114,10 @@
     queueActionsLabel: "Quitter la file d'attente",
     callMeBack: "Être rappelé(e)",
     leaveQueue: "Quitter la file",
+    feedbackQuestion: "Cette réponse vous a aidé\u00a0?",
+    feedbackYes: "Oui",
+    feedbackNo: "Non",
+    feedbackThanks: "Merci pour votre avis.",
     unsent:
       "Message non envoyé\u00a0: il contenait un numéro de Sécurité sociale ou un code, que votre " +
       "navigateur ne conserve pas. Tapez-le à nouveau si besoin.",
@@ -703,7 +713,8 @@
           })
           .then(function (data) {
             if (response.ok && data && Array.isArray(data.messages)) {
-              return { kind: "ok", messages: data.messages, handoff: data.handoff };
+              var rated = data.avis && typeof data.avis.message === "number" ? data.avis.message : null;
+              return { kind: "ok", messages: data.messages, handoff: data.handoff, rated: rated };
             }
             if ([0, 408, 429, 503, 504].indexOf(response.status) >= 0 || (response.ok && !data.messages)) {
               return { kind: "retry" };
@@ -766,7 +777,11 @@
         var mine = firstNew && firstNew.previousElementSibling;
         var short = mine && mine.classList.contains("sesame-msg-me") &&
           firstNew.offsetTop - mine.offsetTop < log.clientHeight / 3;
-        scrollToStartOf(short ? mine : firstNew);
+        var anchor = short ? mine : firstNew;
+        scrollToStartOf(anchor);
+        if (result.rated !== null && !isHandoff(result.handoff) && state.queue.length === 0) {
+          askFeedback(result.rated, anchor);
+        }
         if (isHandoff(result.handoff)) {
           followHandoff(result.handoff);
         } else if (result.handoff && result.handoff.etat === "terminee" && state.handoff) {
@@ -818,8 +833,75 @@
     pump();
   }
 
+  // ---------------------------------------------------------------- « Cette réponse vous a aidé ? »
+
+  var feedback = null; // the question under the last answer, while it waits for a choice
+
+  /** Ask about the answer to the member's message ``rated`` (its id in the conversation store). */
+  function askFeedback(rated, anchor) {
+    dropFeedback();
+    var group = el("div", "sesame-feedback");
+    group.setAttribute("role", "group");
+    var question = el("p", "sesame-feedback-question", TEXT.feedbackQuestion);
+    question.id = "sesame-feedback-question";
+    group.setAttribute("aria-labelledby", question.id);
+    group.appendChild(question);
+    [
+      [TEXT.feedbackYes, "oui"],
+      [TEXT.feedbackNo, "non"],
+    ].forEach(function (pair) {
+      var choice = el("button", "sesame-feedback-choice", pair[0]);
+      choice.type = "button";
+      choice.addEventListener("click", function () {
+        sendFeedback(rated, pair[1]);
+        input.focus();
+      });
+      group.appendChild(choice);
+    });
+    log.appendChild(group);
+    feedback = group;
+    revealBelow(group, anchor);
+  }
+
+  /** Scroll down to show ``node``, as long as the start of the answer (``anchor``) stays in view. */
+  function revealBelow(node, anchor) {
+    var wanted = node.offsetTop + node.offsetHeight + 8 - log.clientHeight;
+    var limit = anchor ? anchor.offsetTop - 12 : wanted;
+    var top = Math.min(wanted, limit);
+    if (top > log.scrollTop) {
+      log.scrollTop = top;
+    }
+  }
+
+  function dropFeedback() {
+    if (feedback) {
+      feedback.remove();
+      feedback = null;
+    }
+  }
+
+  /** One POST, never retried: an opinion is a courtesy, the chat never waits for it. */
+  function sendFeedback(rated, choice) {
+    dropFeedback();
+    announce(TEXT.feedbackThanks);
+    var thanks = el("p", "sesame-feedback-thanks", TEXT.feedbackThanks);
+    thanks.setAttribute("aria-hidden", "true"); // said once by the announcer
+    log.appendChild(thanks);
+    feedback = thanks; // gone, like the question, when the member writes again
+    fetch(FEEDBACK, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ sender: state.sender, message: rated, avis: choice }),
+      credentials: "same-origin",
+      cache: "no-store",
+    }).catch(function () {
+      return null;
+    });
+  }
+
   /** Send ``message`` to the bot; the log shows ``shown`` (a button's title) or the message itself. */
   function sendMessage(message, shown) {
+    dropFeedback();
     var visible = shown === undefined ? message : shown;
     var entry = { who: "me", text: maskSecrets(visible) };
     if (hasSecret(message) || hasSecret(visible)) {
@@ -1063,6 +1145,11 @@
   window.addEventListener("online", function () {
     if (retryTimer !== null) {
       retryNow();
+    }
+  });
+  input.addEventListener("input", function () {
+    if (input.value.trim()) {
+      dropFeedback(); // the member has moved on: the question is not in the way
     }
   });
   form.addEventListener("submit", function (event) {
