@@ -40,7 +40,7 @@ def differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[obje
         return list(compare_metadata(context, metadata))
 
 
-HEAD = "00XX"
+HEAD = "0014"
 
 
 def test_there_is_one_head_and_it_is_the_latest() -> None:

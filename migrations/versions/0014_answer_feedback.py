@@ -5,7 +5,7 @@
   text. A « Non » puts the message in the trainers' inbox. Kept as long as the
   conversation (``RETENTION_CONVERSATIONS_DAYS``), erased with it.
 
-Revision ID: 00XX
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-08
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = "00XX"
+revision: str = "0014"
 down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
