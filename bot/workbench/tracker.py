@@ -125,9 +125,7 @@ def is_automatic(event: TrackerEvent) -> bool:
     it says nothing of what members ask.
     """
     metadata = event.data.get("metadata")
-    return (
-        event.type_name == "user" and isinstance(metadata, dict) and metadata.get(AUTOMATIC_FLAG) is True
-    )
+    return event.type_name == "user" and isinstance(metadata, dict) and metadata.get(AUTOMATIC_FLAG) is True
 
 
 def _confidence(entry: dict[str, Any]) -> float | None:

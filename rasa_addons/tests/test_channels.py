@@ -14,8 +14,8 @@ from rasa_addons.channels import (
     SafeRestInput,
     check_request,
     client_label,
-    is_signed,
     is_automatic,
+    is_signed,
     prefers_callback,
 )
 

@@ -92,7 +92,8 @@ def test_the_widgets_own_greeting_is_not_a_member_message(tracker: Engine) -> No
     typed = Conversation(tracker, "conv-w")
     typed.user("Bonjour", "greet", 0.99, automatic=True)
     typed.action("utter_greet")
-    for text, intent in (("mon code marche pas", "cannot_login"), ("ou est mon code", "where_is_access_code")):
+    typed_messages = (("mon code marche pas", "cannot_login"), ("ou est mon code", "where_is_access_code"))
+    for text, intent in typed_messages:
         typed.user(text, intent, 0.9)
         typed.action(f"utter_{intent}")
     typed.user("zorglub", "nlu_fallback", 0.2)
