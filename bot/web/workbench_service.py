@@ -24,6 +24,7 @@ from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry
 from bot.releases import history, loading
+from bot.settings import PROJECT_ROOT
 from bot.training.coverage import default_help_document, parse_help_document
 from bot.training.project import ProjectError
 from bot.web.deps import AgentIdentity, ConsoleError
@@ -227,9 +228,15 @@ def _write_or_preview(
 
 
 def help_sections(bench: Workbench) -> dict[str, str]:
-    """The help document's sections, number → « 3.3 Me reconnecter… » (none if it cannot be read)."""
+    """The help document's sections, number → « 3.3 Me reconnecter… » (none if it cannot be read).
+
+    The workbench's project's document, else this project's (a copy has none beside it), as the check.
+    """
+    document = default_help_document(bench.root)
+    if not document.is_file():
+        document = default_help_document(PROJECT_ROOT)
     try:
-        text = default_help_document(bench.root).read_text(encoding="utf-8")
+        text = document.read_text(encoding="utf-8")
     except OSError:
         return {}
     return {s.number: f"{s.number} {s.summary}" for s in parse_help_document(text)}

@@ -30,6 +30,7 @@ from bot.workbench.saved_stories import (
     delete_saved,
     edit_saved,
     saved_stories,
+    story_of_text,
 )
 from bot.workbench.stories import (
     Honesty,
@@ -92,6 +93,7 @@ def story(
                     message=PREVIEW_ONLY,
                     notes=made.notes,
                     avertissements=made.warnings,
+                    tours=_turns(made.text, bench),
                 )
             path = save_story(made.text, reviewer=agent.login, root=bench.root, session=session)
     except StoryError as error:
@@ -104,7 +106,15 @@ def story(
         message=f"Histoire de test enregistrée ({path.name}) : {REPLAYED}",
         notes=made.notes,
         avertissements=made.warnings,
+        tours=_turns(made.text, bench),
     )
+
+
+def _turns(text: str, bench: Workbench) -> list[StoryTurnView]:
+    """A story just made, turn by turn in French (its warnings are the ``MadeStory``'s)."""
+    labels = dict(bench.registry().staff_labels)
+    story = story_of_text(text, "apercu.yml", Honesty(labels=labels))
+    return _view(story, Honesty(labels=labels), response_texts(bench.root)).tours
 
 
 def _view(story: SavedStory, honesty: Honesty, said: dict[str, str]) -> SavedStoryView:

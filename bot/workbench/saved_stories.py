@@ -62,10 +62,11 @@ def saved_path(root: Path, name: str) -> Path:
     return path
 
 
-def read_saved(root: Path, name: str, honesty: Honesty) -> SavedStory:
-    path = saved_path(root, name)
+def story_of_text(text: str, file: str, honesty: Honesty) -> SavedStory:
+    """A story file's one story, turn by turn, with its warnings (``file``: its path, to name it)."""
+    name = file.rsplit("/", 1)[-1]
     try:
-        data: Any = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        data: Any = YAML(typ="safe").load(text) or {}
     except YAMLError:
         raise StoryError(f"L'histoire {name} est illisible : un développeur doit la corriger.") from None
     stories = data.get("stories") if isinstance(data, dict) else None
@@ -73,13 +74,12 @@ def read_saved(root: Path, name: str, honesty: Honesty) -> SavedStory:
         raise StoryError(f"{name} ne contient pas une seule histoire : elle se modifie à la main.")
     story = stories[0]
     head, turns = split_turns([s for s in story.get("steps") or [] if isinstance(s, dict)])
-    return SavedStory(
-        file=path.relative_to(root).as_posix(),
-        title=str(story.get("story") or name),
-        head=head,
-        turns=turns,
-        warnings=turn_warnings(turns, honesty),
-    )
+    return SavedStory(file, str(story.get("story") or name), head, turns, turn_warnings(turns, honesty))
+
+
+def read_saved(root: Path, name: str, honesty: Honesty) -> SavedStory:
+    path = saved_path(root, name)
+    return story_of_text(path.read_text(encoding="utf-8"), path.relative_to(root).as_posix(), honesty)
 
 
 def saved_stories(root: Path, honesty: Honesty) -> list[SavedStory]:

@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.web.schemas.workbench_stories import StoryTurnView
+
 # --- the trainer, the intents ---
 
 
@@ -200,6 +202,7 @@ class StoryView(BaseModel):
         default_factory=list,
         description="Ce qui contredit une décision de la boîte de revue ou les données d'aujourd'hui.",
     )
+    tours: list[StoryTurnView] = Field(default_factory=list, description="L'histoire passage par passage.")
 
 
 # --- statistics ---
