@@ -103,7 +103,7 @@ def story(
         histoire=made.text,
         fichier=written,
         ecrit=True,
-        message=f"Histoire de test enregistrée ({path.name}) : {REPLAYED}",
+        message=f"Histoire de test enregistrée : {REPLAYED}",
         notes=made.notes,
         avertissements=made.warnings,
         tours=_turns(made.text, bench),

@@ -224,9 +224,14 @@ def honest_story(title: str, steps: list[Step], ids: Sequence[int], honesty: Hon
             continue
         guessed = turn.intent
         answered = retarget(turn, decided[0], honesty.answers)
+        before = (
+            "Sésame n'avait pas compris"
+            if guessed in (None, FALLBACK_INTENT)
+            else f"Sésame avait compris « {honesty.label(guessed)} »"
+        )
         notes.append(
             f"Passage {number}, {_quote(turn.text)} : « {honesty.label(decided[0])} », comme décidé dans la "
-            f"boîte de revue par {decided[1]} (Sésame avait compris « {honesty.label(guessed)} »)"
+            f"boîte de revue par {decided[1]} ({before})"
             + (", avec la réponse que Sésame y donne aujourd'hui." if answered else ".")
         )
         if not answered:
