@@ -239,7 +239,7 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     expect(page.locator("#histoire-tours")).to_contain_text(
         "question attendue : J'ai oublié mon code d'accès"
     )
-    assert "Bonjour" not in page.locator("#histoire").text_content()
+    assert "Bonjour" not in (page.locator("#histoire").text_content() or "")
     expect(page.locator("#histoire-avertissements-bloc")).to_be_hidden()
     _check(page, "conversation")
     page.get_by_role("button", name="Enregistrer ce test").click()
