@@ -470,6 +470,30 @@
       return body;
     }
 
+    function button(parent, text, type, className) {
+      var node = element("button", text, className);
+      node.type = type;
+      parent.appendChild(node);
+      return node;
+    }
+
+    /* A saved story changed or deleted: the button says it works, then the list is read again. */
+    function change(control, label, path, body) {
+      show("erreur-enregistrees", "");
+      show("succes-enregistrees", "");
+      var stop = working(control, label);
+      call("POST", path, body).then(function (done) {
+        stop();
+        show("succes-enregistrees", done.message);
+        announce(done.message);
+        loadSaved();
+      }, function (failure) {
+        stop();
+        show("erreur-enregistrees", failure.message);
+        announce(failure.message);
+      });
+    }
+
     function savedItem(view, index) {
       var id = "histoire-" + index;
       var node = element("article", null, "saved-story");
@@ -493,22 +517,14 @@
       view.tours.forEach(function (turn) { turns.appendChild(turnEditor(id, turn)); });
       form.appendChild(turns);
       var actions = element("div", null, "actions");
-      var save = element("button", "Enregistrer les modifications");
-      save.type = "submit";
-      var remove = element("button", "Supprimer l'histoire", "secondary");
-      remove.type = "button";
-      actions.appendChild(save);
-      actions.appendChild(remove);
+      var save = button(actions, "Enregistrer les modifications", "submit");
+      var remove = button(actions, "Supprimer l'histoire", "button", "secondary");
       form.appendChild(actions);
       var confirm = element("div", null, "confirm");
       confirm.hidden = true;
       confirm.appendChild(element("p", "Supprimer « " + view.titre + " » ? Les rapports ne la rejoueront plus."));
-      var yes = element("button", "Oui, supprimer cette histoire");
-      yes.type = "button";
-      var no = element("button", "Non, la garder", "secondary");
-      no.type = "button";
-      confirm.appendChild(yes);
-      confirm.appendChild(no);
+      var yes = button(confirm, "Oui, supprimer cette histoire", "button");
+      var no = button(confirm, "Non, la garder", "button", "secondary");
       form.appendChild(confirm);
       node.appendChild(form);
       var details = element("details");
@@ -519,21 +535,10 @@
       details.appendChild(pre);
       node.appendChild(details);
 
+      var path = "/histoires/" + encodeURIComponent(view.fichier);
       form.addEventListener("submit", function (event) {
         event.preventDefault();
-        show("erreur-enregistrees", "");
-        show("succes-enregistrees", "");
-        var stop = working(save, "Enregistrement en cours…");
-        call("POST", "/histoires/" + encodeURIComponent(view.fichier), editBody(form)).then(function (done) {
-          stop();
-          show("succes-enregistrees", done.message);
-          announce(done.message);
-          loadSaved();
-        }, function (failure) {
-          stop();
-          show("erreur-enregistrees", failure.message);
-          announce(failure.message);
-        });
+        change(save, "Enregistrement en cours…", path, editBody(form));
       });
       remove.addEventListener("click", function () {
         confirm.hidden = false;
@@ -543,20 +548,7 @@
         confirm.hidden = true;
         remove.focus();
       });
-      yes.addEventListener("click", function () {
-        show("erreur-enregistrees", "");
-        show("succes-enregistrees", "");
-        var stop = working(yes, "Suppression en cours…");
-        call("POST", "/histoires/" + encodeURIComponent(view.fichier) + "/suppression").then(function (done) {
-          stop(false);
-          show("succes-enregistrees", done.message);
-          announce(done.message);
-          loadSaved();
-        }, function (failure) {
-          stop();
-          show("erreur-enregistrees", failure.message);
-        });
-      });
+      yes.addEventListener("click", function () { change(yes, "Suppression en cours…", path + "/suppression"); });
       return node;
     }
 
