@@ -14,7 +14,9 @@ What it adds, checked before Rasa reads anything:
   member's client (``web:<keyed hash of the address>``) in ``metadata.client``. Any
   other caller's metadata is replaced by ``direct:<its address>``. The actions count
   their limits per client from this label only. The signed web tier may add
-  ``metadata.rappel`` (true): a member waiting for an agent chose a call-back instead.
+  ``metadata.rappel`` (true): a member waiting for an agent chose a call-back instead, and
+  ``metadata.automatique`` (true): the widget's greeting on opening, which the member did not
+  type (kept in the user event's metadata, so the workbench leaves it out of its figures).
 - A turn that fails answers 503, one that could not reach the action server ends with
   a French fallback message (``rasa_addons.turn_guard``): never silence.
 """
@@ -35,7 +37,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.shared.user_input import clean_message
+from bot.shared.user_input import AUTOMATIC_FLAG, clean_message
 from rasa_addons import turn_guard
 from rasa_addons.intents import button_intents
 from rasa_addons.json_requests import REFUSALS, error_response, json_object
@@ -86,6 +88,11 @@ CALLBACK_FLAG = "rappel"
 def prefers_callback(metadata: Any, signed: bool) -> bool:
     """The member chose a call-back over the queue: believed only from the signed web tier."""
     return signed and isinstance(metadata, dict) and metadata.get(CALLBACK_FLAG) is True
+
+
+def is_automatic(metadata: Any, signed: bool) -> bool:
+    """The widget's own greeting, not the member's words: believed only from the signed web tier."""
+    return signed and isinstance(metadata, dict) and metadata.get(AUTOMATIC_FLAG) is True
 
 
 def is_signed(sent: str | None, token: str | None) -> bool:
@@ -181,4 +188,6 @@ class SafeRestInput(RestInput):
         metadata: dict[str, Any] = {"client": client}
         if prefers_callback(body.get("metadata"), signed):
             metadata[CALLBACK_FLAG] = True
+        if is_automatic(body.get("metadata"), signed):
+            metadata[AUTOMATIC_FLAG] = True
         return metadata

@@ -125,6 +125,10 @@ class AgentAction(StrEnum):
     REVIEW_FLAGGED = "review_flagged"
     TRAINING_DATA_CHANGED = "training_data_changed"
     TEST_STORY_SAVED = "test_story_saved"
+    # A saved test story changed (a turn removed, an intent chosen) or deleted
+    # (bot/workbench/saved_stories.py).
+    TEST_STORY_EDITED = "test_story_edited"
+    TEST_STORY_DELETED = "test_story_deleted"
     # Started from the workbench's « Vérifier et mesurer » (bot/web/routes/workbench_jobs.py).
     DATA_CHECK_STARTED = "data_check_started"
     REPORT_STARTED = "report_started"

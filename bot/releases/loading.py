@@ -56,7 +56,7 @@ def train_candidate(
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         raise TrainingFailed(
             f"L'entraînement a échoué ({type(exc).__name__}) : "
-            "lancez `make check-data` pour voir le problème."
+            "la vérification des données (« Lancer la vérification ») montre le problème."
         ) from None
     return name + ".tar.gz"
 

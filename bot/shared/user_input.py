@@ -14,6 +14,11 @@ import unicodedata
 from collections.abc import Collection
 
 MAX_MESSAGE_LENGTH = 1000
+# The key, in a user message's metadata (and so in its tracker event), of the greeting the
+# widget sends by itself when it opens: true means the member did not type it. Set by the web
+# tier (bot.web.rasa), believed by Rasa's channel from a signed request only
+# (rasa_addons.channels), read by the workbench (bot.workbench.tracker.is_automatic).
+AUTOMATIC_FLAG = "automatique"
 
 _PLAIN_PAYLOAD = re.compile(r"^/([a-z_]+)$")
 _CONTROL_CATEGORIES = {"Cc", "Cf"}

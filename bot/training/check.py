@@ -152,8 +152,16 @@ def run_checks(
     return result
 
 
-def render(result: CheckResult) -> str:
-    """The French text printed on the terminal: problems by rule, the coverage table, a verdict."""
+# What to do once the problems are corrected: on the terminal, and in the workbench (its button).
+AGAIN_ON_THE_TERMINAL = "relancez « make check-data » ensuite."
+AGAIN_IN_THE_WORKBENCH = "cliquez à nouveau sur « Lancer la vérification » ensuite."
+
+
+def render(result: CheckResult, again: str = AGAIN_ON_THE_TERMINAL) -> str:
+    """The French text printed on the terminal: problems by rule, the coverage table, a verdict.
+
+    ``again``: how to check again, for its reader (trainers in the workbench have a button, not make).
+    """
     out: list[str] = []
     if result.rasa_ran and not any(p.rule == "rasa" for p in result.problems):
         out.append("Validation de Rasa (rasa data validate) : rien à signaler.")
@@ -175,7 +183,7 @@ def render(result: CheckResult) -> str:
         count = len(result.problems)
         out.append(
             f"{count} problème{'s' if count > 1 else ''} à corriger. Chaque ligne dit le fichier "
-            "et la ligne à modifier ; relancez « make check-data » ensuite."
+            f"et la ligne à modifier ; {again}"
         )
     return "\n".join(out)
 

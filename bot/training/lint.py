@@ -80,8 +80,8 @@ def is_noisy_copy(example: Example) -> bool:
 def _regenerate_hint(*examples: Example) -> str:
     if any(is_noisy_copy(x) for x in examples):
         return (
-            " (data/nlu/variantes.yml est généré : corrigez la phrase d'origine puis lancez "
-            "« make nlu-variants »)"
+            " (data/nlu/variantes.yml est généré : corrigez la phrase d'origine, ses copies bruitées "
+            "sont refaites avec elle)"
         )
     return ""
 

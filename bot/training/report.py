@@ -322,7 +322,10 @@ def main(argv: list[str] | None = None) -> int:
                 log = raw / "journaux"
                 print(f"  L'étape « {label} » a échoué : voir les journaux dans {log.relative_to(root)}/")
                 if key == "entrainement":
-                    print("Sans modèle, pas de mesure : corrigez les données (make check-data) et relancez.")
+                    print(
+                        "Sans modèle, pas de mesure : la vérification des données dit quoi corriger ; "
+                        "relancez ensuite."
+                    )
                     return 1
         print(f"Mesures terminées en {_duration(time.monotonic() - started)}.")
         mask_secrets(raw)  # Rasa copied the test phrases and stories, generated numbers included

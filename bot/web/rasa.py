@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from bot.limits.clients import network_of_address
+from bot.shared.user_input import AUTOMATIC_FLAG
 
 # The header the balancer hashes to keep a conversation on one Rasa replica.
 CONVERSATION_HEADER = "X-Sesame-Conversation"
@@ -103,16 +104,26 @@ class RasaClient:
     parse_url: str = ""
 
     async def send(
-        self, sender: str, message: str, client_address: str | None, *, callback: bool = False
+        self,
+        sender: str,
+        message: str,
+        client_address: str | None,
+        *,
+        callback: bool = False,
+        automatic: bool = False,
     ) -> list[dict[str, Any]]:
         """The bot's answer; the client's label goes along as metadata (never logged here).
 
         ``callback``: the member left the agents' queue to be called back (``metadata.rappel``,
-        believed by ``rasa_addons.channels`` from this signed request only).
+        believed by ``rasa_addons.channels`` from this signed request only). ``automatic``: the
+        widget's greeting on opening, not typed by the member (``metadata.automatique``, kept in
+        the user event's metadata in the tracker store: ``bot.workbench.tracker.is_automatic``).
         """
         metadata: dict[str, Any] = {"client": client_label(client_address, self.client_key)}
         if callback:
             metadata["rappel"] = True
+        if automatic:
+            metadata[AUTOMATIC_FLAG] = True
         payload = {"sender": sender, "message": message, "metadata": metadata}
         headers = {
             "Accept": "application/json",

@@ -33,7 +33,7 @@ from bot.db.engine import session_scope
 from bot.db.enums import AgentAction
 from bot.releases import history, loading
 from bot.settings import PROJECT_ROOT, Settings
-from bot.training.check import rasa_validate, render, run_checks
+from bot.training.check import AGAIN_IN_THE_WORKBENCH, rasa_validate, render, run_checks
 from bot.training.coverage import default_help_document
 from bot.training.evaluation import EvaluationFailed, Evaluations
 from bot.training.project import ProjectError
@@ -156,7 +156,7 @@ def check_work(
             return
         result.problems[:0] = rasa_problems
         result.rasa_ran = True
-        job.result = {**result.as_dict(), "texte": render(result)}
+        job.result = {**result.as_dict(), "texte": render(result, AGAIN_IN_THE_WORKBENCH)}
         count = len(result.problems)
         if result.ok:
             job.state, job.message = "reussi", "Données vérifiées : aucun problème."

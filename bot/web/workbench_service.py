@@ -1,8 +1,9 @@
 """What the workbench's API does, apart from HTTP: the routes (``bot.web.routes.workbench_*``) call these.
 
 Each function reads or writes through ``bot.workbench`` (the inbox, the decisions,
-the writers, the stories) and ``bot.releases``, and shapes the answer in the API's
-schemas (``bot.web.schemas.workbench``); the statistics are ``bot.web.workbench_stats``.
+the writers) and ``bot.releases``, and shapes the answer in the API's
+schemas (``bot.web.schemas.workbench``); the statistics are ``bot.web.workbench_stats``,
+the test stories ``bot.web.workbench_story_service``.
 A refusal is a ``ConsoleError`` (French message, HTTP status). Every change is audited
 with the trainer's login (``bot.agents.audit``): the decisions and the data written by
 ``bot.workbench`` record themselves, the checks and reports started here record here.
@@ -12,7 +13,6 @@ Blocking work (databases, files): called from ``def`` endpoints, in the thread p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -24,6 +24,8 @@ from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry
 from bot.releases import history, loading
+from bot.settings import PROJECT_ROOT
+from bot.training.coverage import default_help_document, parse_help_document
 from bot.training.project import ProjectError
 from bot.web import workbench_promotion as promotion
 from bot.web.deps import AgentIdentity, ConsoleError
@@ -42,8 +44,6 @@ from bot.web.schemas.workbench import (
     ModelForced,
     ModelsView,
     NewQuestion,
-    StoryAsked,
-    StoryView,
     Written,
 )
 from bot.web.state import WebConfig
@@ -55,25 +55,14 @@ from bot.workbench.decisions import DECISION_LABELS, DecisionRefused
 from bot.workbench.decisions import decide as take_decision
 from bot.workbench.inbox import REASON_LABELS, InboxFilters
 from bot.workbench.inbox import inbox as read_inbox
-from bot.workbench.intent_checks import WriterError
+from bot.workbench.intent_checks import TOPICS, WriterError
 from bot.workbench.reports import latest_report
-from bot.workbench.stories import (
-    StoryError,
-    next_story_path,
-    save_story,
-    story_from_conversation,
-    story_from_handoff,
-)
-from bot.workbench.tracker import conversation_named, event_of_conversation
+from bot.workbench.tracker import event_of_conversation
 from bot.workbench.training_data import NOT_AN_EXAMPLE, SECRET_INTENTS, TrainingDataError, training_examples
 from bot.workbench.writers import add_intent, edit_intent
 
 UNKNOWN_INTENT = "Cette intention n'existe pas."
-NO_SOURCE = "Indiquez la référence d'une conversation ou le numéro d'une prise en charge."
 UNKNOWN_MESSAGE = "Ce message n'existe pas (ou plus) dans les conversations enregistrées."
-UNKNOWN_REFERENCE = (
-    "Aucune conversation enregistrée n'a cette référence (10 caractères, par exemple C7F3-K9QX-2M)."
-)
 MODEL_RUNNING = "Un entraînement est déjà en cours."
 PREVIEW_ONLY = "Aperçu : rien n'est encore écrit."
 
@@ -104,6 +93,17 @@ def intent_choices(registry: IntentRegistry) -> list[IntentLabel]:
     return sorted(
         (IntentLabel(intention=n, libelle=said.get(n, n)) for n in names), key=lambda c: c.libelle.lower()
     )
+
+
+def editable_intents(registry: IntentRegistry) -> list[IntentLabel]:
+    """The questions a trainer may open in « Modifier une question existante », « Hors sujet » included
+    (its examples are what Sésame must recognise as off-topic: trainers add to them too).
+    """
+    said = labels(registry)
+    choices = intent_choices(registry)
+    if "out_of_scope" in registry.names:
+        choices.append(IntentLabel(intention="out_of_scope", libelle=said.get("out_of_scope", "Hors sujet")))
+    return sorted(choices, key=lambda c: c.libelle.lower())
 
 
 def latest_report_of(bench: Workbench) -> dict[str, Any] | None:
@@ -236,10 +236,35 @@ def _write_or_preview(
     return outcome, _file_changes(diffs)
 
 
+def help_sections(bench: Workbench) -> dict[str, str]:
+    """The help document's sections, number → « 3.3 Me reconnecter… » (none if it cannot be read).
+
+    The workbench's project's document, else this project's (a copy has none beside it), as the check.
+    """
+    document = default_help_document(bench.root)
+    if not document.is_file():
+        document = default_help_document(PROJECT_ROOT)
+    try:
+        text = document.read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    return {s.number: f"{s.number} {s.summary}" for s in parse_help_document(text)}
+
+
+def _button_labels(buttons: list[AnswerButton], said: dict[str, str]) -> list[tuple[str, str]]:
+    return [
+        (title, said.get(payload.lstrip("/"), payload.lstrip("/"))) for title, payload in _buttons(buttons)
+    ]
+
+
 def new_question(
     body: NewQuestion, agent: AgentIdentity, bench: Workbench, config: WebConfig, write: bool
 ) -> Written:
     """A new intent with its examples, answer, rule and test story; or, ``write=False``, its preview."""
+    sections = help_sections(bench)
+    section = (body.section or "").strip() or None
+    if section is not None and section not in sections:
+        raise ConsoleError(422, "Choisissez la section du document d'aide dans la liste.")
 
     def run(root: Path, session: Session | None = None) -> Any:
         return add_intent(
@@ -251,6 +276,7 @@ def new_question(
             reviewer=agent.login,
             buttons=_buttons(body.boutons),
             digression=body.digression,
+            section=section,
             root=root,
             session=session,
         )
@@ -259,18 +285,31 @@ def new_question(
         outcome, changes = _write_or_preview(bench, config, run, write)
     except (WriterError, TrainingDataError, ProjectError, ValueError) as error:
         raise _writer_error(error) from None
+    summary = previews.question_summary(
+        label=body.libelle,
+        examples=list(outcome.examples) or _lines(body.exemples),
+        answer=body.reponse,
+        buttons=_button_labels(body.boutons, labels(bench.registry())),
+        holdout=len(_lines(body.controle)),
+        topic=TOPICS.get(body.theme, body.theme),
+        section=sections.get(section) if section else None,
+        digression=body.digression,
+    )
     if not write:
         return Written(
             intention=outcome.name,
             fichiers=changes,
             ecrit=False,
-            message=f"Aperçu : {len(changes)} fichiers seront modifiés. Rien n'est encore écrit.",
+            message="Aperçu : voici ce que Sésame apprendra. Rien n'est encore écrit.",
+            resume=summary,
         )
     return Written(
         intention=outcome.name,
         fichiers=changes,
         ecrit=True,
-        message=f"Question « {body.libelle.strip()} » ajoutée ({outcome.name}) : lancez la vérification.",
+        message=f"Question « {body.libelle.strip()} » ajoutée. Prochaine étape : « Lancer la vérification », "
+        "page « Vérifier et mesurer ».",
+        resume=summary,
     )
 
 
@@ -313,11 +352,19 @@ def edit(
         )
 
     try:
-        _, changes = _write_or_preview(bench, config, run, write)
+        outcome, changes = _write_or_preview(bench, config, run, write)
     except (WriterError, TrainingDataError, ValueError) as error:
         raise _writer_error(error) from None
+    said = labels(bench.registry())
+    summary = previews.edit_summary(
+        label=said.get(intention, intention),
+        added=list(outcome.examples),
+        removed=list(body.retirer),
+        answer=body.reponse,
+        buttons=_button_labels(body.boutons, said) if body.boutons is not None else None,
+    )
     message = "Modifications enregistrées." if write else PREVIEW_ONLY
-    return Written(intention=intention, fichiers=changes, ecrit=write, message=message)
+    return Written(intention=intention, fichiers=changes, ecrit=write, message=message, resume=summary)
 
 
 # --- background jobs: check, report, model ---
@@ -452,49 +499,3 @@ def rollback_model(agent: AgentIdentity, config: WebConfig, bench: Workbench) ->
     except history.ReleaseError as refused:
         raise ConsoleError(409, str(refused)) from None
     return models_view(bench)
-
-
-# --- a real conversation saved as a test story ---
-
-
-def story(
-    body: StoryAsked, agent: AgentIdentity, config: WebConfig, bench: Workbench, write: bool
-) -> StoryView:
-    """A conversation or a handoff as a test story (numbers masked); ``write=False``: its preview."""
-    if not body.conversation and body.prise_en_charge is None:
-        raise ConsoleError(422, NO_SOURCE)
-    title = " ".join((body.nom or "").split()) or None
-    try:
-        with session_scope(config.engine) as session:
-            if body.conversation:
-                conversation_id = conversation_named(bench.tracker, config.refs, body.conversation)
-                if conversation_id is None:
-                    raise StoryError(UNKNOWN_REFERENCE)
-                text = story_from_conversation(bench.tracker, conversation_id, title)
-            else:
-                assert body.prise_en_charge is not None  # noqa: S101 - checked above
-                text = story_from_handoff(session, bench.tracker, body.prise_en_charge)
-                if title:
-                    text = text.replace(
-                        text.split("- story: ", 1)[1].split("\n", 1)[0],
-                        json.dumps(title, ensure_ascii=False),
-                        1,
-                    )
-            if not write:
-                path = next_story_path(bench.root)
-                return StoryView(
-                    histoire=text,
-                    fichier=path.relative_to(bench.root).as_posix(),
-                    ecrit=False,
-                    message=PREVIEW_ONLY,
-                )
-            path = save_story(text, reviewer=agent.login, root=bench.root, session=session)
-    except StoryError as error:
-        raise ConsoleError(422, str(error)) from None
-    written = path.relative_to(bench.root).as_posix()
-    return StoryView(
-        histoire=text,
-        fichier=written,
-        ecrit=True,
-        message=f"Histoire de test enregistrée dans {written} : `make test` la rejouera.",
-    )

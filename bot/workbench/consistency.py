@@ -174,7 +174,10 @@ def _nlu_problems(root: Path, registry: IntentRegistry, domain: dict[str, Any]) 
                 found.append(f"{path.name} : un exemple contient six chiffres ou plus.")
     expected = variants.to_yaml(variants.variants(root / NLU_DIR, root / HOLDOUT_DIR))
     if (root / NLU_DIR / VARIANTS_FILE).read_text(encoding="utf-8") != expected:
-        found.append("data/nlu/variantes.yml n'est plus à jour : make nlu-variants.")
+        found.append(
+            "data/nlu/variantes.yml n'est plus à jour : ses copies bruitées des exemples sont à refaire "
+            "(un développeur le fait en une commande)."
+        )
     return found
 
 

@@ -208,7 +208,7 @@ def validate_new_intent(
     if same:
         found.append(f"Le libellé « {label} » est déjà celui de « {same[0]} ».")
     if topic not in TOPICS:
-        found.append(f"Choisissez un thème parmi : {', '.join(TOPICS)}.")
+        found.append(f"Choisissez un thème parmi : {', '.join(TOPICS.values())}.")
     if len({copy_key(x) for x in examples if copy_key(x)}) < MIN_EXAMPLES:
         found.append(f"Donnez au moins {MIN_EXAMPLES} exemples différents (vous en avez {len(examples)}).")
     cleaned: list[str] = []

@@ -92,3 +92,76 @@ def written(root: Path, write: Callable[[Path], Outcome]) -> tuple[Outcome, list
         scratch_copy(root, Path(before))
         outcome = write(root)
         return outcome, changes(Path(before), root)
+
+
+# --- what a change teaches Sésame, in French (the files stay under « Détails techniques ») ---
+
+
+def _quoted_list(texts: list[str]) -> str:
+    return " ; ".join(f"« {t} »" for t in texts)
+
+
+def question_summary(
+    *,
+    label: str,
+    examples: list[str],
+    answer: str,
+    buttons: list[tuple[str, str]],
+    holdout: int,
+    topic: str,
+    section: str | None,
+    digression: bool,
+) -> list[str]:
+    """A new question in plain French: ``buttons`` are (title, the French label of what it asks)."""
+    said = [
+        f"Sésame apprendra {len(examples)} façons de dire « {label.strip()} ».",
+        f"Exemples ajoutés : {_quoted_list(examples)}.",
+        f"Réponse : {answer.strip()}",
+    ]
+    if buttons:
+        said.append(
+            "Boutons sous la réponse : "
+            + " ; ".join(f"« {title} » (pose « {asks} »)" for title, asks in buttons)
+            + "."
+        )
+    said.append(
+        f"{holdout} phrases de contrôle mesureront si Sésame comprend la question ; "
+        "elles ne servent pas à l'apprentissage."
+    )
+    said.append(f"Thème : {topic}.")
+    said.append(
+        f"Section du document d'aide : {section}."
+        if section
+        else "Section du document d'aide : aucune choisie (la question n'apparaîtra pas dans le tableau "
+        "de couverture)."
+    )
+    if digression:
+        said.append("Elle pourra être posée au milieu d'une démarche (diagnostic, nouveau code, rappel).")
+    if examples:
+        said.append(f"Une histoire de test vérifiera que Sésame donne cette réponse à « {examples[0]} ».")
+    return said
+
+
+def edit_summary(
+    *,
+    label: str,
+    added: list[str],
+    removed: list[str],
+    answer: str | None,
+    buttons: list[tuple[str, str]] | None,
+) -> list[str]:
+    """An existing question changed, in plain French."""
+    said: list[str] = []
+    if added:
+        said.append(f"Exemples ajoutés à « {label} » : {_quoted_list(added)}.")
+    if removed:
+        said.append(f"Exemples retirés de « {label} » : {_quoted_list(removed)}.")
+    if answer is not None:
+        said.append(f"Nouvelle réponse : {answer.strip()}")
+    if buttons is not None:
+        said.append(
+            "Boutons sous la réponse : "
+            + (" ; ".join(f"« {title} » (pose « {asks} »)" for title, asks in buttons) or "aucun")
+            + "."
+        )
+    return said or ["Aucun changement."]

@@ -1,6 +1,8 @@
 """The workbench's figures per day: fallback rate, top intents, hand-off rate, resets completed.
 
-Days are Paris days. A member message fell to the fallback as in the inbox
+Days are Paris days. A member message is one the member typed (or a button chosen): the
+widget's greeting on opening (``bot.workbench.tracker.is_automatic``) is not counted, nor
+is a conversation with nothing else. A member message fell to the fallback as in the inbox
 (``bot.workbench.inbox``: intent ``nlu_fallback``, or the clarification and fallback
 actions next). A conversation is counted on each day it has a member message; it
 had a hand-off when one was opened for it that day. Resets completed: reset emails
@@ -21,7 +23,7 @@ from bot.db.enums import AuditKind, EmailStatus
 from bot.db.models import AuditEvent, Handoff, OutgoingEmail, PostalLetter
 from bot.rules.french_time import PARIS
 from bot.workbench.inbox import FALLBACK, reasons_for
-from bot.workbench.tracker import TrackerEvent, events_of_conversations_active_between
+from bot.workbench.tracker import TrackerEvent, events_of_conversations_active_between, is_automatic
 
 TOP = 3
 
@@ -85,7 +87,7 @@ def daily_stats(
     talked: set[tuple[str, dt.date]] = set()
     for conversation_id, events in by_conversation.items():
         for index, event in enumerate(events):
-            stats = of(event.at) if event.type_name == "user" else None
+            stats = of(event.at) if event.type_name == "user" and not is_automatic(event) else None
             if stats is None:
                 continue
             following = []

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, select
 
 from bot.rules.conversation_refs import ConversationRefs, normalize_reference
+from bot.shared.user_input import AUTOMATIC_FLAG
 
 METADATA = MetaData()
 EVENTS = Table(
@@ -114,6 +115,17 @@ class TrackerEvent:
         """The intent the bot acted on (``nlu_fallback`` when it did not understand)."""
         intent = self.parse_data.get("intent") or {}
         return (intent.get("name") if isinstance(intent, dict) else None) or self.intent
+
+
+def is_automatic(event: TrackerEvent) -> bool:
+    """The widget's greeting on opening (« Bonjour »), which the member never typed.
+
+    The web tier marks it (``metadata.automatique``, believed by Rasa's channel from the
+    signed web tier only); the statistics, the test stories and the inbox leave it out:
+    it says nothing of what members ask.
+    """
+    metadata = event.data.get("metadata")
+    return event.type_name == "user" and isinstance(metadata, dict) and metadata.get(AUTOMATIC_FLAG) is True
 
 
 def _confidence(entry: dict[str, Any]) -> float | None:

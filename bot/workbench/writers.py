@@ -12,7 +12,14 @@ repository checks (``bot.workbench.consistency``, the same rules as ``make test`
 - ``data/nlu/<topic>.yml``: the examples (at least 10), then ``variantes.yml`` again;
 - ``tests/holdout/nlu_holdout.yml``: the held-out phrases (at least 15: every
   trained intent is measured on them, ``tests/test_nlu_holdout.py``);
-- ``tests/stories/test_<topic>.yml``: a test story, a held-out phrase then the answer.
+- ``tests/stories/test_<topic>.yml``: a test story, the first example then the answer;
+- ``couverture.yml``: the intent under the help document's section it answers, if given.
+
+Why the story's phrase is an example and not a held-out phrase (issue #22, « the story
+written for the new question failed in the first report »): a story tests the dialogue
+(this question gets this answer); a held-out phrase is by design one the model never saw,
+and a new question's often lands on a neighbour (3.3 « me reconnecter » on first_login),
+so the story failed for a reason the held-out figures already measure.
 
 A new question is not a ``help_document`` one: those need 25 examples, a detailed
 answer and their own checks; a developer promotes it. Every line written carries
@@ -62,6 +69,8 @@ from bot.workbench.training_data import (
 )
 
 HOLDOUT_FILE = HOLDOUT_DIR / "nlu_holdout.yml"
+COVERAGE_FILE = Path("couverture.yml")
+SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}$")
 HELP_RULES = Path("data") / "rules" / "questions.yml"
 FORM_RULES = {
     "login_problem_form": (Path("data") / "rules" / "diagnostic.yml", "Diagnostic", None),
@@ -173,10 +182,25 @@ def story_text(name: str, label: str, phrase: str, comment: str) -> str:
 
 STORY_HEADER = (
     "# Sésame — histoires de test écrites depuis l'atelier des formateurs (bot/workbench/).\n"
-    "# `make test` vérifie que le bot suit chacune d'elles à la lettre. Vrai texte, absent\n"
-    "# des données NLU ; jamais un vrai numéro.\n"
+    "# Le rapport vérifie que le bot suit chacune d'elles à la lettre : la question (un de ses\n"
+    "# exemples) puis sa réponse. Jamais un vrai numéro.\n"
     'version: "3.1"\n\nstories:\n'
 )
+
+
+def link_section(path: Path, section: str, name: str) -> None:
+    """Add ``name`` to the intents of ``section`` in ``couverture.yml`` (its line, or a new one)."""
+    if not SECTION_NUMBER.fullmatch(section):
+        raise WriterError([f"« {section} » n'est pas un numéro de section du document d'aide."])
+    text = path.read_text(encoding="utf-8") if path.exists() else "sections:\n"
+    line = re.compile(rf'^(\s*"{re.escape(section)}":\s*\[)([^\]]*)\]', re.MULTILINE)
+    found = line.search(text)
+    if found is None:
+        path.write_text(text.rstrip("\n") + f'\n  "{section}": [{name}]\n', encoding="utf-8")
+        return
+    listed = [x.strip() for x in found.group(2).split(",") if x.strip()]
+    replaced = f"{found.group(1)}{', '.join([*listed, name])}]"
+    path.write_text(text[: found.start()] + replaced + text[found.end() :], encoding="utf-8")
 
 
 class _Snapshot:
@@ -220,11 +244,15 @@ def add_intent(
     name: str | None = None,
     buttons: Sequence[tuple[str, str]] = (),
     digression: bool = False,
+    section: str | None = None,
     root: Path = PROJECT_ROOT,
     session: Session | None = None,
     when: dt.date | None = None,
 ) -> WrittenIntent:
     """Write a new question everywhere it must be (module docstring); ``WriterError`` lists the mistakes.
+
+    ``section``: the number of the help document's section it answers (« 3.3 »), for the
+    coverage table (``couverture.yml``); the caller checks that the section exists.
 
     ``session``, when given, gets the audit line (committed with the caller's unit of work).
     """
@@ -257,6 +285,7 @@ def add_intent(
         HOLDOUT_FILE,
         files["story"],
         *extra,
+        *([COVERAGE_FILE] if section else []),
     ]
     added: list[str] = []
 
@@ -287,7 +316,9 @@ def add_intent(
         story = root / files["story"]
         if not story.exists():
             story.write_text(STORY_HEADER, encoding="utf-8")
-        _append(story, story_text(name, label, phrases[0], comment))
+        _append(story, story_text(name, label, clean_example(examples[0]), comment))
+        if section:
+            link_section(root / COVERAGE_FILE, section, name)
 
     _checked(root, paths, write)
     if session is not None:

@@ -14,6 +14,7 @@ from rasa_addons.channels import (
     SafeRestInput,
     check_request,
     client_label,
+    is_automatic,
     is_signed,
     prefers_callback,
 )
@@ -74,6 +75,13 @@ def test_a_call_back_choice_is_believed_only_from_the_signed_web_tier() -> None:
     assert not prefers_callback({"rappel": "true"}, signed=True)  # exactly true, nothing else
     assert not prefers_callback({"client": "web:x"}, signed=True)
     assert not prefers_callback(None, signed=True)
+
+
+def test_the_widgets_own_greeting_is_believed_only_from_the_signed_web_tier() -> None:
+    assert is_automatic({"client": "web:x", "automatique": True}, signed=True)
+    assert not is_automatic({"client": "web:x", "automatique": True}, signed=False)
+    assert not is_automatic({"automatique": "true"}, signed=True)
+    assert not is_automatic({"client": "web:x"}, signed=True)
 
 
 def test_refusals_are_french_json() -> None:

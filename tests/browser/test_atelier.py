@@ -79,9 +79,13 @@ HOLDOUT = [
 ]
 
 
-def _chat(site: str, message: str, sender: str = SENDER) -> None:
-    """One member message through the web tier's /chat, as the widget sends it."""
-    body = json.dumps({"sender": sender, "message": message}).encode()
+def _chat(site: str, message: str, sender: str = SENDER, *, automatic: bool = False) -> None:
+    """One member message through the web tier's /chat, as the widget sends it (``automatic``: its
+    own « Bonjour » on opening, which the member never typed)."""
+    sent: dict[str, object] = {"sender": sender, "message": message}
+    if automatic:
+        sent["automatique"] = True
+    body = json.dumps(sent).encode()
     request = urllib.request.Request(  # noqa: S310 - our own http URL
         site + "chat",
         data=body,
@@ -149,6 +153,7 @@ def atelier_url(sesame_url: str) -> str:
             if accounts.find_agent(session, login) is None:
                 accounts.add_agent(session, login, PASSWORD, actor="cli:test", display_name=name, role=role)
     engine.dispose()
+    _chat(sesame_url, "Bonjour", automatic=True)
     _chat(sesame_url, UNDERSTOOD_NOTHING)
     _small_report(WORKBENCH["root"])
     return sesame_url + "atelier/"
@@ -221,14 +226,42 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     nlu = (WORKBENCH["root"] / "data" / "nlu").glob("*.yml")
     assert any(UNDERSTOOD_NOTHING in path.read_text(encoding="utf-8") for path in nlu)
 
-    # The conversation of that message, as a test story.
+    # The conversation of that message, as a test story: without the widget's own « Bonjour », with
+    # the question the trainer just chose (not Sésame's « not understood »), turn by turn in French.
     item.get_by_role("link", name="Enregistrer la conversation comme test").click()
     expect(page.get_by_role("heading", name="Enregistrer une conversation comme test")).to_be_visible()
     expect(page.get_by_label("Référence de la conversation")).to_have_value(reference)
     assert SENDER not in page.url and SENDER not in page.content()
+    expect(page.locator("#enregistrees-vide")).to_be_visible()
     page.get_by_role("button", name="Aperçu").click()
     expect(page.locator("#histoire")).to_contain_text(UNDERSTOOD_NOTHING)
+    notes = page.locator("#histoire-notes")
+    expect(notes).to_contain_text("n'est pas repris : l'adhérent ne l'a pas tapé")
+    expect(notes).to_contain_text(
+        "comme décidé dans la boîte de revue par formatrice-navigateur (Sésame n'avait pas compris)"
+    )
+    expect(page.locator("#histoire-tours")).to_contain_text(
+        "question attendue : J'ai oublié mon code d'accès"
+    )
+    assert "Bonjour" not in (page.locator("#histoire").text_content() or "")
+    expect(page.locator("#histoire-avertissements-bloc")).to_be_hidden()
     _check(page, "conversation")
+    page.get_by_role("button", name="Enregistrer ce test").click()
+    expect(page.locator("#succes-conversation")).to_contain_text("« Produire le rapport »")
+    saved = page.locator(".saved-story")
+    expect(saved).to_have_count(1)
+    expect(saved).to_contain_text("Rien ne contredit vos décisions ni les données.")
+    # A turn given a question that contradicts the decision: said; then the story deleted.
+    saved.get_by_label("Question attendue au passage 1").select_option("access_code_rules")
+    saved.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.locator("#succes-enregistrees")).to_contain_text("Histoire modifiée.")
+    expect(saved.locator(".warnings")).to_contain_text("rangé dans « J'ai oublié mon code d'accès »")
+    _check(page, "histoire-avertissement")
+    saved.get_by_role("button", name="Supprimer l'histoire").click()
+    saved.get_by_role("button", name="Oui, supprimer cette histoire").click()
+    expect(page.locator("#succes-enregistrees")).to_contain_text("Histoire de test supprimée")
+    expect(page.locator("#enregistrees-vide")).to_be_visible()
+    assert not list((WORKBENCH["root"] / "tests" / "stories").glob("test_saved_*.yml"))
 
     # A new question, 10 examples: previewed, then written (into the copy of the project).
     page.keyboard.press("Alt+2")
@@ -243,23 +276,42 @@ def test_a_trainer_reviews_teaches_checks_and_reads_the_report(page: Page, ateli
     page.get_by_label("Réponse de Sésame").first.fill(ANSWER)
     page.get_by_label("Texte du bouton 1").fill("Recevoir un nouveau code")
     page.get_by_label("Question que le bouton pose 1").select_option("forgot_access_code")
+    page.get_by_label("Section du document d'aide à laquelle elle répond").select_option("3.2")
     page.get_by_role("button", name="Voir ce qui sera écrit").first.click()
     expect(page.locator("#apercu-resume")).to_contain_text("Aperçu", timeout=ANSWER_TIMEOUT_MS)
-    expect(page.locator("#apercu-fichiers")).to_contain_text("intents.yml")
+    # Plain French first; the files behind « Détails techniques », closed.
+    summary = page.locator("#apercu-liste")
+    expect(summary).to_contain_text(
+        "Sésame apprendra 10 façons de dire « Mon code peut-il commencer par un zéro ? »"
+    )
+    expect(summary).to_contain_text("Section du document d'aide : 3.2 Personnaliser mon code d'accès")
+    expect(page.locator("#apercu-fichiers")).to_be_hidden()
     _check(page, "question")
+    page.get_by_text("Détails techniques : les fichiers modifiés").first.click()
+    expect(page.locator("#apercu-fichiers")).to_contain_text("intents.yml")
+    _check(page, "question-details")
     page.get_by_role("button", name="Écrire la question").click()
     expect(page.locator("#succes-nouvelle")).to_contain_text("ajoutée", timeout=ANSWER_TIMEOUT_MS)
     assert "Mon code peut-il commencer par un zéro ?" in (WORKBENCH["root"] / "intents.yml").read_text(
         encoding="utf-8"
     )
+    # « Hors sujet » can be edited too.
+    page.get_by_label("Question", exact=True).select_option(label="Hors sujet")
+    page.get_by_role("button", name="Ouvrir").click()
+    expect(page.locator("#modifier-exemples li").first).to_be_visible()
 
     # The check: started with a button, followed by its progress bar, its French verdict.
     page.get_by_role("link", name="Vérifier et mesurer").click()
     expect(page.get_by_role("heading", name="Vérifier et mesurer")).to_be_visible()
     page.get_by_role("button", name="Lancer la vérification").click()
+    # While it works, the button says so (never an empty box).
+    working = page.get_by_role("button", name="Vérification en cours…")
+    expect(working).to_have_attribute("aria-busy", "true")
+    _check(page, "verifier-en-cours")
     verdict = page.locator("#verification-message")
     expect(verdict).to_be_visible(timeout=180_000)
     expect(verdict).to_have_text(VERDICT)
+    expect(page.get_by_role("button", name="Lancer la vérification")).to_be_enabled()
     expect(page.locator("#dernier-rapport")).to_contain_text("F1 moyen (phrases de contrôle)")
     _check(page, "verifier")
 
@@ -327,6 +379,10 @@ def test_a_failed_check_names_the_line_and_a_superviseur_can_put_a_model_in_serv
         problems = page.locator("#verification-problemes")
         expect(problems).to_contain_text("data/nlu/code_acces.yml, ligne")
         expect(problems).to_contain_text("une phrase de contrôle")
+        # The full text, readable: a scrolling block, no word cut in two.
+        page.get_by_text("Détails techniques : le texte complet de la vérification").click()
+        expect(page.locator("#verification-texte")).to_contain_text("Couverture du document d'aide")
+        expect(page.locator("#verification-texte")).to_contain_text("« Lancer la vérification »")
         _check(page, "verifier-echec")
     finally:
         nlu.write_text(original, encoding="utf-8")

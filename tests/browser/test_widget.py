@@ -161,7 +161,10 @@ def test_conversation_with_buttons_survives_a_reload(desktop: Visit) -> None:
 
 def test_typing_indicator_while_the_bot_works(desktop: Visit) -> None:
     page = desktop.page
-    desktop.open_chat()
+    # The widget's own « Bonjour » on opening is marked: the member did not type it (issue #22).
+    with page.expect_request("**/chat") as greeting:
+        desktop.open_chat()
+    assert (greeting.value.post_data_json or {})["automatique"] is True
     held: list[Route] = []
     page.route("**/chat", lambda route: held.append(route))
     desktop.say("c'est quoi le code d'accès")
@@ -171,6 +174,7 @@ def test_typing_indicator_while_the_bot_works(desktop: Visit) -> None:
     while not held and time.monotonic() < deadline:
         page.wait_for_timeout(50)  # lets the route handler run
     assert held, "the widget did not call /chat"
+    assert "automatique" not in (held[0].request.post_data_json or {})  # typed by the member
     page.wait_for_timeout(300)
     expect(typing).to_be_visible()  # still there while the request is held
     held[0].continue_()

@@ -162,6 +162,7 @@ def fallback_message(tracker: Engine) -> tuple[str, int]:  # noqa: F811
 
 # --- every endpoint, every role ------------------------------------------------------------
 
+SAVED = "test_saved_2026_12_01_1.yml"  # a saved test story's name (none is saved in these tests)
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/moi", None),
     ("GET", "/intentions", None),
@@ -182,6 +183,9 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/intentions/forgot_access_code", {"ajouter": ""}),
     ("POST", "/conversation/apercu", {"conversation": "conv-fallback"}),
     ("POST", "/conversation", {"conversation": "absent"}),
+    ("GET", "/histoires", None),
+    ("POST", f"/histoires/{SAVED}", {"retirer": [1]}),
+    ("POST", f"/histoires/{SAVED}/suppression", None),
     ("GET", "/verification", None),
     ("POST", "/verification", None),
     ("GET", "/rapport", None),
@@ -248,7 +252,7 @@ def test_the_api_is_in_the_openapi_schema(web: TestClient) -> None:
     schema = web.app.openapi()  # type: ignore[attr-defined]
     paths = {f"{method.upper()} {path}" for path, item in schema["paths"].items() for method in item}
     for method, path, _ in ENDPOINTS:
-        template = path.replace("forgot_access_code", "{intention}")
+        template = path.replace("forgot_access_code", "{intention}").replace(SAVED, "{fichier}")
         assert f"{method} /atelier/api{template}" in paths
     assert "atelier des formateurs" in schema["paths"]["/atelier/api/boite"]["get"]["tags"]
 
@@ -437,6 +441,7 @@ def new_question() -> dict[str, Any]:
         "reponse": "Oui : votre code d'accès peut commencer par un zéro.",
         "boutons": [],
         "theme": "code_acces",
+        "section": "3.2",
     }
 
 
@@ -450,14 +455,29 @@ def test_a_new_question_previewed_then_written_into_the_copy_only(
     assert preview.status_code == 200, preview.text
     shown = preview.json()
     assert shown["ecrit"] is False
+    # In plain French first; the files under « Détails techniques » (issue #22).
+    assert (
+        shown["resume"][0]
+        == "Sésame apprendra 10 façons de dire « Mon code peut-il commencer par un zéro ? »."
+    )
+    assert "Réponse : Oui : votre code d'accès peut commencer par un zéro." in shown["resume"]
+    assert (
+        "Section du document d'aide : 3.2 Personnaliser mon code d'accès sur 6 chiffres et le valider."
+        in shown["resume"]
+    )
+    assert "make" not in shown["message"] and "Rien n'est encore écrit" in shown["message"]
     changed = {f["chemin"] for f in shown["fichiers"]}
     assert "intents.yml" in changed
     assert any(name.startswith("data/nlu/") for name in changed)
     assert (project / "intents.yml").read_text(encoding="utf-8") == before  # a preview writes nothing
+    assert post(web, "/question/apercu", new_question() | {"section": "9.9"}).status_code == 422
     written = post(web, "/question", new_question())
     assert written.status_code == 200, written.text
     name = written.json()["intention"]
     assert f"  {name}:" in (project / "intents.yml").read_text(encoding="utf-8")
+    # Linked to its section of the help document in the coverage table.
+    assert f'"3.2": [access_code_rules, {name}]' in (project / "couverture.yml").read_text(encoding="utf-8")
+    assert "« Lancer la vérification »" in written.json()["message"]
     assert (ROOT / "intents.yml").read_text(encoding="utf-8") == real
     assert (
         "training_data_changed",
@@ -476,6 +496,10 @@ def test_a_new_question_with_too_few_examples_is_refused_in_french(web: TestClie
 
 def test_an_intent_shown_then_edited(web: TestClient, project: Path) -> None:
     sign_in(web, "sam")
+    # « Hors sujet » can be opened too: its examples are what Sésame must recognise as off-topic.
+    modifier = web.get("/atelier/question").text.split('id="modifier-intention"', 1)[1].split("</select>")[0]
+    assert '<option value="out_of_scope">Hors sujet</option>' in modifier
+    assert len(web.get("/atelier/api/intentions/out_of_scope").json()["exemples"]) >= 10
     shown = web.get("/atelier/api/intentions/forgot_access_code").json()
     assert len(shown["exemples"]) >= 10
     assert web.get("/atelier/api/intentions/nimporte").status_code == 404
@@ -483,6 +507,9 @@ def test_an_intent_shown_then_edited(web: TestClient, project: Path) -> None:
     preview = post(web, "/intentions/forgot_access_code/apercu", body)
     assert preview.status_code == 200, preview.text
     assert any("j ai paume mon code atelier test" in f["diff"] for f in preview.json()["fichiers"])
+    assert preview.json()["resume"] == [
+        "Exemples ajoutés à « J'ai oublié mon code d'accès » : « j ai paume mon code atelier test »."
+    ]
     done = post(web, "/intentions/forgot_access_code", body)
     assert done.status_code == 200, done.text
     again = web.get("/atelier/api/intentions/forgot_access_code").json()
@@ -509,6 +536,23 @@ def test_a_conversation_saved_as_a_test_story(
         post(web, "/conversation/apercu", {"conversation": reference_of(web, "absente")}).status_code == 422
     )
     assert post(web, "/conversation", {"prise_en_charge": 999}).status_code == 422
+    # Listed with what contradicts the data (a message not understood, never decided), edited,
+    # deleted; each change audited.
+    name = saved.json()["fichier"].rsplit("/", 1)[-1]
+    (listed,) = web.get("/atelier/api/histoires").json()["histoires"]
+    assert listed["fichier"] == name and listed["tours"][0]["texte"] == "mon code a un zero au debut ca passe"
+    assert "Sésame n'avait pas compris" in listed["avertissements"][0]
+    edited = post(web, f"/histoires/{name}", {"changer": [{"numero": 1, "intention": "access_code_rules"}]})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["histoire"]["tours"][0]["libelle"] == "Le format du code d'accès (6 chiffres)"
+    assert edited.json()["histoire"]["avertissements"] == []
+    assert post(web, f"/histoires/{name}", {"retirer": [1]}).status_code == 422  # never the last turn
+    assert post(web, f"/histoires/{name}/suppression").status_code == 200
+    assert not (project / "tests" / "stories" / name).exists()
+    assert post(web, f"/histoires/{name}/suppression").status_code == 404
+    assert post(web, "/histoires/..%2Fintents.yml/suppression").status_code == 404
+    actions = [a for a, _ in audit_actions(db, "fanny")]
+    assert actions[-2:] == ["test_story_edited", "test_story_deleted"]
 
 
 # --- check, report, statistics ---------------------------------------------------------------------

@@ -174,6 +174,16 @@ def test_message_is_forwarded_and_the_answer_kept_to_text_and_buttons(
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_widgets_own_greeting_goes_to_rasa_marked_automatic(web: TestClient, rasa: FakeRasa) -> None:
+    # The « Bonjour » the widget sends on opening: the member did not type it (issue #22).
+    assert chat(web, {"sender": SENDER, "message": "Bonjour", "automatique": True}).status_code == 200
+    assert chat(web, {"sender": SENDER, "message": "bonjour"}).status_code == 200
+    first, typed = rasa.received
+    assert first["metadata"]["automatique"] is True
+    assert "automatique" not in typed["metadata"]
+    assert chat(web, {"sender": SENDER, "message": "Bonjour", "automatique": "oui"}).status_code == 400
+
+
 def test_a_message_of_the_maximum_length_is_forwarded(web: TestClient, rasa: FakeRasa) -> None:
     message = "é" * MAX_MESSAGE_CHARS
     answer = chat(web, {"sender": SENDER, "message": message})

@@ -73,11 +73,19 @@ class Conversation:
             return int(key[0])
 
     def user(
-        self, text: str, intent: str, confidence: float, ranking: list[tuple[str, float]] | None = None
+        self,
+        text: str,
+        intent: str,
+        confidence: float,
+        ranking: list[tuple[str, float]] | None = None,
+        *,
+        automatic: bool = False,
     ) -> int:
-        return self._add(
-            "user", {"text": text, "parse_data": parse(intent, confidence, ranking)}, intent_name=intent
-        )
+        """A member message; ``automatic``: the widget's greeting on opening, marked as the web tier does."""
+        data: dict[str, Any] = {"text": text, "parse_data": parse(intent, confidence, ranking)}
+        if automatic:
+            data["metadata"] = {"client": "web:test", "automatique": True}
+        return self._add("user", data, intent_name=intent)
 
     def action(self, name: str) -> int:
         return self._add("action", {"name": name}, action_name=name)

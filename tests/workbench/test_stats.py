@@ -86,6 +86,30 @@ def test_figures_per_day(activity: Engine) -> None:
     assert (second.messages, second.fallbacks, second.conversations, second.handoff_rate) == (1, 0, 1, 0.0)
 
 
+def test_the_widgets_own_greeting_is_not_a_member_message(tracker: Engine) -> None:
+    # The walk of issue #22: the widget said « Bonjour » by itself on opening, then the member
+    # typed 4 messages, one not understood: 4 messages, 25 % « Non compris », no « greet ».
+    typed = Conversation(tracker, "conv-w")
+    typed.user("Bonjour", "greet", 0.99, automatic=True)
+    typed.action("utter_greet")
+    typed_messages = (("mon code marche pas", "cannot_login"), ("ou est mon code", "where_is_access_code"))
+    for text, intent in typed_messages:
+        typed.user(text, intent, 0.9)
+        typed.action(f"utter_{intent}")
+    typed.user("zorglub", "nlu_fallback", 0.2)
+    typed.action("action_two_stage_fallback")
+    typed.user("bonjour", "greet", 0.99)  # typed by the member: counted
+    typed.action("utter_greet")
+    only_opened = Conversation(tracker, "conv-o")  # opened the widget, typed nothing
+    only_opened.user("Bonjour", "greet", 0.99, automatic=True)
+    only_opened.action("utter_greet")
+    with session_scope(tracker) as session:
+        (day,) = daily_stats(tracker, session, DAY.date(), DAY.date())
+    assert (day.messages, day.fallbacks, day.fallback_rate) == (4, 1, 0.25)
+    assert day.intents["greet"] == 1
+    assert day.conversations == 1
+
+
 def test_the_command_line_prints_stats_and_the_inbox_masked(
     activity: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

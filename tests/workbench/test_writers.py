@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from bot.workbench import consistency
 from bot.workbench.intent_checks import WriterError, name_from_label
 from bot.workbench.training_data import examples_in
-from bot.workbench.writers import add_intent, edit_intent
+from bot.workbench.writers import add_intent, edit_intent, link_section
 from tests.conftest import ROOT, load_yaml
 from tests.support.nirs import with_key
 
@@ -94,7 +95,8 @@ def test_the_name_comes_from_the_label() -> None:
 
 
 def test_a_new_question_is_written_everywhere_and_passes_the_checks_and_rasa_validate(repo: Path) -> None:
-    written = add(repo)
+    shutil.copy(ROOT / "couverture.yml", repo / "couverture.yml")
+    written = add(repo, section="3.2")
     name = written.name  # type: ignore[attr-defined]
     assert name == "code_peut_commencer_zero"
     registry = load_yaml(repo / "intents.yml")["intents"]
@@ -109,7 +111,11 @@ def test_a_new_question_is_written_everywhere_and_passes_the_checks_and_rasa_val
     assert examples_in(repo / "data/nlu/code_acces.yml")[name] == EXAMPLES
     assert examples_in(repo / "tests/holdout/nlu_holdout.yml")[name] == HOLDOUT
     story = load_yaml(repo / "tests/stories/test_code_acces.yml")["stories"][0]
-    assert story["steps"] == [{"user": HOLDOUT[0] + "\n", "intent": name}, {"action": f"utter_{name}"}]
+    # One of its examples, not a held-out phrase the model never saw: the story tests the answer
+    # (issue #22: the story of the new question failed in the first report).
+    assert story["steps"] == [{"user": EXAMPLES[0] + "\n", "intent": name}, {"action": f"utter_{name}"}]
+    coverage = (repo / "couverture.yml").read_text(encoding="utf-8")
+    assert f'  "3.2": [access_code_rules, {name}]\n' in coverage
     for path in ("intents.yml", "domain/responses/code_acces.yml", "data/nlu/code_acces.yml"):
         assert "# Atelier : ajoutée le" in (repo / path).read_text(
             encoding="utf-8"
@@ -192,3 +198,13 @@ def test_editing_examples_and_answer_of_an_existing_question(repo: Path) -> None
         edit_intent(name, reviewer="paul", root=repo, remove=EXAMPLES[1:3])
     with pytest.raises(WriterError, match="action programmée"):
         edit_intent("email_not_received", reviewer="paul", root=repo, answer="Texte")
+
+
+def test_a_section_without_a_line_gets_one_and_a_wrong_number_is_refused(tmp_path: Path) -> None:
+    coverage = tmp_path / "couverture.yml"
+    coverage.write_text('sections:\n  "1": []\n', encoding="utf-8")
+    link_section(coverage, "1", "how_to_login")
+    link_section(coverage, "4.3", "code_peut_commencer_zero")
+    assert load_yaml(coverage)["sections"] == {"1": ["how_to_login"], "4.3": ["code_peut_commencer_zero"]}
+    with pytest.raises(WriterError, match="n'est pas un numéro de section"):
+        link_section(coverage, '1": [x]', "x")

@@ -67,6 +67,11 @@ class ChatRequest(BaseModel):
         max_length=MAX_MESSAGE_CHARS,
         description="Le texte de l'adhérent, ou la charge utile d'un bouton (« /affirm »).",
     )
+    automatique: bool = Field(
+        default=False,
+        description="true : la salutation que le widget envoie seul à l'ouverture, que l'adhérent n'a pas "
+        "tapée (l'atelier la laisse hors des statistiques, de la boîte de revue et des histoires de test).",
+    )
 
 
 class Button(BaseModel):
@@ -163,12 +168,22 @@ def parse_chat_body(body: bytes) -> ChatRequest | Response:
 
 
 async def _ask_rasa(
-    rasa: RasaClient, request: Request, sender: str, message: str, *, callback: bool = False
+    rasa: RasaClient,
+    request: Request,
+    sender: str,
+    message: str,
+    *,
+    callback: bool = False,
+    automatic: bool = False,
 ) -> list[dict[str, Any]] | Response:
     """Rasa's messages, or the French error to answer (503: the widget sends it again; 502)."""
     try:
         return await rasa.send(
-            sender, message, request.client.host if request.client else None, callback=callback
+            sender,
+            message,
+            request.client.host if request.client else None,
+            callback=callback,
+            automatic=automatic,
         )
     except RasaUnavailable as exc:
         logger.warning("chat: Rasa unavailable (%s)", exc)
@@ -251,7 +266,7 @@ async def chat(
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
         return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
     started = time.monotonic()
-    messages = await _ask_rasa(rasa, request, parsed.sender, parsed.message)
+    messages = await _ask_rasa(rasa, request, parsed.sender, parsed.message, automatic=parsed.automatique)
     if isinstance(messages, Response):
         return messages
     elapsed_ms = (time.monotonic() - started) * 1000

@@ -45,7 +45,7 @@ CHECK = JobEndpoints(
     busy=ALREADY_RUNNING,
     start_name="start_check",
     status_name="check_status",
-    start_summary="Lancer la vérification des données (make check-data)",
+    start_summary="Lancer la vérification des données",
     start_description="rasa data validate, puis la relecture en français (fichier et ligne) et la table de "
     "couverture du document d'aide ; en tâche de fond. Journalisé.",
     status_summary="Où en est la vérification",
@@ -58,7 +58,7 @@ REPORT = JobEndpoints(
     busy=REPORT_RUNNING,
     start_name="start_report",
     status_name="report_status",
-    start_summary="Lancer le rapport (make report)",
+    start_summary="Lancer le rapport",
     start_description="Entraînement, phrases de contrôle, validation croisée, histoires de test : plusieurs "
     "minutes, en tâche de fond ; reports/index.html à la fin. Journalisé.",
     status_summary="Où en est le rapport, et les chiffres du dernier",

@@ -25,7 +25,7 @@ from bot.web.sign_in import WORKBENCH_PAGE, sign_in_page
 from bot.web.state import WebConfig
 from bot.web.templating import render
 from bot.web.workbench_deps import PREFIX, REPORT_PATH, Workbench, WorkbenchDep
-from bot.web.workbench_service import intent_choices, latest_report_of
+from bot.web.workbench_service import editable_intents, help_sections, intent_choices, latest_report_of
 from bot.web.workbench_stats import default_since
 from bot.workbench.inbox import REASON_LABELS
 from bot.workbench.intent_checks import MIN_EXAMPLES, MIN_HOLDOUT, TOPICS
@@ -110,6 +110,8 @@ def question_page(request: Request, config: Config, bench: WorkbenchDep) -> Resp
         topics=TOPICS,
         min_examples=MIN_EXAMPLES,
         min_holdout=MIN_HOLDOUT,
+        sections=help_sections(bench),
+        editable=editable_intents(bench.registry()),
     )
 
 
@@ -122,6 +124,7 @@ def conversation_page(request: Request, config: Config, bench: WorkbenchDep) -> 
         "atelier_conversation.html",
         "conversation",
         conversation=normalize_reference(request.query_params.get("conversation", "")[:32]) or "",
+        editable=editable_intents(bench.registry()),
     )
 
 

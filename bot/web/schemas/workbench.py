@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.web.schemas.workbench_stories import StoryTurnView
+
 # --- the trainer, the intents ---
 
 
@@ -115,6 +117,11 @@ class NewQuestion(BaseModel):
     boutons: list[AnswerButton] = Field(default_factory=list, max_length=6)
     theme: str = Field(max_length=40)
     digression: bool = False
+    section: str | None = Field(
+        default=None,
+        max_length=12,
+        description="Le numéro de la section du document d'aide à laquelle la question répond (« 3.3 »).",
+    )
 
 
 class FileChange(BaseModel):
@@ -127,6 +134,10 @@ class Written(BaseModel):
     fichiers: list[FileChange]
     ecrit: bool = Field(description="false : un aperçu, rien n'est écrit.")
     message: str
+    resume: list[str] = Field(
+        default_factory=list,
+        description="Ce que le changement apprend à Sésame, en français (les fichiers : « fichiers »).",
+    )
 
 
 class IntentView(BaseModel):
@@ -215,6 +226,16 @@ class StoryView(BaseModel):
     fichier: str
     ecrit: bool
     message: str
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Ce qui a été fait pour que l'histoire soit juste : salutation automatique laissée "
+        "de côté, questions décidées dans la boîte de revue.",
+    )
+    avertissements: list[str] = Field(
+        default_factory=list,
+        description="Ce qui contredit une décision de la boîte de revue ou les données d'aujourd'hui.",
+    )
+    tours: list[StoryTurnView] = Field(default_factory=list, description="L'histoire passage par passage.")
 
 
 # --- statistics ---

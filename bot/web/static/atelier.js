@@ -35,6 +35,33 @@
     return text.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
   }
 
+  /* A button at work keeps a visible label (« Vérification en cours… ») and says it is busy;
+     ``done()`` gives its own label back (``done(false)``: and leaves it disabled). */
+  function working(button, label) {
+    if (!button.hasAttribute("data-label")) { button.setAttribute("data-label", button.textContent); }
+    button.textContent = label;
+    button.setAttribute("aria-busy", "true");
+    button.disabled = true;
+    return function done(enabled) {
+      if (button.hasAttribute("data-label")) { button.textContent = button.getAttribute("data-label"); }
+      button.removeAttribute("data-label");
+      button.removeAttribute("aria-busy");
+      button.disabled = enabled === false;
+    };
+  }
+
+  function bullets(list, texts) {
+    clear(list);
+    (texts || []).forEach(function (text) { list.appendChild(element("li", text)); });
+  }
+
+  /* What a change teaches Sésame, in French; the files under « Détails techniques ». */
+  function written(prefix, view) {
+    bullets($(prefix + "-liste"), view.resume);
+    fileChanges($(prefix === "apercu" ? "apercu-fichiers" : "modifier-apercu"), view.fichiers);
+    $(prefix + "-details").hidden = view.fichiers.length === 0;
+  }
+
   function fileChanges(container, files) {
     clear(container);
     files.forEach(function (file) {
@@ -208,7 +235,8 @@
         controle: $("controle").value,
         reponse: $("reponse").value,
         boutons: buttons,
-        digression: $("digression").checked
+        digression: $("digression").checked,
+        section: $("section").value || null
       };
     }
 
@@ -218,27 +246,32 @@
       show("erreur-nouvelle", "");
       show("succes-nouvelle", "");
       write.disabled = true;
+      var stop = working($("apercu-nouvelle"), "Préparation de l'aperçu…");
       call("POST", "/question/apercu", body()).then(function (preview) {
+        stop();
         $("apercu-vide").hidden = true;
-        show("apercu-resume", preview.message + " Intention : " + preview.intention + ".");
-        fileChanges($("apercu-fichiers"), preview.fichiers);
+        show("apercu-resume", preview.message);
+        written("apercu", preview);
         write.disabled = false;
         announce(preview.message);
         $("apercu").focus();
       }, function (failure) {
+        stop();
         show("erreur-nouvelle", failure.message);
         announce(failure.message);
       });
     });
     write.addEventListener("click", function () {
       show("erreur-nouvelle", "");
-      write.disabled = true;
+      var stop = working(write, "Écriture en cours…");
       call("POST", "/question", body()).then(function (done) {
+        stop(false);
         show("succes-nouvelle", done.message);
-        show("apercu-resume", "Écrit : " + done.fichiers.length + " fichiers modifiés.");
-        fileChanges($("apercu-fichiers"), done.fichiers);
+        show("apercu-resume", "C'est écrit : Sésame l'apprendra au prochain entraînement.");
+        written("apercu", done);
         announce(done.message);
       }, function (failure) {
+        stop();
         show("erreur-nouvelle", failure.message);
         announce(failure.message);
       });
@@ -283,6 +316,8 @@
         $("modifier-reponse-bloc").hidden = intent.reponse === null;
         $("modifier-action").hidden = intent.reponse !== null;
         clear($("modifier-apercu"));
+        clear($("modifier-liste"));
+        $("modifier-details").hidden = true;
         show("succes-modifier", "");
         saveEdit.disabled = true;
         edit.hidden = false;
@@ -294,23 +329,44 @@
       event.preventDefault();
       show("erreur-modifier", "");
       show("succes-modifier", "");
+      var button = edit.querySelector("button[type=submit]");
+      var stop = working(button, "Préparation de l'aperçu…");
       call("POST", "/intentions/" + encodeURIComponent(current.intention) + "/apercu", editBody()).then(function (preview) {
-        fileChanges($("modifier-apercu"), preview.fichiers);
+        stop();
+        written("modifier", preview);
         saveEdit.disabled = preview.fichiers.length === 0;
-        announce(preview.fichiers.length + " fichiers seraient modifiés.");
-      }, function (failure) { show("erreur-modifier", failure.message); });
+        announce(preview.resume.join(" "));
+      }, function (failure) {
+        stop();
+        show("erreur-modifier", failure.message);
+      });
     });
     saveEdit.addEventListener("click", function () {
-      saveEdit.disabled = true;
+      var stop = working(saveEdit, "Enregistrement en cours…");
       call("POST", "/intentions/" + encodeURIComponent(current.intention), editBody()).then(function (done) {
-        fileChanges($("modifier-apercu"), done.fichiers);
+        stop(false);
+        written("modifier", done);
         show("succes-modifier", done.message);
         announce(done.message);
-      }, function (failure) { show("erreur-modifier", failure.message); });
+      }, function (failure) {
+        stop();
+        show("erreur-modifier", failure.message);
+      });
     });
   }
 
   /* --- Conversation → test ----------------------------------------------------------- */
+
+  /* A story turn by turn, in French: the member's message, what Sésame answers. */
+  function turnItem(turn) {
+    var item = element("li", null, "turn");
+    var said = element("p");
+    said.appendChild(element("q", turn.texte, "texte"));
+    said.appendChild(document.createTextNode(" — question attendue : " + turn.libelle));
+    item.appendChild(said);
+    turn.reponses.forEach(function (text) { item.appendChild(element("p", "Sésame : " + text, "hint")); });
+    return item;
+  }
 
   function conversation() {
     var story = null;
@@ -325,31 +381,195 @@
       return body;
     }
 
+    function preview(view) {
+      $("histoire").textContent = view.histoire;
+      $("histoire-fichier").textContent = (view.ecrit ? "Enregistrée dans " : "Sera enregistrée dans ") + view.fichier + ".";
+      bullets($("histoire-notes"), view.notes);
+      bullets($("histoire-avertissements"), view.avertissements);
+      $("histoire-avertissements-bloc").hidden = view.avertissements.length === 0;
+      var turns = $("histoire-tours");
+      clear(turns);
+      view.tours.forEach(function (turn) { turns.appendChild(turnItem(turn)); });
+    }
+
+    var submit = $("source").querySelector("button[type=submit]");
     $("source").addEventListener("submit", function (event) {
       event.preventDefault();
       show("erreur-conversation", "");
       show("succes-conversation", "");
-      call("POST", "/conversation/apercu", source()).then(function (preview) {
-        story = preview;
-        $("histoire").textContent = preview.histoire;
-        $("histoire-fichier").textContent = "Sera ajoutée à " + preview.fichier + ".";
+      var stop = working(submit, "Préparation de l'aperçu…");
+      call("POST", "/conversation/apercu", source()).then(function (view) {
+        stop();
+        story = view;
+        preview(view);
         $("histoire-bloc").hidden = false;
         $("enregistrer-histoire").disabled = false;
         $("histoire-bloc").focus();
-        announce("Aperçu de l'histoire prêt.");
-      }, function (failure) { show("erreur-conversation", failure.message); });
-    });
-    $("enregistrer-histoire").addEventListener("click", function () {
-      if (!story) { return; }
-      $("enregistrer-histoire").disabled = true;
-      call("POST", "/conversation", source()).then(function (done) {
-        show("succes-conversation", done.message);
-        announce(done.message);
+        announce(view.avertissements.length
+          ? "Aperçu prêt : " + view.avertissements.length + " point(s) à vérifier."
+          : "Aperçu de l'histoire prêt.");
       }, function (failure) {
-        $("enregistrer-histoire").disabled = false;
+        stop();
         show("erreur-conversation", failure.message);
       });
     });
+    $("enregistrer-histoire").addEventListener("click", function () {
+      if (!story) { return; }
+      var stop = working($("enregistrer-histoire"), "Enregistrement en cours…");
+      call("POST", "/conversation", source()).then(function (done) {
+        stop(false);
+        preview(done);
+        show("succes-conversation", done.message);
+        announce(done.message);
+        loadSaved();
+      }, function (failure) {
+        stop();
+        show("erreur-conversation", failure.message);
+      });
+    });
+
+    /* The saved stories: each turn can be removed or given another question; a story deleted. */
+    var saved = $("enregistrees-liste");
+
+    function turnEditor(id, turn) {
+      var item = turnItem(turn);
+      var row = element("div", null, "turn-edit");
+      var field = element("div", null, "field");
+      var label = element("label", "Question attendue au passage " + turn.numero);
+      var select = $("modele-choix-question").content.firstElementChild.cloneNode(true);
+      select.id = id + "-question-" + turn.numero;
+      label.htmlFor = select.id;
+      select.setAttribute("data-numero", String(turn.numero));
+      var known = Array.prototype.some.call(select.options, function (option) { return option.value === turn.intention; });
+      if (!known) {
+        var none = element("option", "— à choisir —");
+        none.value = "";
+        select.insertBefore(none, select.firstChild);
+      }
+      select.value = known ? turn.intention : "";
+      select.setAttribute("data-avant", select.value);
+      field.appendChild(label);
+      field.appendChild(select);
+      row.appendChild(field);
+      var check = element("div", null, "field checkbox");
+      var box = element("input");
+      box.type = "checkbox";
+      box.id = id + "-retirer-" + turn.numero;
+      box.value = String(turn.numero);
+      var boxLabel = element("label", "Retirer le passage " + turn.numero);
+      boxLabel.htmlFor = box.id;
+      check.appendChild(box);
+      check.appendChild(boxLabel);
+      row.appendChild(check);
+      item.appendChild(row);
+      return item;
+    }
+
+    function editBody(form) {
+      var body = { retirer: [], changer: [] };
+      form.querySelectorAll("input[type=checkbox]:checked").forEach(function (input) { body.retirer.push(Number(input.value)); });
+      form.querySelectorAll("select").forEach(function (select) {
+        if (select.value && select.value !== select.getAttribute("data-avant")) {
+          body.changer.push({ numero: Number(select.getAttribute("data-numero")), intention: select.value });
+        }
+      });
+      return body;
+    }
+
+    function button(parent, text, type, className) {
+      var node = element("button", text, className);
+      node.type = type;
+      parent.appendChild(node);
+      return node;
+    }
+
+    /* A saved story changed or deleted: the button says it works, then the list is read again. */
+    function change(control, label, path, body) {
+      show("erreur-enregistrees", "");
+      show("succes-enregistrees", "");
+      var stop = working(control, label);
+      call("POST", path, body).then(function (done) {
+        stop();
+        show("succes-enregistrees", done.message);
+        announce(done.message);
+        loadSaved();
+      }, function (failure) {
+        stop();
+        show("erreur-enregistrees", failure.message);
+        announce(failure.message);
+      });
+    }
+
+    function savedItem(view, index) {
+      var id = "histoire-" + index;
+      var node = element("article", null, "saved-story");
+      node.setAttribute("aria-labelledby", id + "-titre");
+      var title = element("h3", view.titre);
+      title.id = id + "-titre";
+      node.appendChild(title);
+      if (view.avertissements.length) {
+        var box = element("div", null, "warnings");
+        box.appendChild(element("p", "À vérifier :", "warnings-title"));
+        var list = element("ul");
+        bullets(list, view.avertissements);
+        box.appendChild(list);
+        node.appendChild(box);
+      } else {
+        node.appendChild(element("p", "Rien ne contredit vos décisions ni les données.", "note success"));
+      }
+      var form = element("form");
+      form.noValidate = true;
+      var turns = element("ol", null, "turns");
+      view.tours.forEach(function (turn) { turns.appendChild(turnEditor(id, turn)); });
+      form.appendChild(turns);
+      var actions = element("div", null, "actions");
+      var save = button(actions, "Enregistrer les modifications", "submit");
+      var remove = button(actions, "Supprimer l'histoire", "button", "secondary");
+      form.appendChild(actions);
+      var confirm = element("div", null, "confirm");
+      confirm.hidden = true;
+      confirm.appendChild(element("p", "Supprimer « " + view.titre + " » ? Les rapports ne la rejoueront plus."));
+      var yes = button(confirm, "Oui, supprimer cette histoire", "button");
+      var no = button(confirm, "Non, la garder", "button", "secondary");
+      form.appendChild(confirm);
+      node.appendChild(form);
+      var details = element("details");
+      details.appendChild(element("summary", "Détails techniques : le fichier " + view.fichier));
+      var pre = element("pre", view.histoire, "code");
+      pre.tabIndex = 0;
+      pre.setAttribute("aria-label", "Le fichier " + view.fichier);
+      details.appendChild(pre);
+      node.appendChild(details);
+
+      var path = "/histoires/" + encodeURIComponent(view.fichier);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        change(save, "Enregistrement en cours…", path, editBody(form));
+      });
+      remove.addEventListener("click", function () {
+        confirm.hidden = false;
+        no.focus();
+      });
+      no.addEventListener("click", function () {
+        confirm.hidden = true;
+        remove.focus();
+      });
+      yes.addEventListener("click", function () { change(yes, "Suppression en cours…", path + "/suppression"); });
+      return node;
+    }
+
+    function loadSaved() {
+      return call("GET", "/histoires").then(function (view) {
+        $("enregistrees-chargement").hidden = true;
+        clear(saved);
+        view.histoires.forEach(function (story, index) { saved.appendChild(savedItem(story, index)); });
+        $("enregistrees-vide").hidden = view.histoires.length > 0;
+      }, function (failure) {
+        $("enregistrees-chargement").hidden = true;
+        show("erreur-enregistrees", failure.message);
+      });
+    }
+    loadSaved();
   }
 
   /* --- Vérifier et mesurer ----------------------------------------------------------- */
@@ -384,9 +604,21 @@
     box.appendChild(figures);
   }
 
+  var BUSY = { verification: "Vérification en cours…", rapport: "Rapport en cours…", modele: "Mise en service en cours…" };
+
   function task(kind, path, afterwards) {
     var button = $("lancer-" + kind);
     var timer = null;
+    var stop = null;
+
+    function busy(running) {
+      if (running && !stop) { stop = working(button, BUSY[kind]); }
+      if (!running) {
+        if (stop) { stop(); }
+        stop = null;
+        button.disabled = false;
+      }
+    }
 
     function follow(status, announced) {
       var job = status.tache;
@@ -397,7 +629,7 @@
       $(kind + "-etape").textContent = job.etapes
         ? "Étape " + job.etape + " sur " + job.etapes + " : " + job.etape_libelle + " (" + job.pourcentage + " %)"
         : "Démarrage…";
-      button.disabled = job.etat === "en_cours";
+      busy(job.etat === "en_cours");
       if (job.etat === "en_cours") {
         timer = window.setTimeout(function () { poll(); }, 1500);
         return;
@@ -413,7 +645,7 @@
     function poll() {
       call("GET", path, undefined, true).then(function (status) { follow(status, true); }, function (failure) {
         show("erreur-" + kind, failure.message);
-        button.disabled = false;
+        busy(false);
       });
     }
 
@@ -421,12 +653,12 @@
       window.clearTimeout(timer);
       show("erreur-" + kind, "");
       $(kind + "-message").hidden = true;
-      button.disabled = true;
+      busy(true);
       call("POST", path).then(function (status) {
         announce({ rapport: "Rapport lancé.", modele: "Mise en service lancée.", verification: "Vérification lancée." }[kind]);
         follow(status, false);
       }, function (failure) {
-        button.disabled = false;
+        busy(false);
         show("erreur-" + kind, failure.message);
       });
     });

@@ -690,7 +690,9 @@
     typingText.textContent = on ? (state.handoff ? TEXT.sending : TEXT.typing) : "";
   }
 
-  function post(message) {
+  /** ``automatic``: the greeting the widget sends by itself on opening, not typed by the member
+      (the workbench leaves it out of its statistics, inbox and test stories). */
+  function post(message, automatic) {
     var controller = typeof AbortController === "function" ? new AbortController() : null;
     var timer = controller
       ? window.setTimeout(function () {
@@ -700,7 +702,9 @@
     return fetch(ENDPOINT, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: message }),
+      body: JSON.stringify(
+        automatic ? { sender: state.sender, message: message, automatique: true } : { sender: state.sender, message: message }
+      ),
       credentials: "same-origin",
       cache: "no-store",
       signal: controller ? controller.signal : undefined,
@@ -743,7 +747,7 @@
     }
     busy = true;
     setTyping(true);
-    post(state.queue[0].message).then(function (result) {
+    post(state.queue[0].message, state.queue[0].automatique === true).then(function (result) {
       busy = false;
       setTyping(false);
       if (result.kind === "retry") {
@@ -1108,7 +1112,7 @@
     state.open = true;
     if (!state.greeted && !(options && options.silent)) {
       state.greeted = true;
-      state.queue.push({ message: GREET_MESSAGE });
+      state.queue.push({ message: GREET_MESSAGE, automatique: true });
     }
     saveState();
     scrollToEnd();
