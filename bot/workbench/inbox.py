@@ -46,6 +46,7 @@ from bot.workbench.tracker import (
     FALLBACK_INTENT,
     TrackerEvent,
     events_of_conversations_active_between,
+    is_automatic,
 )
 
 DEFAULT_THRESHOLD = 0.6
@@ -330,7 +331,7 @@ def collect(
     decisions = _decisions(session)
     items: list[InboxItem] = []
     for conversation_id, conversation in by_conversation.items():
-        messages = [i for i, e in enumerate(conversation) if e.type_name == "user"]
+        messages = [i for i, e in enumerate(conversation) if e.type_name == "user" and not is_automatic(e)]
         leading = {_last_message_before(conversation, messages, t) for t in handoffs.get(conversation_id, [])}
         for n, index in enumerate(messages):
             turn = _turn(conversation, messages, n)

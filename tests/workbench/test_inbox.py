@@ -259,3 +259,26 @@ def test_a_few_confident_answers_are_drawn_for_a_check_and_filtered_by_reason(
     with session_scope(tracker) as session:
         denied = collect(tracker, session, InboxFilters(reason=DENIED))
     assert [i.id for i in denied] == [confident["denied"]]
+
+
+def test_the_widgets_own_greeting_is_never_in_the_inbox(tracker: Engine) -> None:
+    """The « Bonjour » the widget sends on opening was never typed: no reason lists it, not even
+    as the last message before a hand-off when the member only pressed « Parler à un conseiller »."""
+    start = DAY + dt.timedelta(days=20)
+    opened = Conversation(tracker, "conv-opened", start)
+    automatic = opened.user("Bonjour", "greet", 0.99, automatic=True)
+    opened.answer("utter_greet", "Bonjour ! Que puis-je faire pour vous ?")
+    with session_scope(tracker) as session:
+        open_handoff(
+            session,
+            conversation_id="conv-opened",
+            channel="web",
+            kind=HandoffKind.LIVE,
+            reason=HandoffReason.ASKED,
+            summary="Motif : test",
+            transcript=[],
+            now=start + dt.timedelta(minutes=1),
+        )
+    with session_scope(tracker) as session:
+        listed = {item.id for item in collect(tracker, session, spot_check_percent=100)}
+    assert automatic not in listed
