@@ -52,6 +52,8 @@ MEMBERS = int(os.environ.get("BENCH_CPU_MEMBERS", "10"))
 ROUNDS = int(os.environ.get("BENCH_CPU_ROUNDS", "3"))
 IDLE_SECONDS = 5.0
 PROFILE_SECONDS = float(os.environ.get("BENCH_CPU_PROFILE_SECONDS", "20"))
+# While working on one bot: BENCH_CPU_BOTS=sesame measures Sésame only (the report says so).
+BOTS = os.environ.get("BENCH_CPU_BOTS", "sesame,stock").split(",")
 TURNS = 30
 # The turns measured (1-based, inclusive): the short conversation, and the end of a long one.
 WINDOWS = {"turn_3": (1, 3), "turn_30": (28, 30)}
@@ -280,8 +282,8 @@ def main(argv: list[str]) -> int:
             "settings": {"members": MEMBERS, "rounds": ROUNDS, "turns": TURNS, "windows": WINDOWS},
         }
         addresses = SourceAddresses()
-        results["sesame"] = sesame_run(addresses)
-        results["stock"] = stock_run(addresses)
+        results["sesame"] = sesame_run(addresses) if "sesame" in BOTS else {}
+        results["stock"] = stock_run(addresses) if "stock" in BOTS else {}
         results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     before_path = REPORTS / "bench_cpu_before.json"

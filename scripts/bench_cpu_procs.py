@@ -88,6 +88,7 @@ def flame_graphs(targets: Mapping[str, int], out: Mapping[str, Path], seconds: f
                 "--rate",
                 "100",
                 "--nonblocking",
+                "--gil",
                 "--format",
                 "flamegraph",
                 "--output",

@@ -32,17 +32,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.handoffs.waiting import WaitPolicy
 from bot.web.body_limits import MESSAGE_BODY_BYTES
 from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
-from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot, wait_policy
-from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, leaving_turn
+from bot.web.member_handoff import NumberCheck, member_turn, number_check, opened_by_the_bot, wait_policy
+from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, Left, leaving_turn
 from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, web_config
 
@@ -149,6 +151,14 @@ def parse_chat_body(body: bytes) -> ChatRequest | Response:
     return request
 
 
+def _before_the_bot(
+    engine: Engine, sender: str, message: str, policy: WaitPolicy, check: NumberCheck
+) -> tuple[Left | None, dict[str, Any] | None]:
+    """The member leaving the agents' queue, or a message for the agent: one trip to a worker thread."""
+    left = leaving_turn(engine, sender, message, policy)
+    return left, None if left is not None else member_turn(engine, sender, message, policy, check)
+
+
 async def _ask_rasa(
     rasa: RasaClient, request: Request, sender: str, message: str, *, callback: bool = False
 ) -> list[dict[str, Any]] | Response:
@@ -204,19 +214,10 @@ async def chat(
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
     policy = wait_policy(config.settings)
+    check = number_check(config.settings, request.client.host if request.client else None)
     try:
-        left = await run_in_threadpool(leaving_turn, config.engine, parsed.sender, parsed.message, policy)
-        relayed = (
-            None
-            if left is not None
-            else await run_in_threadpool(
-                member_turn,
-                config.engine,
-                parsed.sender,
-                parsed.message,
-                policy,
-                number_check(config.settings, request.client.host if request.client else None),
-            )
+        left, relayed = await run_in_threadpool(
+            _before_the_bot, config.engine, parsed.sender, parsed.message, policy, check
         )
     except SQLAlchemyError as exc:
         # The member database is down: no hand-off can be open or opened, but the bot still
