@@ -41,7 +41,7 @@ import httpx
 from scripts import bench_cpu_report
 from scripts.bench import ROOT, run_stock, stock_project, train
 from scripts.bench_client import ConversationFailed, Endpoint, RestWebhook, Session, SourceAddresses, WebChat
-from scripts.bench_cpu_procs import cpu_snapshot, flame_graphs, python_of
+from scripts.bench_cpu_procs import cpu_snapshot, flame_graphs, python_of, top_functions
 from scripts.bench_services import clean_up, machine_facts, production_environment
 from tests.support.background import free_port, production_in_background
 
@@ -198,15 +198,24 @@ def profile(
     texts: Sequence[str],
     check: Check,
     prefix: str,
-) -> list[str]:
-    """Flame graphs of the groups' Python processes under the same load; the SVGs written."""
+) -> dict[str, Any]:
+    """Flame graphs of the groups' Python processes under the same load: the SVGs written, and
+    each process's functions with the most samples (self time)."""
     targets = {name: pid for name, group in groups.items() if (pid := python_of(group)) is not None}
     out = {name: REPORTS / f"flame-{prefix}-{name}.svg" for name in targets}
     with flame_graphs(targets, out, PROFILE_SECONDS) as started:
         deadline = time.monotonic() + PROFILE_SECONDS
         while started and time.monotonic() < deadline:
             asyncio.run(one_round(endpoint, groups, addresses, texts, check))
-    return [str(out[name].relative_to(ROOT)) for name in started if out[name].exists()]
+    written = [name for name in started if out[name].exists()]
+    return {
+        "flame_graphs": [str(out[name].relative_to(ROOT)) for name in written],
+        "top_functions": {
+            name: top_functions(out[name].with_suffix(".txt"))
+            for name in written
+            if out[name].with_suffix(".txt").exists()
+        },
+    }
 
 
 def service_of(process: str) -> str:
@@ -228,7 +237,7 @@ def sesame_run(addresses: SourceAddresses) -> dict[str, Any]:
                 endpoint = WebChat(base)
                 result = drive(endpoint, groups, addresses, SESAME_TEXTS, None)
                 targets = {name: groups[name] for name in SESAME_SERVICES}
-                result["flame_graphs"] = profile(endpoint, targets, addresses, SESAME_TEXTS, None, "sesame")
+                result.update(profile(endpoint, targets, addresses, SESAME_TEXTS, None, "sesame"))
                 return result
     finally:
         say(f"  nettoyage : {clean_up(environment)}")
@@ -261,9 +270,7 @@ def stock_run(addresses: SourceAddresses) -> dict[str, Any]:
             groups = {"rasa": server.pid}
             endpoint = RestWebhook(f"http://127.0.0.1:{port}")
             result = drive(endpoint, groups, addresses, STOCK_TEXTS, lambda answer: None)
-            result["flame_graphs"] = profile(
-                endpoint, groups, addresses, STOCK_TEXTS, lambda _: None, "stock"
-            )
+            result.update(profile(endpoint, groups, addresses, STOCK_TEXTS, lambda _: None, "stock"))
             return result
 
 

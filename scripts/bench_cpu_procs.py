@@ -11,8 +11,10 @@ is comparable from one run to the next.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -75,30 +77,26 @@ def py_spy() -> str | None:
     return str(local) if local.exists() else shutil.which("py-spy")
 
 
+def _record(binary: str, pid: int, seconds: float, form: str, out: Path) -> subprocess.Popen[bytes]:
+    command = [binary, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "100"]
+    # --nonblocking: the target is never paused; --gil: only samples holding the GIL (CPU, not waits).
+    command += ["--nonblocking", "--gil", "--format", form, "--output", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 @contextmanager
 def flame_graphs(targets: Mapping[str, int], out: Mapping[str, Path], seconds: float) -> Iterator[list[str]]:
-    """py-spy records each target pid for ``seconds`` (without pausing it: ``--nonblocking``) while
-    the block runs load; yields the names started. Each SVG goes to ``out[name]``."""
+    """py-spy records each target pid for ``seconds`` while the block runs load; yields the names
+    started. Each SVG goes to ``out[name]``, the same samples as collapsed stacks next to it
+    (``.txt``, for ``top_functions``)."""
     binary = py_spy()
     running: list[tuple[str, subprocess.Popen[bytes]]] = []
     if binary is not None:
         for name, pid in targets.items():
-            command = [binary, "record", "--pid", str(pid), "--duration", str(int(seconds))]
-            command += [
-                "--rate",
-                "100",
-                "--nonblocking",
-                "--gil",
-                "--format",
-                "flamegraph",
-                "--output",
-                str(out[name]),
-            ]
-            running.append(
-                (name, subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-            )
+            running.append((name, _record(binary, pid, seconds, "flamegraph", out[name])))
+            running.append((name, _record(binary, pid, seconds, "raw", out[name].with_suffix(".txt"))))
     try:
-        yield [name for name, _ in running]
+        yield sorted({name for name, _ in running})
     finally:
         for name, process in running:
             try:
@@ -108,3 +106,15 @@ def flame_graphs(targets: Mapping[str, int], out: Mapping[str, Path], seconds: f
                 _, errors = process.communicate()
             if process.returncode != 0:
                 print(f"py-spy {name}: {errors.decode(errors='replace')[-400:]}", flush=True)
+
+
+def top_functions(collapsed: Path, count: int = 12) -> list[tuple[str, float]]:
+    """The functions where the samples were taken (self time), as shares of all samples."""
+    seen: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if samples.isdigit():
+            total += int(samples)
+            seen[re.sub(r":\d+\)$", ")", stack.split(";")[-1])] += int(samples)
+    return [(frame, round(100 * n / total, 1)) for frame, n in seen.most_common(count)] if total else []

@@ -164,4 +164,12 @@ def render(results: dict[str, Any], before: dict[str, Any] | None = None) -> str
     graphs = [*sesame.get("flame_graphs", []), *stock.get("flame_graphs", [])]
     lines += ["", "## Flame graphs (py-spy, same load)", ""]
     lines += [f"- [{g.removeprefix('reports/')}]({g.removeprefix('reports/')})" for g in graphs] or ["- none"]
+    for bot, run in (("Sésame", sesame), ("stock bot", stock)):
+        for process, functions in run.get("top_functions", {}).items():
+            lines += [
+                "",
+                f"Where {bot}'s {NAMES.get(process, process)} spends its samples (self time, % of samples):",
+                "",
+            ]
+            lines += [f"- {share:g} % `{frame}`" for frame, share in functions]
     return "\n".join(lines) + "\n"
