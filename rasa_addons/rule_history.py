@@ -18,6 +18,9 @@ ML policies. When the intent-based search (whose source is used) matches no rule
 runs again over the whole conversation, as Rasa runs it: rare (the fallback), and exact.
 The text-based search's source is used only when a rule matched.
 
+The rules themselves are compared as Rasa compares them, but each rule is read from its
+JSON key once per model (``_get_possible_keys``), not once per rule, state and message.
+
 Only for a RulePolicy whose states are those of ``states_for_tracker_history`` without
 rule-only turns removed (RulePolicy's own data), ``rasa_addons/tests/test_rule_history.py``
 compares predictions with Rasa's own. Installed by ``rasa_addons.speedups``.
@@ -32,13 +35,19 @@ from typing import Any
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
 from rasa.core.policies.policy import SupportedData
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+from rasa.shared.core.constants import PREVIOUS_ACTION, SHOULD_NOT_BE_SET
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 _ORIGINAL_FIND = RulePolicy._find_action_from_rules
 _ORIGINAL_STATES = RulePolicy._prediction_states
+_ORIGINAL_KEYS = RulePolicy._get_possible_keys
 _LONGEST = "_sesame_longest_rule"
+_PREPARED = "_sesame_prepared_rules"
+# A rule read once: from its last state back, whether the state has a previous action,
+# and its (state type, [(feature, value)]) with lists made tuples, as Rasa compares them.
+PreparedRule = list[tuple[bool, list[tuple[str, list[tuple[str, Any]]]]]]
 # Set while RulePolicy searches its rules: the states it asks for may then end early.
 _LAST_STATES_ONLY = contextvars.ContextVar("sesame_last_states_only", default=False)
 
@@ -73,6 +82,61 @@ def last_states(tracker: DialogueStateTracker, domain: Domain, keep: int) -> lis
         prior.update(event)
     states.append(domain._clean_state(domain.get_active_state(prior)))
     return states
+
+
+def _prepare(rule_key: str) -> PreparedRule:
+    prepared: PreparedRule = []
+    for state in reversed(RulePolicy._rule_key_to_state(rule_key)):
+        features = [
+            (
+                kind,
+                [(name, tuple(value) if isinstance(value, list) else value) for name, value in sub.items()],
+            )
+            for kind, sub in state.items()
+        ]
+        prepared.append((bool(state.get(PREVIOUS_ACTION)), features))
+    return prepared
+
+
+def _matches(features: list[tuple[str, list[tuple[str, Any]]]], conversation_state: State) -> bool:
+    """``RulePolicy._does_rule_match_state``, on a prepared rule state."""
+    for kind, rule_features in features:
+        conversation_features = conversation_state.get(kind, {})
+        for name, from_rule in rule_features:
+            from_conversation = conversation_features.get(name)
+            if (from_rule and from_rule != SHOULD_NOT_BE_SET and from_conversation != from_rule) or (
+                from_rule == SHOULD_NOT_BE_SET
+                and from_conversation
+                and from_conversation != SHOULD_NOT_BE_SET
+            ):
+                return False
+    return True
+
+
+def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[State]) -> set[str]:
+    """Rasa's rule filter (``_is_rule_applicable`` for every state from the last back)."""
+    prepared_all = self.__dict__.setdefault(_PREPARED, {})
+    if not any(lookup is self.lookup.get(name) for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)):
+        return _ORIGINAL_KEYS(self, lookup, states)
+    prepared = prepared_all.get(id(lookup))
+    if prepared is None or len(prepared) != len(lookup):
+        prepared = prepared_all[id(lookup)] = {key: _prepare(key) for key in lookup}
+    possible = set(lookup.keys())
+    for index, state in enumerate(reversed(states)):
+        has_previous_action = bool(state.get(PREVIOUS_ACTION))
+        kept = set()
+        for key in possible:
+            rule = prepared[key]
+            if index >= len(rule):
+                kept.add(key)
+                continue
+            rule_has_previous_action, features = rule[index]
+            if not rule_has_previous_action and not has_previous_action:
+                kept.add(key)
+            elif rule_has_previous_action and has_previous_action and _matches(features, state):
+                kept.add(key)
+        possible = kept
+    return possible
 
 
 def _applies(policy: RulePolicy) -> bool:
@@ -115,11 +179,13 @@ def _find_action_from_rules(
 
 
 def install() -> None:
+    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
     RulePolicy._find_action_from_rules = _find_action_from_rules  # type: ignore[method-assign]
     RulePolicy._prediction_states = _prediction_states  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Rasa's own search over every state (used by the tests)."""
+    RulePolicy._get_possible_keys = _ORIGINAL_KEYS  # type: ignore[method-assign]
     RulePolicy._find_action_from_rules = _ORIGINAL_FIND  # type: ignore[method-assign]
     RulePolicy._prediction_states = _ORIGINAL_STATES  # type: ignore[method-assign]
