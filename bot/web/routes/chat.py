@@ -45,7 +45,7 @@ from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTE
 from bot.web.errors import chat_error as error_response
 from bot.web.member_handoff import NumberCheck, member_turn, number_check, opened_by_the_bot, wait_policy
 from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, Left, leaving_turn
-from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.web.rasa import RasaClient, RasaFailed, RasaTurn, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, web_config
 
 logger = logging.getLogger("bot.web.chat")
@@ -161,10 +161,10 @@ def _before_the_bot(
 
 async def _ask_rasa(
     rasa: RasaClient, request: Request, sender: str, message: str, *, callback: bool = False
-) -> list[dict[str, Any]] | Response:
-    """Rasa's messages, or the French error to answer (503: the widget sends it again; 502)."""
+) -> RasaTurn | Response:
+    """Rasa's answer, or the French error to answer (503: the widget sends it again; 502)."""
     try:
-        return await rasa.send(
+        return await rasa.turn(
             sender, message, request.client.host if request.client else None, callback=callback
         )
     except RasaUnavailable as exc:
@@ -232,24 +232,28 @@ async def chat(
         if left.ask_callback:
             answer = await _ask_rasa(rasa, request, parsed.sender, CALLBACK_REQUEST, callback=True)
             # The queue is left already: on a failure the member gets a button to ask again.
-            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer
+            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer.messages
         return JSONResponse(body, media_type=JSON_CONTENT_TYPE)
     if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
         return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
     started = time.monotonic()
-    messages = await _ask_rasa(rasa, request, parsed.sender, parsed.message)
-    if isinstance(messages, Response):
-        return messages
+    answer = await _ask_rasa(rasa, request, parsed.sender, parsed.message)
+    if isinstance(answer, Response):
+        return answer
+    messages = answer.messages
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info(
         "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
     )
     body = {"messages": messages}
-    try:
-        handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender, policy)
-    except SQLAlchemyError:
-        handoff = None
+    handoff = None
+    # Only the action server opens hand-offs: after a turn Rasa says ran no action, none is looked for.
+    if answer.actions_called is not False:
+        try:
+            handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender, policy)
+        except SQLAlchemyError:
+            handoff = None
     if handoff is not None:
         body["handoff"] = handoff
     return JSONResponse(body, media_type=JSON_CONTENT_TYPE)
