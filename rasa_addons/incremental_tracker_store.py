@@ -186,14 +186,20 @@ async def _save(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
         session.commit()
 
 
+# (class, attribute, Rasa's, ours)
+PATCHES = (
+    (RedactingSQLTrackerStore, "_retrieve", _ORIGINAL_RETRIEVE, _retrieve),
+    (RedactingSQLTrackerStore, "save", _ORIGINAL_SAVE, _save),
+    (SQLTrackerStore, "_additional_events", _ORIGINAL_ADDITIONAL, _additional_events),
+)
+
+
 def install() -> None:
-    RedactingSQLTrackerStore._retrieve = _retrieve  # type: ignore[method-assign]
-    RedactingSQLTrackerStore.save = _save  # type: ignore[method-assign]
-    SQLTrackerStore._additional_events = _additional_events  # type: ignore[method-assign]
+    for owner, name, _, ours in PATCHES:
+        setattr(owner, name, ours)
 
 
 def uninstall() -> None:
-    """Rasa's own full read (used by the tests); what was kept is no longer used."""
-    RedactingSQLTrackerStore._retrieve = _ORIGINAL_RETRIEVE  # type: ignore[method-assign]
-    RedactingSQLTrackerStore.save = _ORIGINAL_SAVE  # type: ignore[method-assign]
-    SQLTrackerStore._additional_events = _ORIGINAL_ADDITIONAL  # type: ignore[method-assign]
+    """Rasa's own full read and save (used by the tests); what was kept is no longer used."""
+    for owner, name, rasa_own, _ in PATCHES:
+        setattr(owner, name, rasa_own)

@@ -178,14 +178,20 @@ def _find_action_from_rules(
     return _ORIGINAL_FIND(self, tracker, domain, use_text_for_last_user_input)
 
 
+# RulePolicy's methods replaced: (name, Rasa's, ours).
+PATCHES = (
+    ("_get_possible_keys", _ORIGINAL_KEYS, _get_possible_keys),
+    ("_find_action_from_rules", _ORIGINAL_FIND, _find_action_from_rules),
+    ("_prediction_states", _ORIGINAL_STATES, _prediction_states),
+)
+
+
 def install() -> None:
-    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
-    RulePolicy._find_action_from_rules = _find_action_from_rules  # type: ignore[method-assign]
-    RulePolicy._prediction_states = _prediction_states  # type: ignore[method-assign]
+    for name, _, ours in PATCHES:
+        setattr(RulePolicy, name, ours)
 
 
 def uninstall() -> None:
     """Rasa's own search over every state (used by the tests)."""
-    RulePolicy._get_possible_keys = _ORIGINAL_KEYS  # type: ignore[method-assign]
-    RulePolicy._find_action_from_rules = _ORIGINAL_FIND  # type: ignore[method-assign]
-    RulePolicy._prediction_states = _ORIGINAL_STATES  # type: ignore[method-assign]
+    for name, rasa_own, _ in PATCHES:
+        setattr(RulePolicy, name, rasa_own)

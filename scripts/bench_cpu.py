@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -109,15 +110,21 @@ class Members:
             await client.aclose()
 
 
-async def one_round(
-    endpoint: Endpoint,
-    groups: Mapping[str, int],
-    addresses: SourceAddresses,
-    texts: Sequence[str],
-    check: Check,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Load:
+    """One bot under load: how members reach it, what they say, which process groups are measured."""
+
+    endpoint: Endpoint
+    groups: Mapping[str, int]
+    addresses: SourceAddresses
+    texts: Sequence[str]
+    check: Check
+
+
+async def one_round(load: Load) -> dict[str, Any]:
     """Fresh conversations to turn 30; each window's messages, failures, seconds and CPU per group."""
-    members = Members(endpoint, addresses, texts, check)
+    members = Members(load.endpoint, load.addresses, load.texts, load.check)
+    groups = load.groups
     windows: dict[str, Any] = {}
     turn = 1
     try:
@@ -174,39 +181,26 @@ def per_message(rounds: list[dict[str, Any]], idle: Mapping[str, float]) -> dict
     return result
 
 
-def drive(
-    endpoint: Endpoint,
-    groups: Mapping[str, int],
-    addresses: SourceAddresses,
-    texts: Sequence[str],
-    check: Check,
-) -> dict[str, Any]:
+def drive(load: Load) -> dict[str, Any]:
     """Warm-up, idle rates, then ``ROUNDS`` measured rounds."""
-    asyncio.run(one_round(endpoint, groups, addresses, texts, check))  # warm-up: caches, connections
-    idle = idle_rates(groups)
+    asyncio.run(one_round(load))  # warm-up: caches, connections
+    idle = idle_rates(load.groups)
     rounds = []
     for number in range(1, ROUNDS + 1):
-        rounds.append(asyncio.run(one_round(endpoint, groups, addresses, texts, check)))
+        rounds.append(asyncio.run(one_round(load)))
         say(f"  tour de mesure {number}/{ROUNDS} : {bench_cpu_report.round_line(rounds[-1])}")
     return {"idle_cpu_per_second": {g: round(v, 4) for g, v in idle.items()}, **per_message(rounds, idle)}
 
 
-def profile(
-    endpoint: Endpoint,
-    groups: Mapping[str, int],
-    addresses: SourceAddresses,
-    texts: Sequence[str],
-    check: Check,
-    prefix: str,
-) -> dict[str, Any]:
+def profile(load: Load, prefix: str) -> dict[str, Any]:
     """Flame graphs of the groups' Python processes under the same load: the SVGs written, and
     each process's functions with the most samples (self time)."""
-    targets = {name: pid for name, group in groups.items() if (pid := python_of(group)) is not None}
+    targets = {name: pid for name, group in load.groups.items() if (pid := python_of(group)) is not None}
     out = {name: REPORTS / f"flame-{prefix}-{name}.svg" for name in targets}
     with flame_graphs(targets, out, PROFILE_SECONDS) as started:
         deadline = time.monotonic() + PROFILE_SECONDS
         while started and time.monotonic() < deadline:
-            asyncio.run(one_round(endpoint, groups, addresses, texts, check))
+            asyncio.run(one_round(load))
     written = [name for name in started if out[name].exists()]
     return {
         "flame_graphs": [str(out[name].relative_to(ROOT)) for name in written],
@@ -234,10 +228,10 @@ def sesame_run(addresses: SourceAddresses) -> dict[str, Any]:
                 run_dir, run_dir / "env.production", environment, model=MODEL, ready_seconds=READY_SECONDS
             ) as running:
                 groups = {service_of(name): group for name, group in running.pids().items()}
-                endpoint = WebChat(base)
-                result = drive(endpoint, groups, addresses, SESAME_TEXTS, None)
+                load = Load(WebChat(base), groups, addresses, SESAME_TEXTS, None)
+                result = drive(load)
                 targets = {name: groups[name] for name in SESAME_SERVICES}
-                result.update(profile(endpoint, targets, addresses, SESAME_TEXTS, None, "sesame"))
+                result.update(profile(replace(load, groups=targets), "sesame"))
                 return result
     finally:
         say(f"  nettoyage : {clean_up(environment)}")
@@ -267,10 +261,10 @@ def stock_run(addresses: SourceAddresses) -> dict[str, Any]:
     say(f"rasa init : rasa run sur le port {port}…")
     with tempfile.TemporaryDirectory(prefix="sesame-bench-cpu-stock-") as tmp:
         with run_stock(project, Path(tmp), model, port) as server:
-            groups = {"rasa": server.pid}
             endpoint = RestWebhook(f"http://127.0.0.1:{port}")
-            result = drive(endpoint, groups, addresses, STOCK_TEXTS, lambda answer: None)
-            result.update(profile(endpoint, groups, addresses, STOCK_TEXTS, lambda _: None, "stock"))
+            load = Load(endpoint, {"rasa": server.pid}, addresses, STOCK_TEXTS, lambda _answer: None)
+            result = drive(load)
+            result.update(profile(load, "stock"))
             return result
 
 
