@@ -163,6 +163,13 @@ def render(results: dict[str, Any], before: dict[str, Any] | None = None) -> str
             )
     graphs = [*sesame.get("flame_graphs", []), *stock.get("flame_graphs", [])]
     lines += ["", "## Flame graphs (py-spy, same load)", ""]
+    if before:
+        lines += [
+            "The `-before.svg` graphs were recorded under the same load before the changes of issue #24, "
+            "without `--gil` (waits on the database and the network counted as busy); the others count "
+            "only samples holding the GIL (CPU).",
+            "",
+        ]
     lines += [f"- [{g.removeprefix('reports/')}]({g.removeprefix('reports/')})" for g in graphs] or ["- none"]
     for bot, run in (("Sésame", sesame), ("stock bot", stock)):
         for process, functions in run.get("top_functions", {}).items():
