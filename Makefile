@@ -202,6 +202,7 @@ test:
 # load) still runs alone, not from here.
 bench: venvs $(MODEL) $(HAPROXY) $(CHROMIUM)
 	$(PY_B) scripts/bench_prod.py
+	$(PY_B) scripts/bench_cpu.py
 	$(PY_B) scripts/bench_web.py
 	$(PY_B) scripts/bench_handoff.py
 	$(PY_A) scripts/bench_lock_store.py

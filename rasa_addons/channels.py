@@ -49,6 +49,9 @@ SENDER_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # The web tier's label: keyed hashes of the address and (since #20) of its network.
 WEB_CLIENT_SHAPE = re.compile(r"web:[0-9a-f]{16,64}(?:\.[0-9a-f]{16})?")
 CHANNEL_TOKEN_HEADER = "x-sesame-channel"  # noqa: S105 - a header name, not a secret
+# On every answer: "1" when the turn called the action server, else "0". Only actions open
+# hand-offs, so the web tier (bot.web.rasa) looks for one after a "1" only (issue #24).
+ACTIONS_HEADER = "X-Sesame-Actions"
 EMPTY_MESSAGE_PAYLOAD = "/nlu_fallback"
 
 ERRORS = {
@@ -147,6 +150,13 @@ def answer_for(turn: turn_guard.TurnProblems, body: bytes) -> HTTPResponse | Non
     return response.json([*messages, fallback], ensure_ascii=False)
 
 
+def final_answer(turn: turn_guard.TurnProblems, answer: HTTPResponse) -> HTTPResponse | None:
+    """``answer_for``'s answer (None: Rasa's), saying in ``ACTIONS_HEADER`` whether actions ran."""
+    replaced = answer_for(turn, answer.body or b"[]")
+    (replaced or answer).headers[ACTIONS_HEADER] = "1" if turn.actions_called else "0"
+    return replaced
+
+
 class SafeRestInput(RestInput):
     """Rasa's REST input channel, with requests checked and the text cleaned first."""
 
@@ -172,7 +182,7 @@ class SafeRestInput(RestInput):
             turn = turn_guard.current_turn()
             if request.method != "POST" or turn is None or answer.status != 200:
                 return None
-            return answer_for(turn, answer.body or b"[]")
+            return final_answer(turn, answer)
 
         return webhook
 

@@ -58,6 +58,9 @@ class TurnProblems:
 
     action_server_down: bool = False
     failed: bool = False
+    # Whether the action server was called: only its actions open hand-offs, so the web
+    # tier looks for one only after such a turn (``rasa_addons.channels.ACTIONS_HEADER``).
+    actions_called: bool = False
 
 
 _CURRENT: contextvars.ContextVar[TurnProblems | None] = contextvars.ContextVar(
@@ -144,6 +147,9 @@ def _create_tracker_store(store: TrackerStore | None, domain: Any) -> TrackerSto
 
 
 async def _remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+    turn = current_turn()
+    if turn is not None:
+        turn.actions_called = True
     try:
         return await _ORIGINAL_REMOTE_RUN(self, *args, **kwargs)
     except ActionExecutionRejection:  # a form refusing a value: the normal flow

@@ -62,14 +62,7 @@ from scripts.bench_client import (
     WebChat,
     run_level,
 )
-from scripts.bench_services import (
-    Memory,
-    delete_redis_keys,
-    drop_databases,
-    free_port_block,
-    group_memory,
-    machine_facts,
-)
+from scripts.bench_services import Memory, clean_up, group_memory, machine_facts, production_environment
 from tests.support.background import (
     ProductionBackground,
     ProductionFailed,
@@ -86,8 +79,6 @@ LEVEL_SECONDS = float(os.environ.get("BENCH_LEVEL_SECONDS", "40"))
 WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "5"))
 REPLICA_COUNTS = (2, 1)
 MEMBERS_PER_RUN = 3000
-POSTGRES = "postgres@127.0.0.1:5432"
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 14
 READY_SECONDS = 900  # two Rasa replicas load their model at once on two shared cores
 FIRST_ANSWER_SECONDS = 120
 
@@ -323,29 +314,8 @@ def chat_clients(log_dir: Path) -> dict[str, int]:
 
 
 def production_run(replicas: int, addresses: SourceAddresses) -> dict[str, Any]:
-    tag = uuid.uuid4().hex[:10]
-    web_port, rasa_port, actions_port = (free_port_block(replicas) for _ in range(3))
-    members_db, tracker_db = f"banc_{tag}", f"banc_{tag}_conversations"
-    environment = {
-        "REPLICAS": str(replicas),
-        "WEB_PORT": str(web_port),
-        "RASA_PORT": str(rasa_port),
-        "ACTIONS_PORT": str(actions_port),
-        "DATABASE_URL": f"postgresql+psycopg://{POSTGRES}/{members_db}",
-        "TRACKER_STORE_URL": f"postgresql+psycopg2://{POSTGRES}/{tracker_db}",
-        "REDIS_HOST": REDIS_HOST,
-        "REDIS_PORT": str(REDIS_PORT),
-        "REDIS_LOCK_DB": str(REDIS_DB),
-        "REDIS_LOCK_PREFIX": f"banc-{tag}",
-        "SMTP_HOST": "127.0.0.1",
-        "SMTP_PORT": str(free_port()),
-        "SMTP_STARTTLS": "false",
-        "SMTP_USER": "",
-        "SMTP_PASSWORD": "",
-        "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
-        "LOOKUPS_PER_MINUTE": "100000",
-        "RESET_REQUESTS_PER_MINUTE": "100000",
-    }
+    environment = production_environment(replicas, uuid.uuid4().hex[:10])
+    web_port = int(environment["WEB_PORT"])
     result: dict[str, Any] = {"replicas": replicas}
     base = f"http://127.0.0.1:{web_port}"
     say(f"Sésame ×{replicas} (production) : démarrage, répartiteur web sur {web_port}…")
@@ -397,9 +367,7 @@ def production_run(replicas: int, addresses: SourceAddresses) -> dict[str, Any]:
                 shutil.copytree(running.log_dir, kept)
                 shutil.copy(running.output, kept / "output.txt")
                 result["logs"] = log_findings(kept)
-            dropped = drop_databases(environment["DATABASE_URL"], environment["TRACKER_STORE_URL"])
-            deleted = delete_redis_keys(REDIS_HOST, REDIS_PORT, REDIS_DB, environment["REDIS_LOCK_PREFIX"])
-            say(f"  nettoyage : bases {', '.join(dropped)} supprimées, {deleted} clé(s) Redis supprimée(s)")
+            say(f"  nettoyage : {clean_up(environment)}")
     return result
 
 

@@ -25,6 +25,8 @@ from sqlalchemy.engine import make_url
 from tests.support.background import free_port
 
 PROC = Path("/proc")
+POSTGRES = "postgres@127.0.0.1:5432"
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 14
 
 
 def port_is_free(port: int) -> bool:
@@ -169,3 +171,37 @@ def machine_facts() -> dict[str, object]:
         "load_average": [round(x, 2) for x in load],
         "kernel": platform.release(),
     }
+
+
+def production_environment(replicas: int, tag: str) -> dict[str, str]:
+    """Production mode's settings for a bench run: free ports, throw-away databases named after
+    ``tag``, Redis database 14 under the prefix ``banc-<tag>``, and the global pauses of NIR
+    look-ups and reset requests raised (sized to real traffic, they would stop a load test)."""
+    web_port, rasa_port, actions_port = (free_port_block(replicas) for _ in range(3))
+    return {
+        "REPLICAS": str(replicas),
+        "WEB_PORT": str(web_port),
+        "RASA_PORT": str(rasa_port),
+        "ACTIONS_PORT": str(actions_port),
+        "DATABASE_URL": f"postgresql+psycopg://{POSTGRES}/banc_{tag}",
+        "TRACKER_STORE_URL": f"postgresql+psycopg2://{POSTGRES}/banc_{tag}_conversations",
+        "REDIS_HOST": REDIS_HOST,
+        "REDIS_PORT": str(REDIS_PORT),
+        "REDIS_LOCK_DB": str(REDIS_DB),
+        "REDIS_LOCK_PREFIX": f"banc-{tag}",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(free_port()),
+        "SMTP_STARTTLS": "false",
+        "SMTP_USER": "",
+        "SMTP_PASSWORD": "",
+        "RESET_URL_BASE": f"http://127.0.0.1:{web_port}/reinitialiser",
+        "LOOKUPS_PER_MINUTE": "100000",
+        "RESET_REQUESTS_PER_MINUTE": "100000",
+    }
+
+
+def clean_up(environment: dict[str, str]) -> str:
+    """Drop the run's databases and delete its Redis keys; what was done, in French."""
+    dropped = drop_databases(environment["DATABASE_URL"], environment["TRACKER_STORE_URL"])
+    deleted = delete_redis_keys(REDIS_HOST, REDIS_PORT, REDIS_DB, environment["REDIS_LOCK_PREFIX"])
+    return f"bases {', '.join(dropped)} supprimées, {deleted} clé(s) Redis supprimée(s)"

@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.agents.presence import DEFAULT_PRESENCE, session_present
@@ -94,6 +94,28 @@ def open_for_conversation(session: Session, conversation_id: str) -> Handoff | N
     return session.scalars(
         select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.state.in_(OPEN_STATES))
     ).one_or_none()
+
+
+# Asked for every member message (``POST /chat``, before and after Rasa), when almost
+# never is a live chat open: a plain statement on a pooled connection, without an ORM
+# session or a statement to compile (issue #24: about half of the web tier's time per
+# message went to ``open_for_conversation``). Backed by the partial index on open hand-offs.
+_LIVE_OPEN = text(
+    "SELECT 1 FROM handoffs WHERE conversation_id = :conversation AND kind = :live "
+    "AND state IN (:waiting, :active) LIMIT 1"
+)
+
+
+def live_chat_open(engine: Engine, conversation_id: str) -> bool:
+    """Whether the conversation has a waiting or active live chat (not a call-back), in one query."""
+    parameters = {
+        "conversation": conversation_id,
+        "live": HandoffKind.LIVE.value,
+        "waiting": HandoffState.WAITING.value,
+        "active": HandoffState.ACTIVE.value,
+    }
+    with engine.connect() as connection:
+        return connection.execute(_LIVE_OPEN, parameters).first() is not None
 
 
 def open_handoff(

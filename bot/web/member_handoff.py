@@ -133,6 +133,8 @@ def member_turn(
     ``check``: look a NIR in the message up before it is masked (``_member_named``).
     """
     member_ref = _member_named(engine, sender, text, check) if check is not None else None
+    if not queue.live_chat_open(engine, sender):  # nearly every message: one light query
+        return None
     with session_scope(engine) as session:
         handoff = queue.open_for_conversation(session, sender)
         if handoff is None or handoff.kind != HandoffKind.LIVE:
@@ -152,6 +154,8 @@ def member_turn(
 
 def opened_by_the_bot(engine: Engine, sender: str, policy: WaitPolicy | None = None) -> dict[str, Any] | None:
     """The hand-off the bot's answer has just opened (``action_request_human``), if any."""
+    if not queue.live_chat_open(engine, sender):
+        return None
     with session_scope(engine) as session:
         handoff = queue.open_for_conversation(session, sender)
         if handoff is None or handoff.kind != HandoffKind.LIVE:

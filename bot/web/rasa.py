@@ -21,6 +21,9 @@ from bot.shared.user_input import AUTOMATIC_FLAG
 
 # The header the balancer hashes to keep a conversation on one Rasa replica.
 CONVERSATION_HEADER = "X-Sesame-Conversation"
+# Rasa's answer says "1" when the turn called the action server, "0" when not
+# (rasa_addons.channels.ACTIONS_HEADER): only actions open hand-offs.
+ACTIONS_HEADER = "X-Sesame-Actions"
 # Rasa answers in well under a second; the action server may take a few on a busy machine.
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
@@ -89,6 +92,14 @@ def client_label(client_address: str | None, key: str) -> str:
     return f"web:{keyed('address', address)[:32]}.{keyed('network', network_of_address(address))[:16]}"
 
 
+@dataclass(frozen=True)
+class RasaTurn:
+    """The bot's messages, and whether the turn called the action server (None: not said)."""
+
+    messages: list[dict[str, Any]]
+    actions_called: bool | None = None
+
+
 @dataclass
 class RasaClient:
     """Posts one message to Rasa's REST webhook and returns the bot's messages.
@@ -112,6 +123,20 @@ class RasaClient:
         callback: bool = False,
         automatic: bool = False,
     ) -> list[dict[str, Any]]:
+        """The bot's messages (``turn``'s)."""
+        return (
+            await self.turn(sender, message, client_address, callback=callback, automatic=automatic)
+        ).messages
+
+    async def turn(
+        self,
+        sender: str,
+        message: str,
+        client_address: str | None,
+        *,
+        callback: bool = False,
+        automatic: bool = False,
+    ) -> RasaTurn:
         """The bot's answer; the client's label goes along as metadata (never logged here).
 
         ``callback``: the member left the agents' queue to be called back (``metadata.rappel``,
@@ -141,9 +166,11 @@ class RasaClient:
         if response.status_code != 200:
             raise RasaFailed(f"HTTP {response.status_code}")
         try:
-            return clean_bot_messages(json.loads(response.content.decode("utf-8")))
+            messages = clean_bot_messages(json.loads(response.content.decode("utf-8")))
         except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             raise RasaFailed("unreadable answer") from None
+        said = response.headers.get(ACTIONS_HEADER)
+        return RasaTurn(messages, None if said not in {"0", "1"} else said == "1")
 
     async def intents(self, question: str, agent_login: str) -> list[dict[str, Any]]:
         """The top intents for an agent's question: ``[{"name", "confidence"}]``, best first.

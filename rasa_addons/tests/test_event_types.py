@@ -28,7 +28,8 @@ def test_every_event_type_resolves_to_the_same_class() -> None:
     rasa_own = resolve_all(names)
     event_types.install()
     assert resolve_all(names) == rasa_own
-    assert len(set(rasa_own)) == len(names) > 20
+    # rasa.core.test (imported by RulePolicy) adds a second class named "user": names may repeat.
+    assert len(set(rasa_own)) == len(set(names)) > 20
 
 
 def test_unknown_names_behave_as_in_rasa() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -9,10 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import rasa.core.processor
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
 
-from rasa_addons import action_response_check, event_types, speedups
+from rasa_addons import (
+    action_response_check,
+    debug_copies,
+    event_types,
+    incremental_tracker_store,
+    kept_connections,
+    rule_history,
+    speedups,
+)
+from rasa_addons.redacting_tracker_store import RedactingSQLTrackerStore
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +39,10 @@ def test_installed_on_the_pinned_rasa() -> None:
     assert speedups.install()
     assert RemoteAction._validate_action_result is not action_response_check._ORIGINAL
     assert Event.resolve_by_type is not event_types._ORIGINAL
+    assert RedactingSQLTrackerStore._retrieve is not incremental_tracker_store._ORIGINAL_RETRIEVE
+    assert EndpointConfig.session is not kept_connections._ORIGINAL
+    assert RulePolicy._find_action_from_rules is not rule_history._ORIGINAL_FIND
+    assert isinstance(rasa.core.processor.copy, debug_copies.CopiesForDebugOnly)
 
 
 def test_another_rasa_version_runs_rasa_as_it_comes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,6 +50,10 @@ def test_another_rasa_version_runs_rasa_as_it_comes(monkeypatch: pytest.MonkeyPa
     assert not speedups.install()
     assert RemoteAction._validate_action_result is action_response_check._ORIGINAL
     assert Event.resolve_by_type is event_types._ORIGINAL
+    assert RedactingSQLTrackerStore._retrieve is incremental_tracker_store._ORIGINAL_RETRIEVE
+    assert EndpointConfig.session is kept_connections._ORIGINAL
+    assert RulePolicy._find_action_from_rules is rule_history._ORIGINAL_FIND
+    assert rasa.core.processor.copy is copy
 
 
 # What another Rasa version sees, in a fresh interpreter: nothing of Rasa imported.

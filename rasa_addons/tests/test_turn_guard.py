@@ -10,14 +10,16 @@ import time
 from typing import Any
 
 import pytest
+from rasa.core.actions.action import RemoteAction
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
+from sanic import response
 
 from rasa_addons import turn_guard
-from rasa_addons.channels import answer_for, guarded
+from rasa_addons.channels import ACTIONS_HEADER, answer_for, final_answer, guarded
 from rasa_addons.redacting_tracker_store import TrackerStoreUnreachable, check_reachable
 
 
@@ -152,3 +154,20 @@ def test_an_unreachable_conversation_store_stops_the_start_in_french() -> None:
 
 def test_a_reachable_conversation_store_starts(postgres_server_database: str) -> None:
     check_reachable(postgres_server_database, attempts=1)
+
+
+def test_the_answer_says_whether_the_action_server_was_called(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def answered(self: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return []
+
+    monkeypatch.setattr(turn_guard, "_ORIGINAL_REMOTE_RUN", answered)
+    action = RemoteAction("action_request_human", None)
+    called, _ = in_a_turn(turn_guard._remote_run(action, None, None, None, None))
+    assert called.actions_called
+    quiet = turn_guard.TurnProblems()
+    for problems, flag in ((called, "1"), (quiet, "0")):
+        answer = response.json([{"text": "Bonjour"}])
+        assert final_answer(problems, answer) is None  # Rasa's own answer is kept
+        assert answer.headers[ACTIONS_HEADER] == flag
+    replaced = final_answer(turn_guard.TurnProblems(action_server_down=True, actions_called=True), answer)
+    assert replaced is not None and replaced.headers[ACTIONS_HEADER] == "1"

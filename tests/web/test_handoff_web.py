@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -38,10 +38,15 @@ SECRET = "mon numero 2 91 09 75 006 373 88"  # noqa: S105 - a generated test NIR
 class FakeRasa:
     def __init__(self) -> None:
         self.asked: list[dict[str, Any]] = []
+        self.during_turn: Callable[[], object] | None = None  # what the action server does
+        self.headers: dict[str, str] = {}
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.asked.append(json.loads(request.content))
-        return httpx.Response(200, json=[{"recipient_id": "x", "text": "Réponse de Sésame."}])
+        if self.during_turn is not None:
+            self.during_turn()
+        body = [{"recipient_id": "x", "text": "Réponse de Sésame."}]
+        return httpx.Response(200, json=body, headers=self.headers)
 
 
 @pytest.fixture
@@ -523,3 +528,17 @@ def test_reads_are_audited_once_and_polls_do_not_flood(
     for _ in range(3):
         api(sophie, f"/prises-en-charge/{handoff_id}")
     assert [line.detail["prise_en_charge"] for line in reads(db, "sophie")] == [handoff_id]
+
+
+@pytest.mark.parametrize(("actions", "shown"), [("1", True), (None, True), ("0", False)])
+def test_a_hand_off_the_bot_opens_is_shown_when_its_turn_called_the_action_server(
+    db: Engine, rasa: FakeRasa, member: TestClient, actions: str | None, shown: bool
+) -> None:
+    # Only the action server opens hand-offs: after a turn Rasa says ran no action
+    # (X-Sesame-Actions: 0) the web tier does not look; without the header it does.
+    rasa.during_turn = lambda: open_live(db)
+    rasa.headers = {} if actions is None else {"X-Sesame-Actions": actions}
+    reply = chat(member, "je veux parler à un conseiller")
+    assert ("handoff" in reply) is shown
+    if shown:
+        assert reply["handoff"]["etat"] == "attente"

@@ -38,14 +38,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.handoffs.waiting import WaitPolicy
 from bot.web.body_limits import MESSAGE_BODY_BYTES
 from bot.web.deps import from_our_page
 from bot.web.errors import CHAT_PATH, CHAT_TEXTS, EMPTY_MESSAGE_TEXT, JSON_CONTENT_TYPE, MAX_MESSAGE_CHARS
 from bot.web.errors import chat_error as error_response
 from bot.web.member_feedback import offer as feedback_offer
-from bot.web.member_handoff import member_turn, number_check, opened_by_the_bot, wait_policy
-from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, leaving_turn
-from bot.web.rasa import RasaClient, RasaFailed, RasaUnavailable
+from bot.web.member_handoff import NumberCheck, member_turn, number_check, opened_by_the_bot, wait_policy
+from bot.web.member_leaving import CALLBACK_REQUEST, CALLBACK_RETRY, Left, leaving_turn
+from bot.web.rasa import RasaClient, RasaFailed, RasaTurn, RasaUnavailable
 from bot.web.state import WebConfig, rasa_client, tracker_store, web_config
 
 logger = logging.getLogger("bot.web.chat")
@@ -167,6 +168,14 @@ def parse_chat_body(body: bytes) -> ChatRequest | Response:
     return request
 
 
+def _before_the_bot(
+    engine: Engine, sender: str, message: str, policy: WaitPolicy, check: NumberCheck
+) -> tuple[Left | None, dict[str, Any] | None]:
+    """The member leaving the agents' queue, or a message for the agent: one trip to a worker thread."""
+    left = leaving_turn(engine, sender, message, policy)
+    return left, None if left is not None else member_turn(engine, sender, message, policy, check)
+
+
 async def _ask_rasa(
     rasa: RasaClient,
     request: Request,
@@ -175,10 +184,10 @@ async def _ask_rasa(
     *,
     callback: bool = False,
     automatic: bool = False,
-) -> list[dict[str, Any]] | Response:
-    """Rasa's messages, or the French error to answer (503: the widget sends it again; 502)."""
+) -> RasaTurn | Response:
+    """Rasa's answer, or the French error to answer (503: the widget sends it again; 502)."""
     try:
-        return await rasa.send(
+        return await rasa.turn(
             sender,
             message,
             request.client.host if request.client else None,
@@ -233,19 +242,10 @@ async def chat(
         logger.info("chat: refused, %d", parsed.status_code)
         return parsed
     policy = wait_policy(config.settings)
+    check = number_check(config.settings, request.client.host if request.client else None)
     try:
-        left = await run_in_threadpool(leaving_turn, config.engine, parsed.sender, parsed.message, policy)
-        relayed = (
-            None
-            if left is not None
-            else await run_in_threadpool(
-                member_turn,
-                config.engine,
-                parsed.sender,
-                parsed.message,
-                policy,
-                number_check(config.settings, request.client.host if request.client else None),
-            )
+        left, relayed = await run_in_threadpool(
+            _before_the_bot, config.engine, parsed.sender, parsed.message, policy, check
         )
     except SQLAlchemyError as exc:
         # The member database is down: no hand-off can be open or opened, but the bot still
@@ -260,24 +260,28 @@ async def chat(
         if left.ask_callback:
             answer = await _ask_rasa(rasa, request, parsed.sender, CALLBACK_REQUEST, callback=True)
             # The queue is left already: on a failure the member gets a button to ask again.
-            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer
+            body["messages"] += [CALLBACK_RETRY] if isinstance(answer, Response) else answer.messages
         return JSONResponse(body, media_type=JSON_CONTENT_TYPE)
     if relayed is not None:  # an agent has, or will have, the conversation: the bot stays silent
         logger.info("chat: %d characters in, relayed to the hand-off", len(parsed.message))
         return JSONResponse(relayed, media_type=JSON_CONTENT_TYPE)
     started = time.monotonic()
-    messages = await _ask_rasa(rasa, request, parsed.sender, parsed.message, automatic=parsed.automatique)
-    if isinstance(messages, Response):
-        return messages
+    answer = await _ask_rasa(rasa, request, parsed.sender, parsed.message, automatic=parsed.automatique)
+    if isinstance(answer, Response):
+        return answer
+    messages = answer.messages
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info(
         "chat: %d characters in, %d messages out, %.0f ms", len(parsed.message), len(messages), elapsed_ms
     )
     body = {"messages": messages}
-    try:
-        handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender, policy)
-    except SQLAlchemyError:
-        handoff = None
+    handoff = None
+    # Only the action server opens hand-offs: after a turn Rasa says ran no action, none is looked for.
+    if answer.actions_called is not False:
+        try:
+            handoff = await run_in_threadpool(opened_by_the_bot, config.engine, parsed.sender, policy)
+        except SQLAlchemyError:
+            handoff = None
     if handoff is not None:
         body["handoff"] = handoff
     else:  # « Cette réponse vous a aidé ? » after an answer to a real question (never during a hand-off)
