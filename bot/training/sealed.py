@@ -34,6 +34,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from bot.settings import PROJECT_ROOT
+from bot.training import robust as robust_set
 from bot.training.noise import noisy
 from bot.training.robust import SEED as ROBUST_SEED
 from bot.training.secret_examples import random_nir, spell
@@ -102,14 +103,9 @@ def robust(phrases: dict[str, list[str]], seed: int = ROBUST_SEED) -> dict[str, 
 
 
 def to_yaml(examples: dict[str, list[str]], origin: str) -> str:
-    lines = [
-        f"# Généré par bot/training/sealed.py depuis tests/sealed/ ({origin}) : ne pas modifier.",
-        'version: "3.1"',
-        "nlu:",
-    ]
-    for intent, phrases in examples.items():
-        lines += [f"- intent: {intent}", "  examples: |"] + [f"    - {p}" for p in phrases]
-    return "\n".join(lines) + "\n"
+    return robust_set.to_yaml(
+        examples, f"# Généré par bot/training/sealed.py depuis tests/sealed/ ({origin}) : ne pas modifier."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
