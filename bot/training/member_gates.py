@@ -16,6 +16,12 @@ when the runner-up's confidence is known, when the two are closer than the
 - the expected calibration error (ECE): how far the confidence is from the share of
   right guesses at that confidence, reported, not gated.
 
+A ratchet, not a wish: the bars of issue 23 (macro-F1 0.97, 1 %, 3 %, 0.95, 0.85) are
+the *targets*, printed beside each measure; what fails the build is a *floor* (the
+``--min-…`` / ``--max-…`` options), set a little under what the current model measures
+and raised as the data improves, so a regression fails at once while the gap to the
+targets stays visible in every run instead of a red build nobody can fix in one commit.
+
 ``gate`` takes plain ``Prediction`` records (text, gold, predicted, confidence), so
 any runner that parses messages can feed it; ``read_rasa_predictions`` reads them from
 ``intent_successes.json`` and ``intent_errors.json`` of ``rasa test nlu --successes``,
@@ -29,7 +35,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +48,7 @@ OUT_OF_SCOPE = "out_of_scope"
 CONFIDENT = 0.8
 CALIBRATION_BINS = 10
 CONFIG = PROJECT_ROOT / "config.yml"
+TARGET = "target_"  # the prefix of a target's option, beside its floor's
 
 
 @dataclass(frozen=True)
@@ -200,17 +207,56 @@ def summary(result: GateResult) -> list[str]:
     recall = "—" if result.out_of_scope_recall is None else f"{result.out_of_scope_recall:.3f}"
     fallbacks = f"{len(result.in_scope_fallbacks)}/{result.in_scope_total}"
     lines = [
-        f"{result.label}: {result.total} phrases, {len(result.f1_by_intent)} intents (after the fallback)",
-        f"{result.label} macro-F1 = {result.macro_f1:.3f}; lowest intent {name} {f1:.3f}",
-        f"{result.label} confidently wrong (≥ {CONFIDENT}) = {result.confidently_wrong_rate:.1%} "
-        f"({len(result.confidently_wrong)}); in-scope fallback = {result.in_scope_fallback_rate:.1%} "
-        f"({fallbacks}); out_of_scope recall (strict) = {recall}",
-        f"{result.label} expected calibration error = {result.calibration_error:.3f}",
+        f"{result.label} : {result.total} phrases, {len(result.f1_by_intent)} intentions (après le repli)",
+        f"{result.label} macro-F1 = {result.macro_f1:.3f} ; intention la plus basse {name} {f1:.3f}",
+        f"{result.label} erreurs sûres d'elles (confiance ≥ {CONFIDENT}) = "
+        f"{result.confidently_wrong_rate:.1%} ({len(result.confidently_wrong)}) ; "
+        f"questions du périmètre non comprises = {result.in_scope_fallback_rate:.1%} ({fallbacks}) ; "
+        f"rappel hors-sujet (strict) = {recall}",
+        f"{result.label} erreur de calibration (ECE) = {result.calibration_error:.3f}",
     ]
     lines += [
         f"  sûr et faux {p.confidence:.2f} {p.gold} → {p.predicted}: {p.text}"
         for p in result.confidently_wrong
     ]
+    return lines
+
+
+# Each bar: its name in French, the measure, and whether it is a minimum (True) or a maximum.
+_MEASURES: dict[str, tuple[str, Callable[[GateResult], float | None], bool]] = {
+    "min_macro_f1": ("macro-F1", lambda r: r.macro_f1, True),
+    "min_intent_f1": ("intention la plus basse (F1)", lambda r: r.weakest[1], True),
+    "max_confidently_wrong": ("erreurs sûres d'elles", lambda r: r.confidently_wrong_rate, False),
+    "max_in_scope_fallback": (
+        "questions du périmètre non comprises",
+        lambda r: r.in_scope_fallback_rate,
+        False,
+    ),
+    "min_out_of_scope_recall": ("rappel hors-sujet (strict)", lambda r: r.out_of_scope_recall, True),
+}
+
+
+def _shown(value: float, bar: str) -> str:
+    """A rate (the ``max_`` bars) in per cent, a score with three decimals."""
+    return f"{value:.1%}" if bar.startswith("max_") else f"{value:.3f}"
+
+
+def ratchet(result: GateResult, floors: dict[str, float], targets: dict[str, float]) -> list[str]:
+    """One line per bar given: the measure, its floor (the build fails past it), the issue's target."""
+    lines = []
+    for bar, (name, measure, is_minimum) in _MEASURES.items():
+        value = measure(result)
+        if value is None or (bar not in floors and bar not in targets):
+            continue
+        parts = [f"{result.label} {name} : mesuré {_shown(value, bar)}"]
+        if bar in floors:
+            side = "en dessous" if is_minimum else "au-dessus"
+            parts.append(f"plancher {_shown(floors[bar], bar)} (échoue {side})")
+        if bar in targets:
+            reached = value >= targets[bar] if is_minimum else value <= targets[bar]
+            verdict = "atteint" if reached else "pas encore atteint"
+            parts.append(f"objectif du ticket {_shown(targets[bar], bar)} ({verdict})")
+        lines.append(" — ".join(parts))
     return lines
 
 
@@ -283,23 +329,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", type=Path, help="the --out folder of rasa test nlu --successes")
     parser.add_argument("--set", action=_NewSet, required=True, help="a tested NLU file or folder")
     parser.add_argument("--label", action=_OfLastSet)
-    for bar in (
-        "min_macro_f1",
-        "min_intent_f1",
-        "max_confidently_wrong",
-        "max_in_scope_fallback",
-        "min_out_of_scope_recall",
-    ):
-        parser.add_argument("--" + bar.replace("_", "-"), dest=bar, action=_OfLastSet, type=float)
+    for bar in _MEASURES:
+        option = "--" + bar.replace("_", "-")
+        parser.add_argument(option, dest=bar, action=_OfLastSet, type=float, help="a floor: fails the build")
+        parser.add_argument(
+            "--target" + option[1:].replace("-min-", "-").replace("-max-", "-", 1),
+            dest=TARGET + bar,
+            action=_OfLastSet,
+            type=float,
+            help="the issue's bar: printed, never fails",
+        )
     args = parser.parse_args(argv)
 
     parts = split_by_file(read_rasa_predictions(args.results), [s["path"] for s in args.sets])
     failed = False
     for options, predictions in zip(args.sets, parts, strict=True):
-        bars = Bars(**{k: v for k, v in options.items() if k not in ("path", "label")})
+        floors = {k: v for k, v in options.items() if k in _MEASURES}
+        targets = {k.removeprefix(TARGET): v for k, v in options.items() if k.startswith(TARGET)}
         label = options["label"] or options["path"].stem
-        result = gate(predictions, bars, label=label)
-        print("\n".join(summary(result)))
+        result = gate(predictions, Bars(**floors), label=label)
+        print("\n".join(summary(result) + ratchet(result, floors, targets)))
         for failure in result.failures:
             print(f"FAILED: {label}: {failure}", file=sys.stderr)
         failed = failed or bool(result.failures) or not predictions

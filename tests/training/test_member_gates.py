@@ -116,7 +116,37 @@ def test_the_predictions_of_a_rasa_run_are_read_and_split_by_file(
     assert member_gates.main(argv) == 1
     out, err = capsys.readouterr()
     assert "sûr et faux 0.95 thank → greet: merci" in out
-    assert "bruit: 1 phrases" in out
+    assert "bruit : 1 phrases" in out
     assert "FAILED: clean: erreurs sûres d'elles 50.0% > 1%" in err
     assert "bruit" not in err  # no bar given for the second set
     assert member_gates.main([str(tmp_path), "--set", str(noisy)]) == 0
+
+
+def test_a_floor_fails_the_build_a_target_is_only_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [
+        {"text": t, "intent": "greet", "intent_prediction": {"name": n, "confidence": 0.9}}
+        for t, n in (("bonjour", "greet"), ("salut", "greet"), ("coucou", "thank"))
+    ]
+    (tmp_path / "intent_successes.json").write_text(json.dumps(records), encoding="utf-8")
+    phrases = tmp_path / "set.yml"
+    phrases.write_text(
+        "nlu:\n- intent: greet\n  examples: |\n    - bonjour\n    - salut\n    - coucou\n", encoding="utf-8"
+    )
+
+    def run(floor: str) -> int:
+        return member_gates.main(
+            [str(tmp_path), "--set", str(phrases), "--label", "scellé"]
+            + ["--max-confidently-wrong", floor, "--target-confidently-wrong", "0.01"]
+        )
+
+    assert run("0.40") == 0  # 1 wrong in 3, under the floor: the target's gap is shown, the build passes
+    out, err = capsys.readouterr()
+    assert (
+        "scellé erreurs sûres d'elles : mesuré 33.3% — plancher 40.0% (échoue au-dessus) — "
+        "objectif du ticket 1.0% (pas encore atteint)"
+    ) in out
+    assert err == ""
+    assert run("0.30") == 1  # a regression past the floor fails
+    assert "FAILED: scellé: erreurs sûres d'elles 33.3% > 30%" in capsys.readouterr().err
