@@ -191,10 +191,10 @@ def _failures(result: GateResult, bars: Bars) -> list[str]:
         failures.append(f"F1 par intention sous {bars.min_intent_f1:.2f} : {', '.join(below)}")
     if result.confidently_wrong_rate > bars.max_confidently_wrong:
         failures.append(
-            f"erreurs sûres d'elles {result.confidently_wrong_rate:.1%} > {bars.max_confidently_wrong:.0%}"
+            f"erreurs sûres d'elles {result.confidently_wrong_rate:.1%} > {bars.max_confidently_wrong:.1%}"
         )
     if result.in_scope_fallback_rate > bars.max_in_scope_fallback:
-        failures.append(f"incompris {result.in_scope_fallback_rate:.1%} > {bars.max_in_scope_fallback:.0%}")
+        failures.append(f"incompris {result.in_scope_fallback_rate:.1%} > {bars.max_in_scope_fallback:.1%}")
     recall = result.out_of_scope_recall
     if recall is not None and recall < bars.min_out_of_scope_recall:
         failures.append(f"rappel hors-sujet {recall:.3f} < {bars.min_out_of_scope_recall:.2f}")

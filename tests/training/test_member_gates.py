@@ -44,7 +44,7 @@ def test_fallbacks_lower_the_f1_and_count_as_in_scope_fallbacks() -> None:
     assert result.f1_by_intent["greet"] == pytest.approx(2 * 0.9 / 1.9)
     assert FALLBACK not in result.f1_by_intent
     assert result.in_scope_fallback_rate == pytest.approx(0.05)
-    assert result.failures == ["incompris 5.0% > 3%"]
+    assert result.failures == ["incompris 5.0% > 3.0%"]
 
 
 def test_a_confident_wrong_answer_is_counted_apart_from_an_unsure_one() -> None:
@@ -54,7 +54,7 @@ def test_a_confident_wrong_answer_is_counted_apart_from_an_unsure_one() -> None:
     assert [x.confidence for x in result.confidently_wrong] == [0.85]
     assert result.failures == []
     result = gate(predictions[:50], Bars(max_confidently_wrong=0.01), threshold=0.45, ambiguity=0)
-    assert result.failures == ["erreurs sûres d'elles 2.0% > 1%"]
+    assert result.failures == ["erreurs sûres d'elles 2.0% > 1.0%"]
 
 
 def test_out_of_scope_recall_is_strict_a_fallback_is_a_miss() -> None:
@@ -117,7 +117,7 @@ def test_the_predictions_of_a_rasa_run_are_read_and_split_by_file(
     out, err = capsys.readouterr()
     assert "sûr et faux 0.95 thank → greet: merci" in out
     assert "bruit : 1 phrases" in out
-    assert "FAILED: clean: erreurs sûres d'elles 50.0% > 1%" in err
+    assert "FAILED: clean: erreurs sûres d'elles 50.0% > 1.0%" in err
     assert "bruit" not in err  # no bar given for the second set
     assert member_gates.main([str(tmp_path), "--set", str(noisy)]) == 0
 
@@ -136,10 +136,8 @@ def test_a_floor_fails_the_build_a_target_is_only_printed(
     )
 
     def run(floor: str) -> int:
-        return member_gates.main(
-            [str(tmp_path), "--set", str(phrases), "--label", "scellé"]
-            + ["--max-confidently-wrong", floor, "--target-confidently-wrong", "0.01"]
-        )
+        bars = ["--max-confidently-wrong", floor, "--target-confidently-wrong", "0.01"]
+        return member_gates.main([str(tmp_path), "--set", str(phrases), "--label", "scellé", *bars])
 
     assert run("0.40") == 0  # 1 wrong in 3, under the floor: the target's gap is shown, the build passes
     out, err = capsys.readouterr()
@@ -149,4 +147,4 @@ def test_a_floor_fails_the_build_a_target_is_only_printed(
     ) in out
     assert err == ""
     assert run("0.30") == 1  # a regression past the floor fails
-    assert "FAILED: scellé: erreurs sûres d'elles 33.3% > 30%" in capsys.readouterr().err
+    assert "FAILED: scellé: erreurs sûres d'elles 33.3% > 30.0%" in capsys.readouterr().err
