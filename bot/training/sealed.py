@@ -31,13 +31,12 @@ import hashlib
 import random
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from bot.settings import PROJECT_ROOT
 from bot.training import robust as robust_set
 from bot.training.noise import noisy
 from bot.training.robust import SEED as ROBUST_SEED
 from bot.training.secret_examples import random_nir, spell
+from bot.training.variants import examples as examples_by_intent
 
 SEALED_DIR = PROJECT_ROOT / "tests" / "sealed"
 SUMS_FILE = SEALED_DIR / "SHA256SUMS"
@@ -60,15 +59,7 @@ def checksums(directory: Path = SEALED_DIR) -> str:
 
 def templates(directory: Path = SEALED_DIR) -> dict[str, list[str]]:
     """The sealed phrases by intent, as written (slots and entity annotations kept)."""
-    found: dict[str, list[str]] = {}
-    for path in sealed_files(directory):
-        for block in YAML(typ="safe").load(path.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" in block:
-                lines = block["examples"].splitlines()
-                found.setdefault(block["intent"], []).extend(
-                    x[2:].strip() for x in lines if x.startswith("- ")
-                )
-    return found
+    return examples_by_intent(sealed_files(directory))
 
 
 def fill(phrase: str, rng: random.Random) -> str:
