@@ -30,7 +30,7 @@ TRAINING_FILES := config.yml $(wildcard $(DOMAIN)/*.yml $(DOMAIN)/*/*.yml data/*
                   $(DOMAIN) data $(wildcard $(DOMAIN)/*/ data/*/)
 
 .PHONY: help venvs venv-rasa venv-actions model run test lint typecheck unit unit-rasa validate \
-        evaluation story-test nlu-eval nlu-robust nlu-variants browser-test e2e-test bench bench-handoff bench-lock clean \
+        evaluation story-test nlu-eval nlu-robust nlu-sealed nlu-variants browser-test e2e-test bench bench-handoff bench-lock clean \
         check-data report run-prod replica-test
 
 help:
@@ -138,6 +138,8 @@ evaluation: $(MODEL) venv-actions
 story-test: evaluation
 	$(PY_B) -m bot.training.story_scores reports/stories/story_report.json
 
+# tests/holdout/ is the DEVELOPMENT set: it chose the n-gram range, the variants and many
+# examples, so its scores say how well Sésame fits it. The sealed set (make nlu-sealed) gates.
 nlu-eval: evaluation
 	$(PY_B) -m bot.training.nlu_scores reports/nlu/intent_report.json \
 	  --min-macro-f1 0.97 --min-intent-f1 0.90 --min-out-of-scope-recall 0.95
@@ -147,6 +149,30 @@ nlu-eval: evaluation
 nlu-robust: evaluation
 	$(PY_B) -m bot.training.nlu_scores reports/nlu_robust/intent_report.json \
 	  --label "NLU robustness" --min-macro-f1 0.93
+
+# The sealed set (tests/sealed/, never used to tune; bot/training/sealed.py) and its copy
+# typed badly, in one run of the model, scored as the member sees them: after the fallback
+# (bot/training/member_gates.py). A ratchet: the --target-… values are the bars of issue 23
+# (sealed macro-F1 ≥ 0.97, at most 1 % wrong answers given with confidence ≥ 0.8, at most
+# 3 % of in-scope messages not understood, out-of-scope recall ≥ 0.95 counted strictly;
+# typed badly, every intent's F1 ≥ 0.85), printed with the gap at each run. The --min/--max
+# values are FLOORS, set a little under what the model of 2026-12-08 measured (macro-F1
+# 0.912, 1.6 % sure and wrong, 3.7 % not understood, strict out-of-scope recall 1.000;
+# typed badly, lowest intent 0.706): a regression fails the build. Raise each floor when
+# the data improves, until it meets its target; never lower one to make a change pass.
+nlu-sealed: $(MODEL)
+	rm -rf reports/nlu_sealed && mkdir -p reports/nlu_sealed
+	$(PY_B) -m bot.training.sealed --out reports/nlu_sealed/data
+	$(RASA) test nlu --model $(MODEL) --domain $(DOMAIN) --nlu reports/nlu_sealed/data \
+	  --out reports/nlu_sealed --successes --quiet
+	$(PY_B) -m bot.training.member_gates reports/nlu_sealed \
+	  --set reports/nlu_sealed/data/sealed.yml --label "NLU scellé" \
+	  --min-macro-f1 0.90 --target-macro-f1 0.97 \
+	  --max-confidently-wrong 0.02 --target-confidently-wrong 0.01 \
+	  --max-in-scope-fallback 0.045 --target-in-scope-fallback 0.03 \
+	  --min-out-of-scope-recall 0.95 --target-out-of-scope-recall 0.95 \
+	  --set reports/nlu_sealed/data/sealed_robust.yml --label "NLU scellé, mal tapé" \
+	  --min-intent-f1 0.68 --target-intent-f1 0.85
 
 $(CHROMIUM):
 	apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
@@ -191,7 +217,7 @@ TEST_JOBS ?= 3
 test:
 	$(MAKE) lint typecheck
 	$(MAKE) unit
-	$(MAKE) -j$(TEST_JOBS) --output-sync=target unit-rasa check-data story-test nlu-eval nlu-robust
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target unit-rasa check-data story-test nlu-eval nlu-robust nlu-sealed
 	$(MAKE) -j$(TEST_JOBS) --output-sync=target browser-test e2e-test replica-test
 
 # Production mode (REPLICAS=2, then 1, behind HAProxy) under 1, 10 and 50 simultaneous members,

@@ -26,6 +26,7 @@ RULE_TITLES = {
     "rasa": "Validation de Rasa",
     "doublon": "Même phrase sous deux intentions",
     "quasi-doublon": "Phrases presque identiques sous deux intentions",
+    "plus-proche-d-une-autre-intention": "Exemples qui ressemblent plus à une autre intention qu'à la leur",
     "trop-peu-d-exemples": "Intentions avec trop peu d'exemples",
     "phrase-de-controle": "Exemples copiés des phrases de contrôle",
     "reponse-inutilisee": "Réponses que rien n'utilise",

@@ -12,6 +12,12 @@ Thresholds, and why:
   pas »), well under it. A pair that differs only by a negation (« absolument » /
   « absolument pas ») is a deliberate contrast, not a copy, and is not reported.
 - ``MIN_EXAMPLES_HELP`` 25: what ``intents.yml`` asks of a help-document question.
+- ``CLOSER_MARGIN`` 0.2 and ``CLOSER_MIN_WORDS`` 4: an example whose three nearest
+  examples of another intent are, on average, 0.2 closer than its own three nearest.
+  Under 0.2 the n-grams disagree with the meaning too often to be worth a trainer's
+  time (« sous huitaine ça veut dire quoi » is about the letter yet shares its words with
+  « ça veut dire quoi ? »); a phrase of one to three words (« jamais », « tout à fait »)
+  shares too few n-grams with anything for the comparison to mean something.
 - ``MIN_EXAMPLES`` 10: for any other intent; the number the workbench asks for a new
   question, and below it a logistic regression on n-grams has too few phrases to
   learn more than the words themselves.
@@ -30,12 +36,15 @@ from bot.training.project import Example, Project, Where
 from bot.training.similarity import (
     MAX_SIMILARITY,
     NgramIndex,
+    closer_to_another_intent,
     copy_key,
     nearest_training_examples,
     plain,
 )
 
 NEAR_DUPLICATE = MAX_SIMILARITY
+CLOSER_MARGIN = 0.2
+CLOSER_MIN_WORDS = 4
 MIN_EXAMPLES_HELP = 25
 MIN_EXAMPLES = 10
 # The file of noisy copies of the training examples (bot/training/variants.py).
@@ -153,6 +162,35 @@ def near_duplicates(project: Project, threshold: float = NEAR_DUPLICATE) -> list
                 f"{a.where}) : similarité {score:.2f}, seuil {threshold:.2f}. Le bot ne peut pas "
                 "apprendre deux intentions pour la même phrase : rangez-les sous la même intention, "
                 "ou réécrivez l'une des deux pour dire clairement ce qui les distingue.",
+            )
+        )
+    return problems
+
+
+# --- rule 2b: an example nearer another intent's examples than its own -------------------
+
+
+def closer_to_another(project: Project, margin: float = CLOSER_MARGIN) -> list[Problem]:
+    """A written example that looks more like another intent's examples than like its own.
+
+    Not a copy (rule 2's), a pull: the classifier learns it mostly from words another
+    intent owns, so a member typing something like it may get the other answer.
+    """
+    written = [x for x in project.examples if x.generator is None]
+    found = closer_to_another_intent([(x.intent, x.text) for x in written], margin=margin)
+    problems = []
+    for i, other, score, own in found:
+        example = written[i]
+        if len(plain(example.text).split()) < CLOSER_MIN_WORDS:
+            continue
+        problems.append(
+            Problem(
+                "plus-proche-d-une-autre-intention",
+                example.where,
+                f"« {example.text} » ({example.intent}) ressemble davantage aux exemples de {other} "
+                f"(similarité {score:.2f}) qu'à ceux de sa propre intention ({own:.2f}). Vérifiez "
+                f"qu'elle est bien rangée ; si oui, ajoutez à {example.intent} d'autres phrases "
+                "avec les mêmes mots, pour que le bot apprenne ce qui la distingue.",
             )
         )
     return problems
@@ -334,6 +372,7 @@ def secrets_in_examples(project: Project) -> list[Problem]:
 RULES: dict[str, Callable[[Project], list[Problem]]] = {
     "doublon": same_example_two_intents,
     "quasi-doublon": near_duplicates,
+    "plus-proche-d-une-autre-intention": closer_to_another,
     "trop-peu-d-exemples": too_few_examples,
     "phrase-de-controle": holdout_leaks,
     "reponse-inutilisee": unused_responses,

@@ -44,10 +44,13 @@ def robust_examples(holdout: Path, seed: int) -> dict[str, list[str]]:
     return found
 
 
-def to_yaml(examples: dict[str, list[str]]) -> str:
+HEADER = "# Généré par bot/training/robust.py (make nlu-robust) depuis tests/holdout/ : ne pas modifier."
+
+
+def to_yaml(examples: dict[str, list[str]], header: str = HEADER) -> str:
     """Rasa's NLU format; the phrases need no quoting in a literal block."""
     lines = [
-        "# Généré par bot/training/robust.py (make nlu-robust) depuis tests/holdout/ : ne pas modifier.",
+        header,
         'version: "3.1"',
         "nlu:",
     ]

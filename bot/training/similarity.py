@@ -121,3 +121,38 @@ def nearest_training_examples(phrases: list[str], training: list[str]) -> list[t
         best = max(scores, key=scores.__getitem__, default=None)
         nearest.append((0.0, phrase, "") if best is None else (scores[best], phrase, training[best]))
     return nearest
+
+
+def closer_to_another_intent(
+    examples: Sequence[tuple[str, str]], neighbours: int = 3, margin: float = 0.0
+) -> list[tuple[int, str, float, float]]:
+    """Examples (intent, text) that look more like another intent's examples than their own.
+
+    For each example and each intent, the mean cosine with that intent's ``neighbours``
+    closest examples (the example itself left out): the classifier, which learns from
+    the same n-grams, pulls such an example toward the other intent. It is either filed
+    under the wrong intent, or it says the other intent's words more than its own — a
+    member typing it may get the other answer. Returns (position, other intent, its
+    score, the example's own intent's score) when the other beats its own by ``margin``.
+    """
+    index = NgramIndex([text for _, text in examples])
+    intents = [intent for intent, _ in examples]
+    sizes = Counter(intents)
+    found = []
+    for i, vector in enumerate(index.vectors):
+        by_intent: dict[str, list[float]] = defaultdict(list)
+        for j, score in index.cosines(vector).items():
+            if j != i:
+                by_intent[intents[j]].append(score)
+        # As many neighbours on each side: the example's own intent has one example fewer.
+        k = min(neighbours, sizes[intents[i]] - 1)
+        if k < 1:
+            continue
+        closeness = {name: sum(sorted(scores, reverse=True)[:k]) / k for name, scores in by_intent.items()}
+        own = closeness.get(intents[i], 0.0)
+        others = [(score, name) for name, score in closeness.items() if name != intents[i]]
+        if others:
+            best, other = max(others)
+            if best > own + margin:
+                found.append((i, other, best, own))
+    return found

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.training.check import CheckResult, main, render, run_checks
 from bot.training.lint import (
+    closer_to_another,
     foreign_links,
     holdout_leaks,
     near_duplicates,
@@ -92,6 +93,20 @@ def test_the_noisy_copies_do_not_flood_the_near_duplicates(project_dir: Path) ->
     assert near_duplicates(load_project(project_dir)) == []
     # ... and do not count as examples written by trainers.
     assert too_few_examples(load_project(project_dir)) == []
+
+
+def test_an_example_that_looks_like_another_intent(project_dir: Path) -> None:
+    """A greeting that says the login intent's words is flagged where it is written; a short one is not."""
+    nlu = add_nlu(
+        project_dir,
+        "autre.yml",
+        "- intent: greet\n  examples: |\n    - bonjour comment se connecter au site acs\n    - coucou toi\n",
+    )
+    problems = closer_to_another(load_project(project_dir))
+    assert [str(p).split(" : ")[0] for p in problems] == [
+        f"data/nlu/autre.yml, ligne {line_of(nlu, 'comment se connecter au site')}"
+    ]
+    assert "how_to_login" in problems[0].message and "(greet)" in problems[0].message
 
 
 def test_too_few_examples(project_dir: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.training import similarity
 from bot.training.similarity import (
     char_wb_ngrams,
     copy_key,
@@ -76,3 +77,20 @@ def test_the_ngram_range_is_read_from_the_configuration(tmp_path: Path) -> None:
     words_only.write_text("pipeline:\n  - name: WhitespaceTokenizer\n", encoding="utf-8")
     with pytest.raises(ValueError, match="char_wb"):
         ngram_range(words_only)
+
+
+def test_an_example_nearer_another_intents_examples_is_found() -> None:
+    examples = [
+        ("letter", "courrier postal"),
+        ("letter", "lettre postale"),
+        ("letter", "courrier papier"),
+        ("mail", "email jamais recu"),
+        ("mail", "email introuvable"),
+        ("mail", "courrier postal papier"),
+    ]
+    found = similarity.closer_to_another_intent(examples)
+    # The mislabelled example is the clearest case (it also pulls its letter neighbour a little).
+    gaps = {(i, other): score - own for i, other, score, own in found}
+    assert max(gaps, key=gaps.__getitem__) == (5, "letter")
+    assert all(i != 3 and i != 4 for i, _ in gaps)
+    assert similarity.closer_to_another_intent(examples, margin=1.0) == []
