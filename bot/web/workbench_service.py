@@ -3,7 +3,7 @@
 Each function reads or writes through ``bot.workbench`` (the inbox, the decisions,
 the writers) and ``bot.releases``, and shapes the answer in the API's
 schemas (``bot.web.schemas.workbench``); the statistics are ``bot.web.workbench_stats``,
-the test stories ``bot.web.workbench_story_service``.
+the test stories ``bot.web.workbench_story_service``, the models ``bot.web.workbench_model_service``.
 A refusal is a ``ConsoleError`` (French message, HTTP status). Every change is audited
 with the trainer's login (``bot.agents.audit``): the decisions and the data written by
 ``bot.workbench`` record themselves, the checks and reports started here record here.
@@ -23,11 +23,9 @@ from bot.agents import audit
 from bot.db.engine import session_scope
 from bot.db.enums import AgentAction, ReviewDecisionKind
 from bot.dialogue.intents import IntentRegistry
-from bot.releases import history, loading
 from bot.settings import PROJECT_ROOT
 from bot.training.coverage import default_help_document, parse_help_document
 from bot.training.project import ProjectError
-from bot.web import workbench_promotion as promotion
 from bot.web.deps import AgentIdentity, ConsoleError
 from bot.web.schemas.workbench import (
     AnswerButton,
@@ -41,14 +39,12 @@ from bot.web.schemas.workbench import (
     IntentView,
     JobStatus,
     JobView,
-    ModelForced,
-    ModelsView,
     NewQuestion,
     Written,
 )
 from bot.web.state import WebConfig
 from bot.web.workbench_deps import REPORT_PATH, Workbench
-from bot.web.workbench_jobs import Job, JobKind, check_work, model_work, report_work
+from bot.web.workbench_jobs import Job, JobKind, check_work, report_work
 from bot.workbench import previews
 from bot.workbench.consistency import load_domain
 from bot.workbench.decisions import DECISION_LABELS, DecisionRefused
@@ -63,7 +59,6 @@ from bot.workbench.writers import add_intent, edit_intent
 
 UNKNOWN_INTENT = "Cette intention n'existe pas."
 UNKNOWN_MESSAGE = "Ce message n'existe pas (ou plus) dans les conversations enregistrées."
-MODEL_RUNNING = "Un entraînement est déjà en cours."
 PREVIEW_ONLY = "Aperçu : rien n'est encore écrit."
 
 Outcome = TypeVar("Outcome")
@@ -181,7 +176,10 @@ def decide(body: DecisionAsked, agent: AgentIdentity, config: WebConfig, bench: 
                 )
             elif written:
                 label = said.get(target or "", target)
-                message = f"{decision} : exemple ajouté à « {label} » dans {written}."
+                message = (
+                    f"{decision} : exemple ajouté à « {label} » ; Sésame l'apprendra à la prochaine "
+                    "mise en service (« Entraîner et mettre en service »)."
+                )
             else:
                 message = f"{decision} : rien n'est écrit dans les données."
             return DecisionDone(
@@ -403,99 +401,3 @@ def start_job(
     with session_scope(config.engine) as session:
         audit.record(session, agent.login, action, tache=job.number)
     return JobStatus(tache=job_view(job), dernier_rapport=latest_report_of(bench))
-
-
-def models_view(bench: Workbench, message: str | None = None) -> ModelsView:
-    """What answers, what a rollback would bring back, and the latest promotion's comparison."""
-    releases = history.read(history.MODELS_DIR)
-    job = bench.jobs.latest("modele")
-    view = job_view(job)
-    result = (job.result or {}) if job else {}
-    refused = result.get("candidat") if job and job.state == "echec" else None
-    if view is not None and job is not None and job.state != "en_cours":
-        stale = result.get("actif") or refused
-        if stale and stale != releases.active and job.state == "reussi":
-            # A rollback (or another promotion) since: the page must not say it still answers.
-            view.message = (
-                f"Le modèle mis en service par la dernière tâche ({stale}) ne répond plus : "
-                f"{releases.active} a été remis en service depuis."
-            )
-        elif refused and refused == releases.previous:
-            view.message = (
-                f"{refused}, refusé par la comparaison, a été mis en service malgré tout puis retiré : "
-                f"{releases.active} répond."
-            )
-        elif refused and refused == releases.active:
-            view.message = (
-                f"{refused} a été mis en service malgré la comparaison, par un superviseur qui en a écrit "
-                "la raison (journal d'audit)."
-            )
-            view.etat = "reussi"
-            refused = None
-    if message and view is not None:
-        view.message, view.etat = message, "reussi"
-    return ModelsView(
-        actif=releases.active,
-        precedent=releases.previous,
-        retour=history.rollback_sentence(releases),
-        tache=view,
-        comparaison=result.get("comparaison"),
-        candidat_refuse=refused,
-    )
-
-
-def start_model(agent: AgentIdentity, config: WebConfig, bench: Workbench) -> ModelsView:
-    """Check, train, compare and load a new model in the background (409 while one is on its way)."""
-    _job, started = bench.jobs.start(
-        "modele",
-        agent.login,
-        model_work(
-            bench.root,
-            bench.rasa,
-            (config.settings.reset_url_base,),
-            config.engine,
-            config.settings,
-            agent.login,
-            bench.evaluations,
-            labels(bench.registry()),
-        ),
-    )
-    if not started:
-        raise ConsoleError(409, MODEL_RUNNING)
-    return models_view(bench)
-
-
-def force_model(body: ModelForced, agent: AgentIdentity, config: WebConfig, bench: Workbench) -> ModelsView:
-    """A refused candidate put in service by a superviseur, with a written reason (audited, with figures)."""
-    running = bench.jobs.latest("modele")
-    if running is not None and running.state == "en_cours":
-        raise ConsoleError(409, MODEL_RUNNING)
-    try:
-        releases, _ = promotion.force(
-            config.engine,
-            config.settings,
-            bench.evaluations,
-            labels(bench.registry()),
-            agent.login,
-            body.candidat,
-            body.raison,
-        )
-    except promotion.PromotionRefused as refused:
-        raise ConsoleError(refused.status, str(refused)) from None
-    return models_view(
-        bench,
-        f"{releases.active} mis en service malgré la comparaison ; la raison est gardée au journal d'audit. "
-        + history.rollback_sentence(releases),
-    )
-
-
-def rollback_model(agent: AgentIdentity, config: WebConfig, bench: Workbench) -> ModelsView:
-    """The previous model back in service (409 while a new one is on its way, or without one)."""
-    running = bench.jobs.latest("modele")
-    if running is not None and running.state == "en_cours":
-        raise ConsoleError(409, MODEL_RUNNING)
-    try:
-        loading.rollback(config.engine, config.settings, agent.login)
-    except history.ReleaseError as refused:
-        raise ConsoleError(409, str(refused)) from None
-    return models_view(bench)

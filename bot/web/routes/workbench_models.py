@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.web import workbench_service as service
+from bot.web import workbench_model_service as service
 from bot.web.deps import Config, PageApi
 from bot.web.schemas.workbench import ModelForced, ModelsView
 from bot.web.workbench_deps import (
