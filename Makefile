@@ -207,18 +207,23 @@ replica-test: venvs $(MODEL) $(HAPROXY)
 report: venvs
 	$(PY_B) -m bot.training.report
 
-# Everything CI checks, in four rounds: the quick checks, the unit tests (on their own
-# workers), then the stages that share nothing (their own processes, free ports,
-# throw-away databases, report folders) TEST_JOBS at a time. --output-sync prints each
-# stage's output whole when it ends, so that a failure reads as if the stage ran alone;
-# a failed round stops the next ones.
+# Everything CI checks, in two rounds. First the quick checks next to the unit tests
+# (on their own workers): lint and mypy take a few seconds of one core, which the
+# unit tests' workers leave free now and then. Then every stage that shares nothing
+# (their own processes, free ports, throw-away databases, report folders), TEST_JOBS at
+# a time from one queue, the longest first: the browser tests, which mostly wait for
+# the page and for the hand-off timers, start at once and the shorter stages fill the
+# other slots, instead of each round waiting for its slowest stage. --output-sync
+# prints each stage's output whole when it ends, so that a failure reads as if the
+# stage ran alone; a failed stage starts no other, and a failed round stops the next.
 TEST_JOBS ?= 3
+# Longest first: the browser tests (about 5 min in CI), the two full stacks, then the
+# Rasa evaluations and the short checks.
+TEST_STAGES := browser-test replica-test e2e-test nlu-sealed nlu-robust nlu-eval story-test unit-rasa check-data
 
 test:
-	$(MAKE) lint typecheck
-	$(MAKE) unit
-	$(MAKE) -j$(TEST_JOBS) --output-sync=target unit-rasa check-data story-test nlu-eval nlu-robust nlu-sealed
-	$(MAKE) -j$(TEST_JOBS) --output-sync=target browser-test e2e-test replica-test
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target lint typecheck unit
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target $(TEST_STAGES)
 
 # Production mode (REPLICAS=2, then 1, behind HAProxy) under 1, 10 and 50 simultaneous members,
 # next to the stock `rasa init` bot; training time, model size, memory, start-up

@@ -11,7 +11,7 @@ short in tests/browser/conftest.py):
 - the member sees the estimated wait once enough chats were taken recently, leaves the
   queue (button) or switches to a call-back (typed phrase), and the call-back form asks
   the moment at once;
-- a long wait brings Sésame's call-back offer.
+- a long wait brings Sésame's call-back offer (the place in the queue backdated, not waited for).
 
 axe-core audits (WCAG 2.2 A/AA) of every new state; screenshots in ``reports/handoff-*.png``.
 Every test leaves nobody waiting and nobody available, for the other browser tests.
@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from bot.agents import accounts
 from bot.db.engine import session_scope
 from bot.db.enums import AgentRole, HandoffState
-from bot.db.models import utcnow
+from bot.db.models import Handoff, utcnow
+from bot.handoffs.queue import available_agents
 from bot.handoffs.waiting import MIN_SAMPLES
 from tests.browser.conftest import ANSWER_TIMEOUT_MS, MEMBER_DB, PRESENCE_SECONDS, WAIT_OFFER_SECONDS
 from tests.browser.test_handoff import (
@@ -105,12 +107,32 @@ def _wait_in_queue(widget: Page) -> None:
     expect(_queue_actions(widget).get_by_role("button", name="Quitter la file")).to_be_visible()
 
 
+def _until_nobody_is_present(page: Page) -> None:
+    """Until the services count no agent for members (the closed console's presence has passed).
+
+    Asked of the services' own database with their own query, every quarter of a second,
+    rather than waiting the longest it may take (``GONE_MS``) every time.
+    """
+    engine = create_engine(MEMBER_DB["url"])
+    deadline = time.monotonic() + GONE_MS / 1000
+    presence = dt.timedelta(seconds=PRESENCE_SECONDS)
+    try:
+        while True:
+            with session_scope(engine) as session:
+                if available_agents(session, utcnow(), presence) == 0:
+                    return
+            assert time.monotonic() < deadline, f"an agent still present {GONE_MS} ms after"
+            page.wait_for_timeout(250)
+    finally:
+        engine.dispose()
+
+
 def test_a_closed_console_takes_no_member(agent: Tab, member: Tab) -> None:
     console, widget = agent.page, member.page
     _available(console, True)
     expect(console.locator("#file-resume")).to_contain_text("1 conseiller disponible")
     console.close()  # closed without signing out: the session lives on, the console does not
-    widget.wait_for_timeout(GONE_MS)
+    _until_nobody_is_present(widget)
     _open_chat(widget)
     _say(widget, ASK_FOR_A_PERSON)
     log = widget.get_by_role("log")
@@ -227,11 +249,28 @@ def test_the_member_types_that_they_prefer_a_call_back(agent: Tab, member: Tab) 
     expect(callback).to_have_count(0)
 
 
+def _waited_long() -> None:
+    """The waiting member's place taken ``WAIT_OFFER_SECONDS`` earlier than it was.
+
+    The services' clock is not touched: their next read of the queue finds a wait as
+    long as the setting, as it would have ``WAIT_OFFER_SECONDS`` later, without the
+    browser tests waiting that long.
+    """
+    engine = create_engine(MEMBER_DB["url"])
+    with session_scope(engine) as session:
+        waiting = session.scalars(select(Handoff).where(Handoff.state == HandoffState.WAITING)).all()
+        assert len(waiting) == 1, waiting
+        waiting[0].created_at -= dt.timedelta(seconds=WAIT_OFFER_SECONDS)
+    engine.dispose()
+
+
 def test_a_long_wait_brings_the_call_back_offer(agent: Tab, member: Tab) -> None:
     console, widget = agent.page, member.page
     _available(console, True)
     _wait_in_queue(widget)
     log = widget.get_by_role("log")
+    expect(log).not_to_contain_text("Votre attente se prolonge")
+    _waited_long()
     expect(log).to_contain_text("Votre attente se prolonge", timeout=(WAIT_OFFER_SECONDS + 15) * 1000)
     expect(_handoff_bar(widget)).to_contain_text("n° 1")  # the place is kept
     _audit(widget, "widget offered a call-back after a long wait")
