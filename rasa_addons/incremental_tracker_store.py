@@ -93,7 +93,8 @@ def _rows_up_to(session: Any, table: sa.Table, sender_id: str, last_id: int) -> 
 
 
 def _decode(rows: list[Any]) -> list[Event]:
-    return deserialise_events([json.loads(row.data) for row in rows])
+    events: list[Event] = deserialise_events([json.loads(row.data) for row in rows])
+    return events
 
 
 def read_in_full(session: Any, table: sa.Table, sender_id: str) -> Kept:
@@ -121,7 +122,7 @@ def read_new(session: Any, table: sa.Table, sender_id: str, kept: Kept) -> Kept 
 
 
 def _kept_conversations(store: SQLTrackerStore) -> OrderedDict[str, Kept]:
-    kept = store.__dict__.get(_KEPT)
+    kept: OrderedDict[str, Kept] | None = store.__dict__.get(_KEPT)
     if kept is None:
         kept = store.__dict__[_KEPT] = OrderedDict()
     return kept

@@ -76,9 +76,9 @@ async def close(endpoint: EndpointConfig) -> None:
 
 
 def install() -> None:
-    EndpointConfig.session = kept_session  # type: ignore[method-assign]
+    setattr(EndpointConfig, "session", kept_session)  # noqa: B010 - typed differently by each Rasa build
 
 
 def uninstall() -> None:
     """Rasa's own session per call (used by the tests)."""
-    EndpointConfig.session = _ORIGINAL  # type: ignore[method-assign]
+    setattr(EndpointConfig, "session", _ORIGINAL)  # noqa: B010 - typed differently by each Rasa build

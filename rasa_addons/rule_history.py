@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextvars
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
@@ -40,9 +41,9 @@ from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-_ORIGINAL_FIND = RulePolicy._find_action_from_rules
-_ORIGINAL_STATES = RulePolicy._prediction_states
-_ORIGINAL_KEYS = RulePolicy._get_possible_keys
+_ORIGINAL_FIND: Callable[..., tuple[str | None, str | None, bool]] = RulePolicy._find_action_from_rules
+_ORIGINAL_STATES: Callable[..., list[State]] = RulePolicy._prediction_states
+_ORIGINAL_KEYS: Callable[..., set[str]] = RulePolicy._get_possible_keys
 _LONGEST = "_sesame_longest_rule"
 _PREPARED = "_sesame_prepared_rules"
 # A rule read once: from its last state back, whether the state has a previous action,
@@ -157,7 +158,7 @@ def _prediction_states(
 ) -> list[State]:
     if not _LAST_STATES_ONLY.get() or not _applies(self):
         return _ORIGINAL_STATES(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
-    states = last_states(tracker, domain, longest_rule(self))
+    states: list[State] = last_states(tracker, domain, longest_rule(self))
     states = self.featurizer.slice_state_history(states, self.featurizer.max_history)
     self.featurizer._choose_last_user_input([states], use_text_for_last_user_input)
     return states
