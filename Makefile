@@ -110,7 +110,8 @@ typecheck: venv-actions venv-rasa
 # (tests/support/db.py), temporary directories and free ports.
 TEST_WORKERS ?= auto
 
-unit: venv-actions $(HAPROXY)
+# venv-rasa too: the workbench's writers are checked with rasa data validate and rasa train.
+unit: venv-actions venv-rasa $(HAPROXY)
 	$(PY_B) -m pytest -q -n $(TEST_WORKERS) --dist worksteal tests \
 	  --ignore=tests/browser --ignore=tests/e2e --ignore=tests/replicas
 
