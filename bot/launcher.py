@@ -399,6 +399,10 @@ def run(
         return 1
     if "rasa" in wanted and (adopted := history.adopt_at_start(model, dt.datetime.now(dt.timezone.utc))):
         say(f"Modèle de démarrage inscrit dans l'historique, actif : models/history/{adopted}.")
+    if "rasa" in wanted:
+        model, replaced = history.model_to_serve(model)
+        if replaced:
+            say(replaced)
     drawn = settings.channel_token if "rasa" in wanted and not configured.channel_token else ""
     log_dir, mail_dir = log_dir.resolve(), mail_dir.resolve()
     log_dir.mkdir(parents=True, exist_ok=True)

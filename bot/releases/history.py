@@ -10,6 +10,7 @@ the model that was loaded. Files are replaced atomically (write, then rename).
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import json
 import os
 import shutil
@@ -141,6 +142,30 @@ def adopt_at_start(model: Path, now: dt.datetime, models_dir: Path = MODELS_DIR)
     if model.resolve() != (models_dir / STARTUP_MODEL.name).resolve():
         return None
     return adopt_startup_model(now, models_dir)
+
+
+def model_to_serve(model: Path, models_dir: Path = MODELS_DIR) -> tuple[Path, str | None]:
+    """The file Rasa starts with, and a French warning when it is not ``model``.
+
+    ``models/sesame.tar.gz`` is a copy of the model in service, but anything that trains
+    (« make model », the trainers' report) writes over it. Starting from it would put a
+    model into service that no comparison ever saw (issue 22's promotion gate), and the
+    workbench would still name the old one. So once the history has an active model, that
+    model answers; the other file waits for « Entraîner et mettre en service ».
+    """
+    if model.resolve() != (models_dir / STARTUP_MODEL.name).resolve():
+        return model, None
+    active = read(models_dir).active
+    kept = models_dir / HISTORY_DIR.name / active if active else None
+    if kept is None or not kept.is_file() or not model.is_file():
+        return model, None
+    if filecmp.cmp(model, kept, shallow=False):
+        return model, None
+    return kept, (
+        f"models/sesame.tar.gz a été réentraîné depuis la dernière mise en service : c'est le modèle "
+        f"en service, {active}, qui répond. Pour mettre le nouveau en service après comparaison : "
+        "« Entraîner et mettre en service » dans l'atelier (ou ./sesame model load)."
+    )
 
 
 def rollback_sentence(releases: Releases) -> str:

@@ -102,3 +102,20 @@ def test_the_rollback_sentence_never_promises_a_rollback_that_is_not_there() -> 
     assert "reste disponible" not in only_active
     starting = history.rollback_sentence(history.Releases(None, None))
     assert "reste disponible" not in starting and "models/sesame.tar.gz" in starting
+
+
+def test_a_retrained_startup_file_is_not_served_behind_the_gates_back(tmp_path: Path) -> None:
+    """« make model » or the trainers' report writes over models/sesame.tar.gz: the next start
+    serves the model in service, says why, and the new file waits for a comparison."""
+    startup = _shipped(tmp_path, NOW - dt.timedelta(days=3))
+    adopted = history.adopt_at_start(startup, NOW, tmp_path)
+    assert adopted is not None
+    assert history.model_to_serve(startup, tmp_path) == (startup, None)  # the same model: as it is
+    startup.write_bytes(b"modele-reentraine")
+    served, said = history.model_to_serve(startup, tmp_path)
+    assert served == tmp_path / "history" / adopted and served.read_bytes() == b"modele-livre"
+    assert said is not None and adopted in said and "Entraîner et mettre en service" in said
+    other = tmp_path / "autre.tar.gz"  # `--model` elsewhere: served as asked
+    other.write_bytes(b"autre")
+    assert history.model_to_serve(other, tmp_path) == (other, None)
+    assert history.model_to_serve(startup, tmp_path / "vide") == (startup, None)  # no history yet
