@@ -42,11 +42,13 @@ DENYING_SENDER = "atelier-navigateur-0000000002"
 REFERENCE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{2}")
 # The message moved and the new question written pass the same check as `make check-data`.
 VERDICT = re.compile(r"Données vérifiées : aucun problème\.")
+# Each nearer its own question than any other (make check-data's rule, issue 23): « est ce que
+# je peux mettre un zero devant » was nearer « Règles du code » and stopped every training after.
 EXAMPLES = [
     "mon code peut il commencer par un zero",
     "un code qui commence par 0 c est possible",
     "le premier chiffre du code peut etre zero",
-    "est ce que je peux mettre un zero devant",
+    "un zero devant mon code c est possible",
     "code d acces debutant par zero autorise",
     "zero en premier dans mon code ca marche",
     "puis je choisir un code qui commence par zero",
